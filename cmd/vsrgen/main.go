@@ -1,0 +1,75 @@
+// Command vsrgen compiles a protocol spec into Go handlers.
+//
+//	vsrgen gen [-spec DIR] [-out DIR]
+//
+// reads the spec package in -spec and writes the generated package to -out.
+// A malformed spec prints "file:line: vsrgen: stage: what is wrong" for each
+// problem and exits 1 without writing anything. Bad usage exits 2.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/viewstamped/vsr/gen"
+	"github.com/viewstamped/vsr/gen/load"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+const usage = `usage: vsrgen gen [-spec DIR] [-out DIR]
+
+Commands:
+  gen   compile the spec package in -spec into the package in -out
+`
+
+func run(args []string, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "gen":
+		return runGen(args[1:], stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "vsrgen: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+func runGen(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vsrgen gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	specDir := fs.String("spec", ".", "directory of the spec package")
+	outDir := fs.String("out", "../generated", "directory of the generated package")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "vsrgen gen: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	if err := gen.Generate(*specDir, *outDir); err != nil {
+		var errs load.Errors
+		if errors.As(err, &errs) {
+			for _, e := range errs {
+				fmt.Fprintln(stderr, e)
+			}
+		} else {
+			fmt.Fprintln(stderr, err)
+		}
+		return 1
+	}
+	return 0
+}

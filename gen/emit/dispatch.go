@@ -1,0 +1,167 @@
+package emit
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/viewstamped/vsr/gen/ir"
+	"github.com/viewstamped/vsr/lang"
+)
+
+// genDispatchFile emits the rule identifiers, the rule table and one
+// dispatch function per event, plus Dispatch over all events.
+func (g *gen) genDispatchFile(f *jen.File) {
+	g.genRuleIDs(f)
+	g.genRuleTable(f)
+	g.genFired(f)
+	for _, e := range g.p.Events {
+		g.genEvent(f, e)
+	}
+	g.genDispatch(f)
+}
+
+func ruleID(r *ir.Rule) string { return "Rule" + r.Name }
+
+func (g *gen) genRuleIDs(f *jen.File) {
+	f.Comment("RuleID identifies a rule of the spec; RuleNone is no rule.")
+	f.Type().Id("RuleID").Uint8()
+	f.Line()
+	f.Const().DefsFunc(func(d *jen.Group) {
+		d.Id("RuleNone").Id("RuleID").Op("=").Iota()
+		for _, r := range g.p.Rules {
+			d.Id(ruleID(r))
+		}
+	})
+	f.Line()
+	f.Comment("NumRules is the number of rules; RuleIDs run from 1 to NumRules.")
+	f.Const().Id("NumRules").Op("=").Lit(len(g.p.Rules))
+	f.Line()
+	f.Func().Params(jen.Id("id").Id("RuleID")).Id("String").Params().String().Block(
+		jen.If(jen.Id("id").Op("==").Id("RuleNone")).Block(jen.Return(jen.Lit("none"))),
+		jen.If(jen.Int().Call(jen.Id("id")).Op("<").Len(jen.Id("Rules"))).Block(jen.Return(jen.Id("Rules").Index(jen.Id("id")).Dot("Name"))),
+		jen.Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("RuleID(%d)"), jen.Uint8().Call(jen.Id("id")))),
+	)
+	f.Line()
+}
+
+var triggerNames = map[lang.TriggerKind]string{
+	lang.OnMessage: "OnMessage", lang.OnRequest: "OnRequest", lang.OnTimeout: "OnTimeout",
+	lang.OnQuorum: "OnQuorum", lang.OnCrash: "OnCrash", lang.OnRestart: "OnRestart",
+}
+
+func (g *gen) genRuleTable(f *jen.File) {
+	f.Comment("Rules describes every rule, indexed by RuleID; Rules[RuleNone] is empty.")
+	f.Var().Id("Rules").Op("=").Index(jen.Id("NumRules").Op("+").Lit(1)).Qual(langPath, "RuleInfo").ValuesFunc(func(v *jen.Group) {
+		for _, r := range g.p.Rules {
+			v.Line().Id(ruleID(r)).Op(":").Values(
+				jen.Id("Name").Op(":").Lit(r.Name),
+				jen.Id("Trigger").Op(":").Qual(langPath, triggerNames[r.Trigger]),
+				jen.Id("Event").Op(":").Lit(r.Event),
+				jen.Id("Section").Op(":").Lit(r.Section),
+				jen.Id("Pos").Op(":").Lit(r.Pos.String()),
+			)
+		}
+		v.Line()
+	})
+	f.Line()
+}
+
+func (g *gen) genFired(f *jen.File) {
+	f.Comment("Fired says which rules one dispatch applied: Rule consumed the event, and")
+	f.Comment("Quorum, when not RuleNone, fired right after it on a quorum of messages.")
+	f.Comment("A zero Fired means no rule was enabled: the event is ignored.")
+	f.Type().Id("Fired").Struct(
+		jen.Id("Rule").Id("RuleID"),
+		jen.Id("Quorum").Id("RuleID"),
+	)
+	f.Line()
+}
+
+// eventFunc is the name of the dispatch function of e.
+func eventFunc(e *ir.Event) string { return "On" + e.Name }
+
+// eventParam is the parameter through which e reaches its rules, or nil
+// for crash and restart, whose rules get the lang value.
+func (g *gen) eventParam(e *ir.Event) jen.Code {
+	switch e.Trigger {
+	case lang.OnCrash, lang.OnRestart:
+		return nil
+	}
+	return jen.Id("ev").Op("*").Add(g.spec(e.Name))
+}
+
+func (g *gen) eventArg(e *ir.Event) jen.Code {
+	switch e.Trigger {
+	case lang.OnCrash, lang.OnRestart:
+		return jen.Qual(langPath, e.Name).Values()
+	}
+	return jen.Id("ev")
+}
+
+func (g *gen) genEvent(f *jen.File, e *ir.Event) {
+	names := ""
+	for i, r := range e.Rules {
+		if i > 0 {
+			names += ", "
+		}
+		names += r.Name
+	}
+	f.Commentf("%s applies to r the first enabled rule of %s: %s.", eventFunc(e), e.Name, names)
+	if len(e.Quorum) > 0 {
+		f.Commentf("After one of them, it applies the first enabled rule on QuorumOf[%s].", e.Name)
+	}
+	params := []jen.Code{jen.Id("r").Op("*").Add(g.stateType())}
+	if p := g.eventParam(e); p != nil {
+		params = append(params, p)
+	}
+	params = append(params, jen.Id("out").Add(g.effectsType()))
+	f.Func().Id(eventFunc(e)).Params(params...).Params(jen.Id("f").Id("Fired")).BlockFunc(func(b *jen.Group) {
+		g.ruleSwitch(b, e.Rules, g.eventArg(e), "Rule", len(e.Quorum) > 0)
+		if len(e.Quorum) > 0 {
+			b.Id("q").Op(":=").Qual(langPath, "QuorumOf").Types(g.spec(e.Name)).Values(jen.Id("Last").Op(":").Id("ev"))
+			g.ruleSwitch(b, e.Quorum, jen.Id("q"), "Quorum", false)
+		}
+		b.Return(jen.Id("f"))
+	})
+	f.Line()
+}
+
+// ruleSwitch emits a switch that applies the first rule whose guard holds
+// and records it in f.field.
+func (g *gen) ruleSwitch(b *jen.Group, rules []*ir.Rule, arg jen.Code, field string, returnIfNone bool) {
+	b.Switch().BlockFunc(func(s *jen.Group) {
+		for _, r := range rules {
+			rule := func() *jen.Statement { return g.spec(r.Name).Values() }
+			s.Case(rule().Dot("Guard").Call(jen.Id("r"), arg)).Block(
+				rule().Dot("Apply").Call(jen.Id("r"), arg, jen.Id("out")),
+				jen.Id("f").Dot(field).Op("=").Id(ruleID(r)),
+			)
+		}
+		if returnIfNone {
+			s.Default().Block(jen.Return(jen.Id("f")))
+		}
+	})
+}
+
+func (g *gen) genDispatch(f *jen.File) {
+	f.Comment("Dispatch applies event ev to r: a message, request or timeout of the spec,")
+	f.Comment("as a value or a pointer, lang.Crash or lang.Restart. It returns an error")
+	f.Comment("for an event that no rule answers.")
+	f.Func().Id("Dispatch").Params(jen.Id("r").Op("*").Add(g.stateType()), jen.Id("ev").Any(), jen.Id("out").Add(g.effectsType())).Params(jen.Id("Fired"), jen.Error()).Block(
+		jen.Switch(jen.Id("ev").Op(":=").Id("ev").Assert(jen.Type())).BlockFunc(func(s *jen.Group) {
+			for _, e := range g.p.Events {
+				switch e.Trigger {
+				case lang.OnCrash, lang.OnRestart:
+					s.Case(jen.Qual(langPath, e.Name), jen.Op("*").Qual(langPath, e.Name)).Block(
+						jen.Return(jen.Id(eventFunc(e)).Call(jen.Id("r"), jen.Id("out")), jen.Nil()))
+				default:
+					s.Case(g.spec(e.Name)).Block(
+						jen.Return(jen.Id(eventFunc(e)).Call(jen.Id("r"), jen.Op("&").Id("ev"), jen.Id("out")), jen.Nil()))
+					s.Case(jen.Op("*").Add(g.spec(e.Name))).Block(
+						jen.Return(jen.Id(eventFunc(e)).Call(jen.Id("r"), jen.Id("ev"), jen.Id("out")), jen.Nil()))
+				}
+			}
+		}),
+		jen.Return(jen.Id("Fired").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("dispatch: no rule answers %T"), jen.Id("ev"))),
+	)
+	f.Line()
+}

@@ -1,0 +1,456 @@
+// Package ir is the second stage of vsrgen: it checks the model that load
+// read against the rules of the description language and orders it for the
+// emitters. Slices give the output order; maps are only for lookup.
+package ir
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/viewstamped/vsr/gen/load"
+	"github.com/viewstamped/vsr/lang"
+)
+
+// Role is what a struct is to the protocol.
+type Role uint8
+
+const (
+	Data    Role = iota // a struct reachable from a message or the state
+	State               // the replica's state
+	Config              // the protocol options
+	Message             // between replicas
+	Request             // from a client
+	Reply               // to a client
+	Timeout             // a timeout kind
+)
+
+// Struct is a struct type of the spec that gets generated methods.
+type Struct struct {
+	Name   string
+	Pos    load.Pos
+	Role   Role
+	Kind   int // the message kind, from 1, for messages, requests and replies
+	Fields []*load.Field
+	// Deep reports whether a value holds slices, so that Clone must copy.
+	Deep bool
+}
+
+// IsMessage reports whether s travels on the wire on its own.
+func (s *Struct) IsMessage() bool { return s.Role == Message || s.Role == Request || s.Role == Reply }
+
+// Rule is one guarded command.
+type Rule struct {
+	ID      int // from 1, in evaluation order
+	Name    string
+	Pos     load.Pos
+	Section string
+	Trigger lang.TriggerKind
+	// Event names what the rule answers: a message, request or timeout
+	// type, the message type of a quorum, or Crash or Restart.
+	Event string
+}
+
+// Event is one kind of input to a replica, with the rules that answer it in
+// the order they are evaluated.
+type Event struct {
+	Trigger lang.TriggerKind // OnMessage, OnRequest, OnTimeout, OnCrash or OnRestart
+	Name    string
+	Rules   []*Rule
+	// Quorum holds the rules triggered by QuorumOf[Name], evaluated after
+	// one of Rules has consumed the message.
+	Quorum []*Rule
+}
+
+// Invariant is a predicate over the states of all replicas.
+type Invariant struct {
+	Name string
+	Pos  load.Pos
+}
+
+// Protocol is a checked spec.
+type Protocol struct {
+	SpecPath string // import path of the spec package
+	SpecName string
+	Module   string
+	State    *Struct
+	Config   *Struct // nil when the spec declares none
+	// Messages holds messages, requests and replies in kind order.
+	Messages []*Struct
+	// Structs holds every struct with generated methods, in source order.
+	Structs    []*Struct
+	Timeouts   []*Struct
+	Rules      []*Rule
+	Events     []*Event
+	Invariants []*Invariant
+	// ReplicaType and ClientType are the spec's replica index and client ID
+	// types, the type arguments of lang.Effects.
+	ReplicaType string
+	ClientType  string
+}
+
+// Build checks spec and returns the protocol, or every error found.
+func Build(spec *load.Spec) (*Protocol, error) {
+	b := &builder{spec: spec, decls: map[string]*load.Decl{}, structs: map[string]*Struct{}}
+	p := b.build()
+	if len(b.errs) > 0 {
+		return nil, b.errs
+	}
+	return p, nil
+}
+
+type builder struct {
+	spec    *load.Spec
+	decls   map[string]*load.Decl
+	structs map[string]*Struct
+	errs    load.Errors
+	p       *Protocol
+}
+
+func (b *builder) errorf(pos load.Pos, format string, args ...any) {
+	b.errs = append(b.errs, &load.Error{Pos: pos, Stage: "ir", Msg: fmt.Sprintf(format, args...)})
+}
+
+var roles = map[string]Role{
+	"state": State, "config": Config, "message": Message,
+	"request": Request, "reply": Reply, "timeout": Timeout,
+}
+
+func (b *builder) build() *Protocol {
+	b.p = &Protocol{SpecPath: b.spec.PkgPath, SpecName: b.spec.PkgName, Module: b.spec.Module}
+	for _, d := range b.spec.Decls {
+		b.decls[d.Name] = d
+	}
+	b.markedStructs()
+	if b.p.State == nil {
+		pos := load.Pos{File: "?"}
+		if len(b.spec.Decls) > 0 {
+			pos = b.spec.Decls[0].Pos
+		}
+		b.errorf(pos, "no replica state: mark one struct //vsr:state")
+		return b.p
+	}
+	b.reachableStructs()
+	b.rules()
+	b.invariants()
+	return b.p
+}
+
+// markedStructs collects the state, config, messages and timeouts.
+func (b *builder) markedStructs() {
+	for _, d := range b.spec.Decls {
+		role, ok := roles[d.Marker]
+		if !ok {
+			continue
+		}
+		if !d.Struct {
+			b.errorf(d.Pos, "type %s: //vsr:%s marks a struct, not %s", d.Name, d.Marker, d.Type.Desc)
+			continue
+		}
+		s := &Struct{Name: d.Name, Pos: d.Pos, Role: role, Fields: d.Fields}
+		switch role {
+		case State:
+			if b.p.State != nil {
+				b.errorf(d.Pos, "type %s: second //vsr:state, after %s at %s", d.Name, b.p.State.Name, b.p.State.Pos)
+				continue
+			}
+			b.p.State = s
+		case Config:
+			if b.p.Config != nil {
+				b.errorf(d.Pos, "type %s: second //vsr:config, after %s at %s", d.Name, b.p.Config.Name, b.p.Config.Pos)
+				continue
+			}
+			b.p.Config = s
+		case Timeout:
+			if len(d.Fields) > 0 {
+				b.errorf(d.Fields[0].Pos, "timeout %s: a timeout carries no fields", d.Name)
+			}
+			b.p.Timeouts = append(b.p.Timeouts, s)
+			continue
+		default:
+			s.Kind = len(b.p.Messages) + 1
+			b.p.Messages = append(b.p.Messages, s)
+		}
+		b.structs[d.Name] = s
+	}
+}
+
+// reachableStructs adds the unmarked structs that marked ones hold, checks
+// every field type, and lists the structs in source order.
+func (b *builder) reachableStructs() {
+	var visit func(s *Struct)
+	visiting := map[string]bool{}
+	visit = func(s *Struct) {
+		if visiting[s.Name] {
+			return
+		}
+		visiting[s.Name] = true
+		for _, f := range s.Fields {
+			b.checkField(s, f, f.Type, visit)
+		}
+	}
+	for _, d := range b.spec.Decls {
+		if s := b.structs[d.Name]; s != nil {
+			visit(s)
+		}
+	}
+	for _, d := range b.spec.Decls {
+		if s := b.structs[d.Name]; s != nil {
+			b.p.Structs = append(b.p.Structs, s)
+		}
+	}
+	for _, s := range b.p.Structs {
+		s.Deep = b.deep(s, map[string]bool{})
+	}
+}
+
+func (b *builder) checkField(s *Struct, f *load.Field, t *load.Type, visit func(*Struct)) {
+	switch t.Kind {
+	case load.Unsupported:
+		hint := "a message or the state holds only fixed-width integers, bools, strings, byte slices, slices, arrays and structs of the spec"
+		if t.Desc == "int" || t.Desc == "uint" || t.Desc == "uintptr" {
+			hint = "use a fixed-width integer type"
+		}
+		b.errorf(f.Pos, "type %s: field %s: unsupported type %s: %s", s.Name, f.Name, t.Desc, hint)
+	case load.Slice, load.Array:
+		b.checkField(s, f, t.Elem, visit)
+	case load.Struct:
+		inner, ok := b.structs[t.Named]
+		if !ok {
+			d := b.decls[t.Named]
+			if d.Marker != "" {
+				b.errorf(f.Pos, "type %s: field %s: %s is marked //vsr:%s and cannot be held by another type", s.Name, f.Name, t.Named, d.Marker)
+				return
+			}
+			inner = &Struct{Name: d.Name, Pos: d.Pos, Role: Data, Fields: d.Fields}
+			b.structs[d.Name] = inner
+		} else if inner.Role == State || inner.Role == Timeout {
+			b.errorf(f.Pos, "type %s: field %s: %s cannot be held by another type", s.Name, f.Name, t.Named)
+			return
+		}
+		visit(inner)
+	}
+}
+
+func (b *builder) deep(s *Struct, seen map[string]bool) bool {
+	if seen[s.Name] {
+		return false
+	}
+	seen[s.Name] = true
+	for _, f := range s.Fields {
+		if b.deepType(f.Type, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) deepType(t *load.Type, seen map[string]bool) bool {
+	switch t.Kind {
+	case load.Bytes, load.Slice:
+		return true
+	case load.Array:
+		return b.deepType(t.Elem, seen)
+	case load.Struct:
+		if s := b.structs[t.Named]; s != nil {
+			return b.deep(s, seen)
+		}
+	}
+	return false
+}
+
+// rules checks every rule's signature and trigger and groups the rules by
+// event, keeping source order within each.
+func (b *builder) rules() {
+	events := map[string]*Event{}
+	event := func(trigger lang.TriggerKind, name string) *Event {
+		e := events[name]
+		if e == nil {
+			e = &Event{Trigger: trigger, Name: name}
+			events[name] = e
+		}
+		return e
+	}
+	for _, d := range b.spec.Decls {
+		if d.Marker != "rule" {
+			continue
+		}
+		r := b.rule(d)
+		if r == nil {
+			continue
+		}
+		r.ID = len(b.p.Rules) + 1
+		b.p.Rules = append(b.p.Rules, r)
+		if r.Trigger == lang.OnQuorum {
+			trigger := lang.OnMessage
+			if b.structs[r.Event].Role == Request {
+				trigger = lang.OnRequest
+			}
+			e := event(trigger, r.Event)
+			e.Quorum = append(e.Quorum, r)
+			continue
+		}
+		e := event(r.Trigger, r.Event)
+		e.Rules = append(e.Rules, r)
+	}
+	// Events in a fixed order: messages by kind, timeouts, crash, restart.
+	var names []string
+	for _, m := range b.p.Messages {
+		names = append(names, m.Name)
+	}
+	for _, t := range b.p.Timeouts {
+		names = append(names, t.Name)
+	}
+	names = append(names, "Crash", "Restart")
+	for _, name := range names {
+		e := events[name]
+		if e == nil {
+			continue
+		}
+		if len(e.Rules) == 0 {
+			r := e.Quorum[0]
+			b.errorf(r.Pos, "rule %s: no rule consumes %s, so QuorumOf[%s] never fires", r.Name, name, name)
+			continue
+		}
+		b.p.Events = append(b.p.Events, e)
+	}
+}
+
+func (b *builder) rule(d *load.Decl) *Rule {
+	r := &Rule{Name: d.Name, Pos: d.Pos, Section: d.Args}
+	if !d.Struct {
+		b.errorf(d.Pos, "rule %s: a rule is a struct type, usually empty, not %s", d.Name, d.Type.Desc)
+		return nil
+	}
+	if r.Section == "" {
+		b.errorf(d.Pos, "rule %s: the marker names the paper section the rule implements: //vsr:rule 4.1", d.Name)
+	}
+	state := b.p.State.Name
+	if d.Guard == nil || d.Apply == nil {
+		missing := "Guard"
+		if d.Guard != nil {
+			missing = "Apply"
+		}
+		b.errorf(d.Pos, "rule %s: no %s method; a rule has Guard(*%s, T) bool and Apply(*%s, T, *Effects)", d.Name, missing, state, state)
+		return nil
+	}
+	g, a := d.Guard, d.Apply
+	if len(g.Params) != 2 || !b.isState(g.Params[0]) || len(g.Results) != 1 || g.Results[0].Desc != "bool" {
+		b.errorf(g.Pos, "rule %s: Guard must be func(*%s, T) bool, not %s", d.Name, state, funcDesc(g))
+		return nil
+	}
+	if len(a.Params) != 3 || !b.isState(a.Params[0]) || len(a.Results) != 0 || !b.isEffects(a.Params[2]) {
+		b.errorf(a.Pos, "rule %s: Apply must be func(*%s, %s, *lang.Effects[R, C]), not %s", d.Name, state, g.Params[1].Desc, funcDesc(a))
+		return nil
+	}
+	if a.Params[1].Desc != g.Params[1].Desc {
+		b.errorf(a.Pos, "rule %s: Apply takes %s but Guard takes %s", d.Name, a.Params[1].Desc, g.Params[1].Desc)
+		return nil
+	}
+	for _, w := range d.Writes {
+		b.errorf(w.Pos, "rule %s: Guard writes %s; a guard only reads", d.Name, w.Expr)
+	}
+	if !b.trigger(r, g.Params[1]) {
+		return nil
+	}
+	return r
+}
+
+func (b *builder) isState(ref *load.Ref) bool {
+	return ref.Pointer && ref.Pkg == b.spec.PkgPath && ref.Name == b.p.State.Name && len(ref.Args) == 0
+}
+
+// isEffects checks *lang.Effects[R, C] and records R and C, which every
+// rule must share.
+func (b *builder) isEffects(ref *load.Ref) bool {
+	if !ref.Pointer || ref.Pkg != load.LangPath || ref.Name != "Effects" || len(ref.Args) != 2 {
+		return false
+	}
+	for _, arg := range ref.Args {
+		if arg.Pkg != b.spec.PkgPath {
+			return false
+		}
+	}
+	if b.p.ReplicaType == "" {
+		b.p.ReplicaType, b.p.ClientType = ref.Args[0].Name, ref.Args[1].Name
+	}
+	return ref.Args[0].Name == b.p.ReplicaType && ref.Args[1].Name == b.p.ClientType
+}
+
+// trigger classifies the rule's event from the type of its second
+// parameter.
+func (b *builder) trigger(r *Rule, ref *load.Ref) bool {
+	if ref.Pkg == load.LangPath && !ref.Pointer && !ref.Slice {
+		switch ref.Name {
+		case "Crash":
+			r.Trigger, r.Event = lang.OnCrash, "Crash"
+			return true
+		case "Restart":
+			r.Trigger, r.Event = lang.OnRestart, "Restart"
+			return true
+		case "QuorumOf":
+			m := ref.Args[0]
+			if s := b.structs[m.Name]; m.Pkg == b.spec.PkgPath && !m.Pointer && s != nil && (s.Role == Message || s.Role == Request) {
+				r.Trigger, r.Event = lang.OnQuorum, m.Name
+				return true
+			}
+			b.errorf(r.Pos, "rule %s: QuorumOf[%s]: %s is not a message of the spec", r.Name, m.Desc, m.Desc)
+			return false
+		}
+	}
+	if ref.Pointer && ref.Pkg == b.spec.PkgPath {
+		if s := b.structs[ref.Name]; s != nil {
+			switch s.Role {
+			case Message:
+				r.Trigger, r.Event = lang.OnMessage, s.Name
+				return true
+			case Request:
+				r.Trigger, r.Event = lang.OnRequest, s.Name
+				return true
+			case Reply:
+				b.errorf(r.Pos, "rule %s: %s is a reply, which goes to clients: no replica receives it", r.Name, s.Name)
+				return false
+			}
+		}
+		for _, t := range b.p.Timeouts {
+			if t.Name == ref.Name {
+				r.Trigger, r.Event = lang.OnTimeout, t.Name
+				return true
+			}
+		}
+	}
+	b.errorf(r.Pos, "rule %s: trigger %s is not a message, request or timeout of the spec, QuorumOf[M], lang.Crash or lang.Restart", r.Name, ref.Desc)
+	return false
+}
+
+func funcDesc(f *load.Func) string {
+	var params, results []string
+	for _, p := range f.Params {
+		params = append(params, p.Desc)
+	}
+	for _, r := range f.Results {
+		results = append(results, r.Desc)
+	}
+	s := "func(" + strings.Join(params, ", ") + ")"
+	switch len(results) {
+	case 0:
+	case 1:
+		s += " " + results[0]
+	default:
+		s += " (" + strings.Join(results, ", ") + ")"
+	}
+	return s
+}
+
+func (b *builder) invariants() {
+	state := b.p.State.Name
+	for _, inv := range b.spec.Invariants {
+		f := inv.Func
+		ok := len(f.Params) == 1 && f.Params[0].Slice && f.Params[0].Pkg == b.spec.PkgPath &&
+			f.Params[0].Name == state && len(f.Results) == 1 && f.Results[0].Desc == "error"
+		if !ok {
+			b.errorf(inv.Pos, "invariant %s: must be func([]%s) error, not %s", inv.Name, state, funcDesc(f))
+			continue
+		}
+		b.p.Invariants = append(b.p.Invariants, &Invariant{Name: inv.Name, Pos: inv.Pos})
+	}
+}

@@ -1,0 +1,150 @@
+// Package lang is the vocabulary of the protocol description language: the
+// values a spec package uses to declare rules, their triggers and their
+// effects. A spec is plain Go that imports this package and nothing that
+// performs IO; vsrgen reads it and compiles it into handlers and a model
+// checker.
+//
+// A spec declares, each with a marker comment that vsrgen reads:
+//
+//	//vsr:state      the replica's whole state, one struct
+//	//vsr:message    a message between replicas
+//	//vsr:request    a message a client sends to a replica
+//	//vsr:reply      a message a replica sends to a client
+//	//vsr:timeout    a timeout kind (a struct with no fields)
+//	//vsr:config     the protocol options (variants), a struct
+//	//vsr:rule S     a guarded command implementing paper section S
+//	//vsr:invariant  a predicate over the states of all replicas
+//
+// A rule is a type with two methods that sit together in the spec:
+//
+//	Guard(r *State, t Trigger) bool           reads, never writes
+//	Apply(r *State, t Trigger, out *Effects)  changes r and emits effects
+//
+// The trigger's type says which event the rule answers: a message, request
+// or timeout type of the spec, QuorumOf[M] (evaluated right after a rule has
+// consumed an M, on the state that rule left), Crash or Restart.
+//
+// This package must never import anything beyond the standard library's
+// pure packages: no net, os, time, sync or math/rand.
+package lang
+
+// Crash is the event of a replica losing its volatile state. A rule
+// triggered by Crash says what survives.
+type Crash struct{}
+
+// Restart is the event of a crashed replica starting again.
+type Restart struct{}
+
+// QuorumOf is the trigger of a rule that fires once a replica has collected
+// enough messages of kind M. The dispatcher evaluates such rules right after
+// a rule has consumed an M, on the state that rule left; the guard counts
+// what the state has collected. Last is the message that was just consumed.
+type QuorumOf[M any] struct {
+	Last *M
+}
+
+// EffectKind says where an effect goes.
+type EffectKind uint8
+
+const (
+	// Send delivers a message to one replica.
+	Send EffectKind = iota + 1
+	// Broadcast delivers a message to every replica but the sender.
+	Broadcast
+	// Reply delivers a message to a client.
+	Reply
+)
+
+func (k EffectKind) String() string {
+	switch k {
+	case Send:
+		return "send"
+	case Broadcast:
+		return "broadcast"
+	case Reply:
+		return "reply"
+	}
+	return "EffectKind(?)"
+}
+
+// Effect is one output of a rule.
+type Effect[R, C ~uint8 | ~uint16 | ~uint32 | ~uint64] struct {
+	Kind    EffectKind
+	To      R // the destination replica of a Send
+	Client  C // the destination client of a Reply
+	Message any
+}
+
+// Effects collects the outputs of one step, in the order the rules emitted
+// them. The caller performs them in that order. R is the spec's replica
+// index type and C its client ID type. Reset keeps the backing array so that
+// a caller can reuse one Effects across steps.
+type Effects[R, C ~uint8 | ~uint16 | ~uint32 | ~uint64] struct {
+	List []Effect[R, C]
+}
+
+// Send emits message m to replica to.
+func (e *Effects[R, C]) Send(to R, m any) {
+	e.List = append(e.List, Effect[R, C]{Kind: Send, To: to, Message: m})
+}
+
+// Broadcast emits message m to every replica but the sender.
+func (e *Effects[R, C]) Broadcast(m any) {
+	e.List = append(e.List, Effect[R, C]{Kind: Broadcast, Message: m})
+}
+
+// Reply emits message m to client c.
+func (e *Effects[R, C]) Reply(c C, m any) {
+	e.List = append(e.List, Effect[R, C]{Kind: Reply, Client: c, Message: m})
+}
+
+// Reset empties e and keeps its capacity.
+func (e *Effects[R, C]) Reset() {
+	clear(e.List)
+	e.List = e.List[:0]
+}
+
+// TriggerKind is the kind of event a rule answers.
+type TriggerKind uint8
+
+const (
+	OnMessage TriggerKind = iota + 1
+	OnRequest
+	OnTimeout
+	OnQuorum
+	OnCrash
+	OnRestart
+)
+
+func (k TriggerKind) String() string {
+	switch k {
+	case OnMessage:
+		return "message"
+	case OnRequest:
+		return "request"
+	case OnTimeout:
+		return "timeout"
+	case OnQuorum:
+		return "quorum"
+	case OnCrash:
+		return "crash"
+	case OnRestart:
+		return "restart"
+	}
+	return "TriggerKind(?)"
+}
+
+// RuleInfo describes one rule of a spec, for coverage reports and traces.
+type RuleInfo struct {
+	Name    string      // the rule's type name, also its TLA+ action name
+	Trigger TriggerKind // which kind of event the rule answers
+	Event   string      // the trigger's type: a message, timeout, "Crash", ...
+	Section string      // the paper section the rule implements
+	Pos     string      // file:line of the rule in the spec, relative to the module
+}
+
+// InvariantInfo describes one invariant of a spec.
+type InvariantInfo struct {
+	Name string
+	Pos  string
+}

@@ -1,0 +1,99 @@
+package spec
+
+import "fmt"
+
+// Invariants over the states of all replicas. Each returns nil when it holds
+// and otherwise an error that names the replicas and values that break it.
+
+// CommitNumberAtMostOpNumber: a replica commits only what its log holds,
+// and its op-number is the length of its log.
+//
+//vsr:invariant
+func CommitNumberAtMostOpNumber(rs []Replica) error {
+	for i := range rs {
+		r := &rs[i]
+		if r.CommitNumber > r.OpNumber {
+			return fmt.Errorf("replica %d: commit-number %d > op-number %d", r.Index, r.CommitNumber, r.OpNumber)
+		}
+		if uint64(len(r.Log)) != uint64(r.OpNumber) {
+			return fmt.Errorf("replica %d: op-number %d but %d log entries", r.Index, r.OpNumber, len(r.Log))
+		}
+	}
+	return nil
+}
+
+// CommittedPrefixesAgree: any two replicas have the same operations in
+// the part of their logs that both have committed.
+//
+//vsr:invariant
+func CommittedPrefixesAgree(rs []Replica) error {
+	for i := range rs {
+		for j := i + 1; j < len(rs); j++ {
+			a, b := &rs[i], &rs[j]
+			k := min(a.CommitNumber, b.CommitNumber, OpNumber(len(a.Log)), OpNumber(len(b.Log)))
+			for op := OpNumber(1); op <= k; op++ {
+				if !sameRequest(&a.Log[op-1], &b.Log[op-1]) {
+					return fmt.Errorf("replicas %d and %d: committed op %d differs: client %d request %d vs client %d request %d",
+						a.Index, b.Index, op, a.Log[op-1].Client, a.Log[op-1].Request, b.Log[op-1].Client, b.Log[op-1].Request)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// NormalLogMatchesPrimary: in normal status, a replica's log up to its
+// op-number is a prefix of the log of the primary of its view, when that
+// primary is in the same view and normal status too.
+//
+//vsr:invariant
+func NormalLogMatchesPrimary(rs []Replica) error {
+	for i := range rs {
+		r := &rs[i]
+		if r.Status != Normal || r.isPrimary() {
+			continue
+		}
+		p := findReplica(rs, r.primary())
+		if p == nil || p.Status != Normal || p.View != r.View {
+			continue
+		}
+		if len(r.Log) > len(p.Log) {
+			return fmt.Errorf("replica %d: %d log entries, more than its primary %d has (%d) in view %d", r.Index, len(r.Log), p.Index, len(p.Log), r.View)
+		}
+		for op := range r.Log {
+			if !sameRequest(&r.Log[op], &p.Log[op]) {
+				return fmt.Errorf("replica %d: op %d differs from its primary %d in view %d", r.Index, op+1, p.Index, r.View)
+			}
+		}
+	}
+	return nil
+}
+
+// ExecutedAtMostOnce: no request of a client appears twice in a replica's
+// committed log, so none is executed twice.
+//
+//vsr:invariant
+func ExecutedAtMostOnce(rs []Replica) error {
+	for i := range rs {
+		r := &rs[i]
+		k := min(r.CommitNumber, OpNumber(len(r.Log)))
+		for a := OpNumber(0); a < k; a++ {
+			for b := a + 1; b < k; b++ {
+				x, y := &r.Log[a], &r.Log[b]
+				if x.Client == y.Client && x.Request == y.Request {
+					return fmt.Errorf("replica %d: client %d request %d committed twice, as ops %d and %d", r.Index, x.Client, x.Request, a+1, b+1)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func findReplica(rs []Replica, i ReplicaIndex) *Replica {
+	for k := range rs {
+		if rs[k].Index == i {
+			return &rs[k]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package spec
+
+import "github.com/viewstamped/vsr/lang"
+
+// Normal operation (4.1). The primary orders requests, backups accept them
+// in op order, and an operation commits once f backups have acknowledged it.
+
+// ResendReply answers a request that the primary has already executed, from
+// the client table, without executing it again (4.1 step 2).
+//
+//vsr:rule 4.1
+type ResendReply struct{}
+
+func (ResendReply) Guard(r *Replica, m *Request) bool {
+	if r.Status != Normal || !r.isPrimary() {
+		return false
+	}
+	i, ok := r.client(m.Client)
+	return ok && r.ClientTable[i].Executed && r.ClientTable[i].Request == m.Request
+}
+
+func (ResendReply) Apply(r *Replica, m *Request, out *Effects) {
+	i, _ := r.client(m.Client)
+	out.Reply(m.Client, r.ClientTable[i].Reply)
+}
+
+// ReceiveRequest accepts a new request at the primary: it appends the
+// request to the log, records it in the client table and sends a Prepare to
+// the backups (4.1 steps 2 and 3). A request whose number is not larger than
+// the client's latest is dropped: no rule fires.
+//
+//vsr:rule 4.1
+type ReceiveRequest struct{}
+
+func (ReceiveRequest) Guard(r *Replica, m *Request) bool {
+	if r.Status != Normal || !r.isPrimary() || !r.tableAccepts(m.Client) {
+		return false
+	}
+	i, ok := r.client(m.Client)
+	return !ok || m.Request > r.ClientTable[i].Request
+}
+
+func (ReceiveRequest) Apply(r *Replica, m *Request, out *Effects) {
+	r.OpNumber++
+	r.Log = append(r.Log, *m)
+	r.setClient(ClientRecord{Client: m.Client, Request: m.Request})
+	r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: r.OpNumber})
+	out.Broadcast(Prepare{View: r.View, Request: *m, Op: r.OpNumber, Commit: r.CommitNumber})
+}
+
+// ReceivePrepare accepts the next operation at a backup: it appends it to
+// the log, records it in the client table, executes what the primary has
+// committed, and acknowledges with a PrepareOK (4.1 steps 4 and 7). A Prepare
+// beyond the next op-number waits until the earlier ones have arrived; one
+// from an older view is ignored.
+//
+//vsr:rule 4.1
+type ReceivePrepare struct{}
+
+func (ReceivePrepare) Guard(r *Replica, m *Prepare) bool {
+	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op == r.OpNumber+1
+}
+
+func (ReceivePrepare) Apply(r *Replica, m *Prepare, out *Effects) {
+	r.OpNumber++
+	r.Log = append(r.Log, m.Request)
+	if i, ok := r.client(m.Request.Client); !ok || r.ClientTable[i].Request < m.Request.Request {
+		r.setClient(ClientRecord{Client: m.Request.Client, Request: m.Request.Request})
+	}
+	r.commitTo(min(m.Commit, r.OpNumber), out)
+	out.Send(r.primary(), PrepareOK{View: r.View, Op: m.Op, Replica: r.Index})
+}
+
+// RecordPrepareOK counts a backup's acknowledgement of an uncommitted
+// operation at the primary (4.1 step 5).
+//
+//vsr:rule 4.1
+type RecordPrepareOK struct{}
+
+func (RecordPrepareOK) Guard(r *Replica, m *PrepareOK) bool {
+	return r.Status == Normal && r.isPrimary() && m.View == r.View &&
+		m.Op > r.CommitNumber && m.Op <= r.OpNumber && m.Replica != r.Index &&
+		int(m.Replica) < int(r.Config.Replicas)
+}
+
+func (RecordPrepareOK) Apply(r *Replica, m *PrepareOK, out *Effects) {
+	for i := range r.PrepareOKs {
+		if r.PrepareOKs[i].Op == m.Op {
+			r.PrepareOKs[i].From = r.PrepareOKs[i].From.Add(m.Replica)
+			return
+		}
+	}
+}
+
+// CommitOperations commits at the primary once f backups have acknowledged
+// an operation: that operation and all earlier ones are committed, executed
+// in op order, and their replies sent to the clients (4.1 step 5).
+//
+//vsr:rule 4.1
+type CommitOperations struct{}
+
+func (CommitOperations) Guard(r *Replica, q lang.QuorumOf[PrepareOK]) bool {
+	return r.Status == Normal && r.isPrimary() && r.quorumOp() > r.CommitNumber
+}
+
+func (CommitOperations) Apply(r *Replica, q lang.QuorumOf[PrepareOK], out *Effects) {
+	r.commitTo(r.quorumOp(), out)
+}
+
+// quorumOp returns the largest op-number that f backups have acknowledged,
+// or the commit-number if there is none.
+func (r *Replica) quorumOp() OpNumber {
+	k := r.CommitNumber
+	for _, a := range r.PrepareOKs {
+		if a.From.Count() >= r.Config.F() {
+			k = a.Op
+		}
+	}
+	return k
+}
+
+// ReceiveCommit executes at a backup the operations the primary has
+// committed, as far as its log reaches; the rest wait for their Prepare
+// (4.1 step 7).
+//
+//vsr:rule 4.1
+type ReceiveCommit struct{}
+
+func (ReceiveCommit) Guard(r *Replica, m *Commit) bool {
+	return r.Status == Normal && !r.isPrimary() && m.View == r.View &&
+		m.Commit > r.CommitNumber && r.OpNumber > r.CommitNumber
+}
+
+func (ReceiveCommit) Apply(r *Replica, m *Commit, out *Effects) {
+	r.commitTo(min(m.Commit, r.OpNumber), out)
+}
+
+// SendCommit tells the backups the commit-number when the primary has been
+// idle (4.1 step 6).
+//
+//vsr:rule 4.1
+type SendCommit struct{}
+
+func (SendCommit) Guard(r *Replica, t *CommitTimeout) bool {
+	return r.Status == Normal && r.isPrimary()
+}
+
+func (SendCommit) Apply(r *Replica, t *CommitTimeout, out *Effects) {
+	out.Broadcast(Commit{View: r.View, Commit: r.CommitNumber})
+}
