@@ -62,7 +62,7 @@ func (g *gen) genFuzzFile(f *jen.File) {
 	f.Line()
 	for _, s := range g.p.Structs {
 		if s.IsMessage() || s == g.p.State {
-			f.Func().Id("Fuzz"+s.Name).Params(jen.Id("f").Op("*").Qual("testing", "F")).Block(
+			f.Func().Id("Fuzz" + s.Name).Params(jen.Id("f").Op("*").Qual("testing", "F")).Block(
 				jen.Id("fuzzCodec").Types(jen.Id(s.Name), jen.Op("*").Id(s.Name)).Call(jen.Id("f"), jen.Id("sample"+s.Name).Call()),
 			)
 			f.Line()

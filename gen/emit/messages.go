@@ -85,7 +85,7 @@ func (g *gen) genUnmarshalMessage(f *jen.File) {
 		jen.Var().Id("m").Any(),
 		jen.Switch(jen.Id("k")).BlockFunc(func(s *jen.Group) {
 			for _, m := range g.p.Messages {
-				s.Case(jen.Id("Kind" + m.Name)).Block(
+				s.Case(jen.Id("Kind"+m.Name)).Block(
 					jen.Var().Id("v").Add(g.spec(m.Name)),
 					jen.Parens(jen.Op("*").Id(m.Name)).Call(jen.Op("&").Id("v")).Dot("decode").Call(jen.Op("&").Id("d")),
 					jen.Id("m").Op("=").Id("v"),
