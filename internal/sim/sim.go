@@ -1,0 +1,271 @@
+// Package sim is a deterministic cluster of spec replicas driven by hand:
+// the caller submits client requests, delivers or drops in-flight messages
+// and fires timeouts, one step at a time, and reads back what each step did.
+// Scenario tests and the demo use it; the model checker explores the same
+// steps exhaustively.
+//
+// A message that enables no rule when delivered stays in flight, as in the
+// model checker: a Prepare that arrives ahead of its predecessors waits for
+// them. Drop removes a message.
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/spec"
+)
+
+// stepsMax bounds Stabilize.
+const stepsMax = 10000
+
+// Client is the sender of a request; From is Client for those.
+const Client = -1
+
+// Envelope is a message in flight.
+type Envelope struct {
+	ID     int
+	From   int // a replica index, or Client
+	Client spec.ClientID
+	To     spec.ReplicaIndex
+	Msg    any
+}
+
+func (e *Envelope) String() string {
+	from := fmt.Sprintf("r%d", e.From)
+	if e.From == Client {
+		from = fmt.Sprintf("c%d", e.Client)
+	}
+	return fmt.Sprintf("#%d %s->r%d %s", e.ID, from, e.To, Format(e.Msg))
+}
+
+// Reply is a reply a client received.
+type Reply struct {
+	From  spec.ReplicaIndex
+	Reply spec.Reply
+}
+
+// Cluster is a set of replicas and the messages between them.
+type Cluster struct {
+	Replicas []spec.Replica
+	// Replies holds what the clients received, in order.
+	Replies []Reply
+	// Fired counts how often each rule fired, indexed by RuleID.
+	Fired  [generated.NumRules + 1]int
+	net    []*Envelope
+	nextID int
+	out    spec.Effects
+}
+
+// New returns a cluster of n replicas in view 0.
+func New(n int) *Cluster {
+	cfg := spec.Config{Replicas: uint8(n)}
+	c := &Cluster{nextID: 1}
+	for i := 0; i < n; i++ {
+		c.Replicas = append(c.Replicas, spec.NewReplica(cfg, spec.ReplicaIndex(i)))
+	}
+	return c
+}
+
+// InFlight returns the messages in flight, oldest first.
+func (c *Cluster) InFlight() []*Envelope { return c.net }
+
+// Send puts message m from replica (or Client) from to replica to in flight.
+func (c *Cluster) Send(from int, client spec.ClientID, to spec.ReplicaIndex, m any) *Envelope {
+	e := &Envelope{ID: c.nextID, From: from, Client: client, To: to, Msg: m}
+	c.nextID++
+	c.net = append(c.net, e)
+	return e
+}
+
+// Request puts a client request to replica to in flight.
+func (c *Cluster) Request(client spec.ClientID, req spec.RequestNumber, op string, to spec.ReplicaIndex) *Envelope {
+	return c.Send(Client, client, to, spec.Request{Op: []byte(op), Client: client, Request: req})
+}
+
+func (c *Cluster) find(id int) (int, error) {
+	for i, e := range c.net {
+		if e.ID == id {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("no message #%d in flight", id)
+}
+
+// Drop removes message id from the network.
+func (c *Cluster) Drop(id int) error {
+	i, err := c.find(id)
+	if err != nil {
+		return err
+	}
+	c.net = append(c.net[:i], c.net[i+1:]...)
+	return nil
+}
+
+// Deliver delivers message id and returns what happened, one line each:
+// the rules that fired and the messages and replies they emitted.
+func (c *Cluster) Deliver(id int) ([]string, error) {
+	i, err := c.find(id)
+	if err != nil {
+		return nil, err
+	}
+	e := c.net[i]
+	lines := []string{"deliver " + e.String()}
+	fired, more := c.step(e.To, e.Msg)
+	if fired == (generated.Fired{}) {
+		return append(lines, fmt.Sprintf("  r%d: no rule enabled; stays in flight", e.To)), nil
+	}
+	c.net = append(c.net[:i], c.net[i+1:]...)
+	return append(lines, more...), nil
+}
+
+// Timeout fires timeout t (a timeout of the spec) at replica r.
+func (c *Cluster) Timeout(r spec.ReplicaIndex, t any) ([]string, error) {
+	if int(r) >= len(c.Replicas) {
+		return nil, fmt.Errorf("no replica r%d", r)
+	}
+	lines := []string{fmt.Sprintf("timeout r%d %s", r, reflect.TypeOf(t).Name())}
+	fired, more := c.step(r, t)
+	if fired == (generated.Fired{}) {
+		return append(lines, fmt.Sprintf("  r%d: no rule enabled", r)), nil
+	}
+	return append(lines, more...), nil
+}
+
+// step dispatches ev at replica r and performs the effects.
+func (c *Cluster) step(r spec.ReplicaIndex, ev any) (generated.Fired, []string) {
+	c.out.Reset()
+	rep := &c.Replicas[r]
+	fired, err := generated.Dispatch(rep, ev, &c.out)
+	if err != nil {
+		panic(fmt.Sprintf("sim: %v", err)) // the harness only sends spec events
+	}
+	var lines []string
+	for _, id := range []generated.RuleID{fired.Rule, fired.Quorum} {
+		if id != generated.RuleNone {
+			c.Fired[id]++
+			lines = append(lines, fmt.Sprintf("  r%d: %s", r, id))
+		}
+	}
+	for _, ef := range c.out.List {
+		switch ef.Kind {
+		case lang.Send:
+			e := c.Send(int(r), 0, ef.To, ef.Message)
+			lines = append(lines, "  send "+e.String())
+		case lang.Broadcast:
+			for to := range c.Replicas {
+				if to != int(r) {
+					e := c.Send(int(r), 0, spec.ReplicaIndex(to), ef.Message)
+					lines = append(lines, "  send "+e.String())
+				}
+			}
+		case lang.Reply:
+			reply := ef.Message.(spec.Reply)
+			c.Replies = append(c.Replies, Reply{From: r, Reply: reply})
+			lines = append(lines, fmt.Sprintf("  reply r%d->c%d %s", r, ef.Client, Format(reply)))
+		}
+	}
+	return fired, lines
+}
+
+// Stabilize delivers, oldest first, every message that enables a rule,
+// until none does, and returns what happened.
+func (c *Cluster) Stabilize() []string {
+	var lines []string
+	for steps := 0; steps < stepsMax; steps++ {
+		delivered := false
+		for _, e := range c.net {
+			if c.enabled(e) {
+				more, _ := c.Deliver(e.ID)
+				lines = append(lines, more...)
+				delivered = true
+				break
+			}
+		}
+		if !delivered {
+			return lines
+		}
+	}
+	return append(lines, fmt.Sprintf("stabilize: stopped after %d steps", stepsMax))
+}
+
+// enabled reports whether delivering e would fire a rule, on a copy.
+func (c *Cluster) enabled(e *Envelope) bool {
+	r := (*generated.Replica)(&c.Replicas[e.To]).Clone()
+	var out spec.Effects
+	fired, _ := generated.Dispatch(&r, e.Msg, &out)
+	return fired != (generated.Fired{})
+}
+
+// Check returns the first invariant the replicas break, or nil.
+func (c *Cluster) Check() error { return generated.CheckInvariants(c.Replicas) }
+
+// StateLines describes each replica, one line each.
+func (c *Cluster) StateLines() []string {
+	var lines []string
+	for i := range c.Replicas {
+		lines = append(lines, DescribeReplica(&c.Replicas[i]))
+	}
+	return lines
+}
+
+// DescribeReplica describes a replica on one line.
+func DescribeReplica(r *spec.Replica) string {
+	var log []string
+	for i, req := range r.Log {
+		log = append(log, fmt.Sprintf("%d:c%d/%d/%q", i+1, req.Client, req.Request, req.Op))
+	}
+	var table []string
+	for _, rec := range r.ClientTable {
+		s := fmt.Sprintf("c%d/%d", rec.Client, rec.Request)
+		if rec.Executed {
+			s += fmt.Sprintf("=%q", rec.Reply.Result)
+		}
+		table = append(table, s)
+	}
+	return fmt.Sprintf("r%d %s view=%d op=%d commit=%d log=[%s] clients=[%s]",
+		r.Index, r.Status, r.View, r.OpNumber, r.CommitNumber, strings.Join(log, " "), strings.Join(table, " "))
+}
+
+// Format prints a message as Name{Field:value ...}, byte slices quoted.
+func Format(m any) string {
+	var sb strings.Builder
+	format(&sb, reflect.ValueOf(m))
+	return sb.String()
+}
+
+func format(sb *strings.Builder, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		format(sb, v.Elem())
+	case reflect.Struct:
+		sb.WriteString(v.Type().Name())
+		sb.WriteString("{")
+		for i := 0; i < v.NumField(); i++ {
+			if i > 0 {
+				sb.WriteString(" ")
+			}
+			sb.WriteString(v.Type().Field(i).Name + ":")
+			format(sb, v.Field(i))
+		}
+		sb.WriteString("}")
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			fmt.Fprintf(sb, "%q", v.Bytes())
+			return
+		}
+		sb.WriteString("[")
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				sb.WriteString(" ")
+			}
+			format(sb, v.Index(i))
+		}
+		sb.WriteString("]")
+	default:
+		fmt.Fprint(sb, v.Interface())
+	}
+}

@@ -1,0 +1,225 @@
+package spec_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/internal/script"
+	"github.com/viewstamped/vsr/internal/sim"
+	"github.com/viewstamped/vsr/spec"
+)
+
+// TestScenarios runs the interaction scripts in testdata/scenarios against
+// a cluster of generated replicas, then checks that every rule of the spec
+// fired somewhere in them.
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.txt")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var fired [generated.NumRules + 1]int
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
+			h := &harness{}
+			script.Run(t, file, h.do)
+			if h.c != nil {
+				for id, n := range h.c.Fired {
+					fired[id] += n
+				}
+			}
+		})
+	}
+	var never []string
+	for id := 1; id <= generated.NumRules; id++ {
+		if fired[id] == 0 {
+			never = append(never, generated.Rules[id].Name)
+		}
+	}
+	require.Empty(t, never, "rules that no scenario fires")
+}
+
+// harness runs the commands of one script.
+type harness struct {
+	c *sim.Cluster
+}
+
+func (h *harness) do(cmd script.Cmd) string {
+	out, err := h.run(cmd)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return out
+}
+
+func (h *harness) run(cmd script.Cmd) (string, error) {
+	if cmd.Name != "cluster" && h.c == nil {
+		return "", fmt.Errorf("no cluster: start with cluster replicas=N")
+	}
+	switch cmd.Name {
+	case "cluster":
+		n, err := intArg(cmd, "replicas", 3)
+		if err != nil {
+			return "", err
+		}
+		view, err := intArg(cmd, "view", 0)
+		if err != nil {
+			return "", err
+		}
+		h.c = sim.New(n)
+		for i := range h.c.Replicas {
+			h.c.Replicas[i].View = spec.ViewNumber(view)
+		}
+		return lines(h.c.StateLines()), nil
+	case "request":
+		client, err := intArg(cmd, "client", 1)
+		if err != nil {
+			return "", err
+		}
+		req, err := intArg(cmd, "req", 1)
+		if err != nil {
+			return "", err
+		}
+		to, err := intArg(cmd, "to", int(h.c.Replicas[0].Config.Primary(h.c.Replicas[0].View)))
+		if err != nil {
+			return "", err
+		}
+		op, _ := cmd.Get("op")
+		return h.c.Request(spec.ClientID(client), spec.RequestNumber(req), op, spec.ReplicaIndex(to)).String(), nil
+	case "deliver":
+		var out []string
+		for _, w := range cmd.Words() {
+			id, err := strconv.Atoi(w)
+			if err != nil {
+				return "", fmt.Errorf("deliver: %q is not a message number", w)
+			}
+			more, err := h.c.Deliver(id)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, more...)
+		}
+		return lines(out), nil
+	case "drop":
+		for _, w := range cmd.Words() {
+			id, err := strconv.Atoi(w)
+			if err != nil {
+				return "", fmt.Errorf("drop: %q is not a message number", w)
+			}
+			if err := h.c.Drop(id); err != nil {
+				return "", err
+			}
+		}
+		return "ok", nil
+	case "timeout":
+		r, err := intArg(cmd, "r", 0)
+		if err != nil {
+			return "", err
+		}
+		words := cmd.Words()
+		if len(words) != 1 || words[0] != "CommitTimeout" {
+			return "", fmt.Errorf("timeout: want one timeout kind: CommitTimeout")
+		}
+		out, err := h.c.Timeout(spec.ReplicaIndex(r), spec.CommitTimeout{})
+		return lines(out), err
+	case "stabilize":
+		return lines(h.c.Stabilize()), nil
+	case "state":
+		return lines(h.c.StateLines()), nil
+	case "net":
+		var out []string
+		for _, e := range h.c.InFlight() {
+			out = append(out, e.String())
+		}
+		if len(out) == 0 {
+			return "(none in flight)", nil
+		}
+		return lines(out), nil
+	case "replies":
+		var out []string
+		for _, r := range h.c.Replies {
+			out = append(out, fmt.Sprintf("r%d->c%d %s", r.From, r.Reply.Client, sim.Format(r.Reply)))
+		}
+		if len(out) == 0 {
+			return "(no replies)", nil
+		}
+		return lines(out), nil
+	case "check":
+		if err := h.c.Check(); err != nil {
+			return "violated: " + err.Error(), nil
+		}
+		return "ok", nil
+	case "inject":
+		return h.inject(cmd)
+	}
+	return "", fmt.Errorf("unknown command %q", cmd.Name)
+}
+
+// messages are the message types a script can inject by name.
+var messages = map[string]reflect.Type{
+	"Request":   reflect.TypeOf(spec.Request{}),
+	"Prepare":   reflect.TypeOf(spec.Prepare{}),
+	"PrepareOK": reflect.TypeOf(spec.PrepareOK{}),
+	"Commit":    reflect.TypeOf(spec.Commit{}),
+}
+
+// inject puts a hand-made message in flight: inject from=1 to=0 PrepareOK
+// View=0 Op=1 Replica=1. Nested fields are named with a dot
+// (Request.Client=1); byte slices take a string.
+func (h *harness) inject(cmd script.Cmd) (string, error) {
+	from, err := intArg(cmd, "from", 0)
+	if err != nil {
+		return "", err
+	}
+	to, err := intArg(cmd, "to", 0)
+	if err != nil {
+		return "", err
+	}
+	words := cmd.Words()
+	if len(words) != 1 || messages[words[0]] == nil {
+		return "", fmt.Errorf("inject: name one message type")
+	}
+	v := reflect.New(messages[words[0]]).Elem()
+	for _, a := range cmd.Args {
+		if a.Key == "" || a.Key == "from" || a.Key == "to" {
+			continue
+		}
+		f := v
+		for _, name := range strings.Split(a.Key, ".") {
+			f = f.FieldByName(name)
+			if !f.IsValid() {
+				return "", fmt.Errorf("inject: %s has no field %s", words[0], a.Key)
+			}
+		}
+		switch f.Kind() {
+		case reflect.Slice:
+			f.SetBytes([]byte(a.Value))
+		default:
+			n, err := strconv.ParseUint(a.Value, 10, 64)
+			if err != nil {
+				return "", fmt.Errorf("inject: %s=%q: %w", a.Key, a.Value, err)
+			}
+			f.SetUint(n)
+		}
+	}
+	return h.c.Send(from, 0, spec.ReplicaIndex(to), v.Interface()).String(), nil
+}
+
+func intArg(cmd script.Cmd, key string, def int) (int, error) {
+	s, ok := cmd.Get(key)
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: not a number", key, s)
+	}
+	return n, nil
+}
+
+func lines(l []string) string { return strings.Join(l, "\n") }
