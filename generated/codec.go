@@ -152,6 +152,10 @@ func (m *Prepare) appendBody(b []byte) []byte {
 	b = (*Request)(&m.Request).appendBody(b)
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Commit))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
 	return b
 }
 
@@ -160,6 +164,12 @@ func (m *Prepare) decode(d *wire.Decoder) {
 	(*Request)(&m.Request).decode(d)
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Commit = spec.OpNumber(d.Uint(64))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
 }
 
 func (m *Prepare) equal(o *Prepare) bool {
@@ -175,12 +185,21 @@ func (m *Prepare) equal(o *Prepare) bool {
 	if m.Commit != o.Commit {
 		return false
 	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
 	return true
 }
 
 // deepen replaces every slice that m shares with a copy.
 func (m *Prepare) deepen() {
 	(*Request)(&m.Request).deepen()
+	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
 // PrepareOK is spec.PrepareOK with its generated methods. The two types share one
@@ -226,6 +245,7 @@ func (m *PrepareOK) Fingerprint() uint64 {
 // Clone returns a deep copy of m that shares no memory with it.
 func (m *PrepareOK) Clone() spec.PrepareOK {
 	c := *m
+	c.deepen()
 	return spec.PrepareOK(c)
 }
 
@@ -239,6 +259,10 @@ func (m *PrepareOK) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
 	return b
 }
 
@@ -246,6 +270,12 @@ func (m *PrepareOK) decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
 }
 
 func (m *PrepareOK) equal(o *PrepareOK) bool {
@@ -258,7 +288,20 @@ func (m *PrepareOK) equal(o *PrepareOK) bool {
 	if m.Replica != o.Replica {
 		return false
 	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
 	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *PrepareOK) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
 // Commit is spec.Commit with its generated methods. The two types share one
@@ -304,6 +347,7 @@ func (m *Commit) Fingerprint() uint64 {
 // Clone returns a deep copy of m that shares no memory with it.
 func (m *Commit) Clone() spec.Commit {
 	c := *m
+	c.deepen()
 	return spec.Commit(c)
 }
 
@@ -316,12 +360,22 @@ func (m *Commit) Equal(o *spec.Commit) bool {
 func (m *Commit) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Commit))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
 	return b
 }
 
 func (m *Commit) decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Commit = spec.OpNumber(d.Uint(64))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
 }
 
 func (m *Commit) equal(o *Commit) bool {
@@ -331,7 +385,20 @@ func (m *Commit) equal(o *Commit) bool {
 	if m.Commit != o.Commit {
 		return false
 	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
 	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *Commit) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
 // Reply is spec.Reply with its generated methods. The two types share one
@@ -423,6 +490,998 @@ func (m *Reply) deepen() {
 	m.Result = bytes.Clone(m.Result)
 }
 
+// StartViewChange is spec.StartViewChange with its generated methods. The two types share one
+// layout: convert a pointer, (*StartViewChange)(&v), to call them on a spec.StartViewChange.
+type StartViewChange spec.StartViewChange
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *StartViewChange) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *StartViewChange) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *StartViewChange) UnmarshalBinary(b []byte) error {
+	*m = StartViewChange{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode StartViewChange: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *StartViewChange) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *StartViewChange) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *StartViewChange) Clone() spec.StartViewChange {
+	c := *m
+	c.deepen()
+	return spec.StartViewChange(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *StartViewChange) Equal(o *spec.StartViewChange) bool {
+	return m.equal((*StartViewChange)(o))
+}
+
+func (m *StartViewChange) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *StartViewChange) decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *StartViewChange) equal(o *StartViewChange) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *StartViewChange) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// DoViewChange is spec.DoViewChange with its generated methods. The two types share one
+// layout: convert a pointer, (*DoViewChange)(&v), to call them on a spec.DoViewChange.
+type DoViewChange spec.DoViewChange
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *DoViewChange) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *DoViewChange) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *DoViewChange) UnmarshalBinary(b []byte) error {
+	*m = DoViewChange{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode DoViewChange: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *DoViewChange) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *DoViewChange) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *DoViewChange) Clone() spec.DoViewChange {
+	c := *m
+	c.deepen()
+	return spec.DoViewChange(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *DoViewChange) Equal(o *spec.DoViewChange) bool {
+	return m.equal((*DoViewChange)(o))
+}
+
+func (m *DoViewChange) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(len(m.Log)))
+	for i0 := range m.Log {
+		b = (*Request)(&m.Log[i0]).appendBody(b)
+	}
+	b = wire.AppendUint(b, uint64(m.LastNormalView))
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Commit))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *DoViewChange) decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	if n0 := d.Len(3); n0 > 0 {
+		m.Log = make([]spec.Request, n0)
+		for i0 := range m.Log {
+			(*Request)(&m.Log[i0]).decode(d)
+		}
+	}
+	m.LastNormalView = spec.ViewNumber(d.Uint(32))
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Commit = spec.OpNumber(d.Uint(64))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *DoViewChange) equal(o *DoViewChange) bool {
+	if m.View != o.View {
+		return false
+	}
+	if len(m.Log) != len(o.Log) {
+		return false
+	}
+	for i0 := range m.Log {
+		if !(*Request)(&m.Log[i0]).equal((*Request)(&o.Log[i0])) {
+			return false
+		}
+	}
+	if m.LastNormalView != o.LastNormalView {
+		return false
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Commit != o.Commit {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *DoViewChange) deepen() {
+	m.Log = slices.Clone(m.Log)
+	for i0 := range m.Log {
+		(*Request)(&m.Log[i0]).deepen()
+	}
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// StartView is spec.StartView with its generated methods. The two types share one
+// layout: convert a pointer, (*StartView)(&v), to call them on a spec.StartView.
+type StartView spec.StartView
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *StartView) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *StartView) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *StartView) UnmarshalBinary(b []byte) error {
+	*m = StartView{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode StartView: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *StartView) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *StartView) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *StartView) Clone() spec.StartView {
+	c := *m
+	c.deepen()
+	return spec.StartView(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *StartView) Equal(o *spec.StartView) bool {
+	return m.equal((*StartView)(o))
+}
+
+func (m *StartView) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(len(m.Log)))
+	for i0 := range m.Log {
+		b = (*Request)(&m.Log[i0]).appendBody(b)
+	}
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Commit))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *StartView) decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	if n0 := d.Len(3); n0 > 0 {
+		m.Log = make([]spec.Request, n0)
+		for i0 := range m.Log {
+			(*Request)(&m.Log[i0]).decode(d)
+		}
+	}
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Commit = spec.OpNumber(d.Uint(64))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *StartView) equal(o *StartView) bool {
+	if m.View != o.View {
+		return false
+	}
+	if len(m.Log) != len(o.Log) {
+		return false
+	}
+	for i0 := range m.Log {
+		if !(*Request)(&m.Log[i0]).equal((*Request)(&o.Log[i0])) {
+			return false
+		}
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Commit != o.Commit {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *StartView) deepen() {
+	m.Log = slices.Clone(m.Log)
+	for i0 := range m.Log {
+		(*Request)(&m.Log[i0]).deepen()
+	}
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// GetState is spec.GetState with its generated methods. The two types share one
+// layout: convert a pointer, (*GetState)(&v), to call them on a spec.GetState.
+type GetState spec.GetState
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *GetState) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *GetState) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *GetState) UnmarshalBinary(b []byte) error {
+	*m = GetState{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode GetState: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *GetState) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *GetState) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *GetState) Clone() spec.GetState {
+	c := *m
+	c.deepen()
+	return spec.GetState(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *GetState) Equal(o *spec.GetState) bool {
+	return m.equal((*GetState)(o))
+}
+
+func (m *GetState) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *GetState) decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *GetState) equal(o *GetState) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *GetState) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// NewState is spec.NewState with its generated methods. The two types share one
+// layout: convert a pointer, (*NewState)(&v), to call them on a spec.NewState.
+type NewState spec.NewState
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *NewState) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *NewState) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *NewState) UnmarshalBinary(b []byte) error {
+	*m = NewState{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode NewState: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *NewState) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *NewState) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *NewState) Clone() spec.NewState {
+	c := *m
+	c.deepen()
+	return spec.NewState(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *NewState) Equal(o *spec.NewState) bool {
+	return m.equal((*NewState)(o))
+}
+
+func (m *NewState) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.After))
+	b = wire.AppendUint(b, uint64(len(m.Log)))
+	for i0 := range m.Log {
+		b = (*Request)(&m.Log[i0]).appendBody(b)
+	}
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Commit))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *NewState) decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.After = spec.OpNumber(d.Uint(64))
+	if n0 := d.Len(3); n0 > 0 {
+		m.Log = make([]spec.Request, n0)
+		for i0 := range m.Log {
+			(*Request)(&m.Log[i0]).decode(d)
+		}
+	}
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Commit = spec.OpNumber(d.Uint(64))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *NewState) equal(o *NewState) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.After != o.After {
+		return false
+	}
+	if len(m.Log) != len(o.Log) {
+		return false
+	}
+	for i0 := range m.Log {
+		if !(*Request)(&m.Log[i0]).equal((*Request)(&o.Log[i0])) {
+			return false
+		}
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Commit != o.Commit {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *NewState) deepen() {
+	m.Log = slices.Clone(m.Log)
+	for i0 := range m.Log {
+		(*Request)(&m.Log[i0]).deepen()
+	}
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// CrashVectorRequest is spec.CrashVectorRequest with its generated methods. The two types share one
+// layout: convert a pointer, (*CrashVectorRequest)(&v), to call them on a spec.CrashVectorRequest.
+type CrashVectorRequest spec.CrashVectorRequest
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *CrashVectorRequest) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *CrashVectorRequest) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *CrashVectorRequest) UnmarshalBinary(b []byte) error {
+	*m = CrashVectorRequest{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode CrashVectorRequest: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *CrashVectorRequest) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *CrashVectorRequest) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *CrashVectorRequest) Clone() spec.CrashVectorRequest {
+	c := *m
+	return spec.CrashVectorRequest(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *CrashVectorRequest) Equal(o *spec.CrashVectorRequest) bool {
+	return m.equal((*CrashVectorRequest)(o))
+}
+
+func (m *CrashVectorRequest) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(m.Nonce))
+	return b
+}
+
+func (m *CrashVectorRequest) decode(d *wire.Decoder) {
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	m.Nonce = uint64(d.Uint(64))
+}
+
+func (m *CrashVectorRequest) equal(o *CrashVectorRequest) bool {
+	if m.Replica != o.Replica {
+		return false
+	}
+	if m.Nonce != o.Nonce {
+		return false
+	}
+	return true
+}
+
+// CrashVectorResponse is spec.CrashVectorResponse with its generated methods. The two types share one
+// layout: convert a pointer, (*CrashVectorResponse)(&v), to call them on a spec.CrashVectorResponse.
+type CrashVectorResponse spec.CrashVectorResponse
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *CrashVectorResponse) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *CrashVectorResponse) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *CrashVectorResponse) UnmarshalBinary(b []byte) error {
+	*m = CrashVectorResponse{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode CrashVectorResponse: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *CrashVectorResponse) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *CrashVectorResponse) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *CrashVectorResponse) Clone() spec.CrashVectorResponse {
+	c := *m
+	c.deepen()
+	return spec.CrashVectorResponse(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *CrashVectorResponse) Equal(o *spec.CrashVectorResponse) bool {
+	return m.equal((*CrashVectorResponse)(o))
+}
+
+func (m *CrashVectorResponse) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(m.Nonce))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *CrashVectorResponse) decode(d *wire.Decoder) {
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	m.Nonce = uint64(d.Uint(64))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *CrashVectorResponse) equal(o *CrashVectorResponse) bool {
+	if m.Replica != o.Replica {
+		return false
+	}
+	if m.Nonce != o.Nonce {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *CrashVectorResponse) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// Recovery is spec.Recovery with its generated methods. The two types share one
+// layout: convert a pointer, (*Recovery)(&v), to call them on a spec.Recovery.
+type Recovery spec.Recovery
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *Recovery) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *Recovery) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *Recovery) UnmarshalBinary(b []byte) error {
+	*m = Recovery{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode Recovery: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *Recovery) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *Recovery) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *Recovery) Clone() spec.Recovery {
+	c := *m
+	c.deepen()
+	return spec.Recovery(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *Recovery) Equal(o *spec.Recovery) bool {
+	return m.equal((*Recovery)(o))
+}
+
+func (m *Recovery) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(m.Nonce))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *Recovery) decode(d *wire.Decoder) {
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	m.Nonce = uint64(d.Uint(64))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *Recovery) equal(o *Recovery) bool {
+	if m.Replica != o.Replica {
+		return false
+	}
+	if m.Nonce != o.Nonce {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *Recovery) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// RecoveryResponse is spec.RecoveryResponse with its generated methods. The two types share one
+// layout: convert a pointer, (*RecoveryResponse)(&v), to call them on a spec.RecoveryResponse.
+type RecoveryResponse spec.RecoveryResponse
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *RecoveryResponse) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *RecoveryResponse) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *RecoveryResponse) UnmarshalBinary(b []byte) error {
+	*m = RecoveryResponse{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode RecoveryResponse: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *RecoveryResponse) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *RecoveryResponse) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *RecoveryResponse) Clone() spec.RecoveryResponse {
+	c := *m
+	c.deepen()
+	return spec.RecoveryResponse(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *RecoveryResponse) Equal(o *spec.RecoveryResponse) bool {
+	return m.equal((*RecoveryResponse)(o))
+}
+
+func (m *RecoveryResponse) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.Nonce))
+	b = wire.AppendUint(b, uint64(len(m.Log)))
+	for i0 := range m.Log {
+		b = (*Request)(&m.Log[i0]).appendBody(b)
+	}
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Commit))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+func (m *RecoveryResponse) decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.Nonce = uint64(d.Uint(64))
+	if n0 := d.Len(3); n0 > 0 {
+		m.Log = make([]spec.Request, n0)
+		for i0 := range m.Log {
+			(*Request)(&m.Log[i0]).decode(d)
+		}
+	}
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Commit = spec.OpNumber(d.Uint(64))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *RecoveryResponse) equal(o *RecoveryResponse) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.Nonce != o.Nonce {
+		return false
+	}
+	if len(m.Log) != len(o.Log) {
+		return false
+	}
+	for i0 := range m.Log {
+		if !(*Request)(&m.Log[i0]).equal((*Request)(&o.Log[i0])) {
+			return false
+		}
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Commit != o.Commit {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *RecoveryResponse) deepen() {
+	m.Log = slices.Clone(m.Log)
+	for i0 := range m.Log {
+		(*Request)(&m.Log[i0]).deepen()
+	}
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
 // Replica is spec.Replica with its generated methods. The two types share one
 // layout: convert a pointer, (*Replica)(&v), to call them on a spec.Replica.
 type Replica spec.Replica
@@ -481,6 +1540,7 @@ func (m *Replica) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.Index))
 	b = wire.AppendUint(b, uint64(m.Status))
 	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.LastNormalView))
 	b = wire.AppendUint(b, uint64(m.OpNumber))
 	b = wire.AppendUint(b, uint64(m.CommitNumber))
 	b = wire.AppendUint(b, uint64(len(m.Log)))
@@ -495,6 +1555,22 @@ func (m *Replica) appendBody(b []byte) []byte {
 	for i0 := range m.PrepareOKs {
 		b = (*OpAcks)(&m.PrepareOKs[i0]).appendBody(b)
 	}
+	b = wire.AppendUint(b, uint64(m.StartViewChanges))
+	b = wire.AppendBool(b, bool(m.SentDoViewChange))
+	b = wire.AppendUint(b, uint64(len(m.DoViewChanges)))
+	for i0 := range m.DoViewChanges {
+		b = (*DoViewChange)(&m.DoViewChanges[i0]).appendBody(b)
+	}
+	b = wire.AppendUint(b, uint64(m.Nonce))
+	b = wire.AppendUint(b, uint64(len(m.RecoveryResponses)))
+	for i0 := range m.RecoveryResponses {
+		b = (*RecoveryResponse)(&m.RecoveryResponses[i0]).appendBody(b)
+	}
+	b = wire.AppendUint(b, uint64(m.CrashVectorFrom))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
 	return b
 }
 
@@ -503,6 +1579,7 @@ func (m *Replica) decode(d *wire.Decoder) {
 	m.Index = spec.ReplicaIndex(d.Uint(8))
 	m.Status = spec.Status(d.Uint(8))
 	m.View = spec.ViewNumber(d.Uint(32))
+	m.LastNormalView = spec.ViewNumber(d.Uint(32))
 	m.OpNumber = spec.OpNumber(d.Uint(64))
 	m.CommitNumber = spec.OpNumber(d.Uint(64))
 	if n0 := d.Len(3); n0 > 0 {
@@ -523,6 +1600,28 @@ func (m *Replica) decode(d *wire.Decoder) {
 			(*OpAcks)(&m.PrepareOKs[i0]).decode(d)
 		}
 	}
+	m.StartViewChanges = spec.ReplicaSet(d.Uint(64))
+	m.SentDoViewChange = d.Bool()
+	if n0 := d.Len(7); n0 > 0 {
+		m.DoViewChanges = make([]spec.DoViewChange, n0)
+		for i0 := range m.DoViewChanges {
+			(*DoViewChange)(&m.DoViewChanges[i0]).decode(d)
+		}
+	}
+	m.Nonce = uint64(d.Uint(64))
+	if n0 := d.Len(7); n0 > 0 {
+		m.RecoveryResponses = make([]spec.RecoveryResponse, n0)
+		for i0 := range m.RecoveryResponses {
+			(*RecoveryResponse)(&m.RecoveryResponses[i0]).decode(d)
+		}
+	}
+	m.CrashVectorFrom = spec.ReplicaSet(d.Uint(64))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
 }
 
 func (m *Replica) equal(o *Replica) bool {
@@ -536,6 +1635,9 @@ func (m *Replica) equal(o *Replica) bool {
 		return false
 	}
 	if m.View != o.View {
+		return false
+	}
+	if m.LastNormalView != o.LastNormalView {
 		return false
 	}
 	if m.OpNumber != o.OpNumber {
@@ -568,6 +1670,42 @@ func (m *Replica) equal(o *Replica) bool {
 			return false
 		}
 	}
+	if m.StartViewChanges != o.StartViewChanges {
+		return false
+	}
+	if m.SentDoViewChange != o.SentDoViewChange {
+		return false
+	}
+	if len(m.DoViewChanges) != len(o.DoViewChanges) {
+		return false
+	}
+	for i0 := range m.DoViewChanges {
+		if !(*DoViewChange)(&m.DoViewChanges[i0]).equal((*DoViewChange)(&o.DoViewChanges[i0])) {
+			return false
+		}
+	}
+	if m.Nonce != o.Nonce {
+		return false
+	}
+	if len(m.RecoveryResponses) != len(o.RecoveryResponses) {
+		return false
+	}
+	for i0 := range m.RecoveryResponses {
+		if !(*RecoveryResponse)(&m.RecoveryResponses[i0]).equal((*RecoveryResponse)(&o.RecoveryResponses[i0])) {
+			return false
+		}
+	}
+	if m.CrashVectorFrom != o.CrashVectorFrom {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
 	return true
 }
 
@@ -582,6 +1720,15 @@ func (m *Replica) deepen() {
 		(*ClientRecord)(&m.ClientTable[i0]).deepen()
 	}
 	m.PrepareOKs = slices.Clone(m.PrepareOKs)
+	m.DoViewChanges = slices.Clone(m.DoViewChanges)
+	for i0 := range m.DoViewChanges {
+		(*DoViewChange)(&m.DoViewChanges[i0]).deepen()
+	}
+	m.RecoveryResponses = slices.Clone(m.RecoveryResponses)
+	for i0 := range m.RecoveryResponses {
+		(*RecoveryResponse)(&m.RecoveryResponses[i0]).deepen()
+	}
+	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
 // ClientRecord is spec.ClientRecord with its generated methods. The two types share one
@@ -800,15 +1947,30 @@ func (m *Config) Equal(o *spec.Config) bool {
 
 func (m *Config) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.Replicas))
+	b = wire.AppendUint(b, uint64(m.StateTransfer))
+	b = wire.AppendUint(b, uint64(m.Recovery))
+	b = wire.AppendBool(b, bool(m.StartViewInNormal))
 	return b
 }
 
 func (m *Config) decode(d *wire.Decoder) {
 	m.Replicas = uint8(d.Uint(8))
+	m.StateTransfer = spec.StateTransferVariant(d.Uint(8))
+	m.Recovery = spec.RecoveryVariant(d.Uint(8))
+	m.StartViewInNormal = d.Bool()
 }
 
 func (m *Config) equal(o *Config) bool {
 	if m.Replicas != o.Replicas {
+		return false
+	}
+	if m.StateTransfer != o.StateTransfer {
+		return false
+	}
+	if m.Recovery != o.Recovery {
+		return false
+	}
+	if m.StartViewInNormal != o.StartViewInNormal {
 		return false
 	}
 	return true

@@ -79,6 +79,42 @@ func FuzzReply(f *testing.F) {
 	fuzzCodec[Reply, *Reply](f, sampleReply())
 }
 
+func FuzzStartViewChange(f *testing.F) {
+	fuzzCodec[StartViewChange, *StartViewChange](f, sampleStartViewChange())
+}
+
+func FuzzDoViewChange(f *testing.F) {
+	fuzzCodec[DoViewChange, *DoViewChange](f, sampleDoViewChange())
+}
+
+func FuzzStartView(f *testing.F) {
+	fuzzCodec[StartView, *StartView](f, sampleStartView())
+}
+
+func FuzzGetState(f *testing.F) {
+	fuzzCodec[GetState, *GetState](f, sampleGetState())
+}
+
+func FuzzNewState(f *testing.F) {
+	fuzzCodec[NewState, *NewState](f, sampleNewState())
+}
+
+func FuzzCrashVectorRequest(f *testing.F) {
+	fuzzCodec[CrashVectorRequest, *CrashVectorRequest](f, sampleCrashVectorRequest())
+}
+
+func FuzzCrashVectorResponse(f *testing.F) {
+	fuzzCodec[CrashVectorResponse, *CrashVectorResponse](f, sampleCrashVectorResponse())
+}
+
+func FuzzRecovery(f *testing.F) {
+	fuzzCodec[Recovery, *Recovery](f, sampleRecovery())
+}
+
+func FuzzRecoveryResponse(f *testing.F) {
+	fuzzCodec[RecoveryResponse, *RecoveryResponse](f, sampleRecoveryResponse())
+}
+
 func FuzzReplica(f *testing.F) {
 	fuzzCodec[Replica, *Replica](f, sampleReplica())
 }
@@ -88,23 +124,59 @@ func sampleRequest() *Request {
 }
 
 func samplePrepare() *Prepare {
-	return &Prepare{View: spec.ViewNumber(uint64(0x80000000)), Request: spec.Request(*sampleRequest()), Op: spec.OpNumber(uint64(0x8000000000000002)), Commit: spec.OpNumber(uint64(0x8000000000000003))}
+	return &Prepare{View: spec.ViewNumber(uint64(0x80000000)), Request: spec.Request(*sampleRequest()), Op: spec.OpNumber(uint64(0x8000000000000002)), Commit: spec.OpNumber(uint64(0x8000000000000003)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
 }
 
 func samplePrepareOK() *PrepareOK {
-	return &PrepareOK{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3))}
+	return &PrepareOK{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
 }
 
 func sampleCommit() *Commit {
-	return &Commit{View: spec.ViewNumber(uint64(0x80000000)), Commit: spec.OpNumber(uint64(0x8000000000000001))}
+	return &Commit{View: spec.ViewNumber(uint64(0x80000000)), Commit: spec.OpNumber(uint64(0x8000000000000001)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
 }
 
 func sampleReply() *Reply {
 	return &Reply{View: spec.ViewNumber(uint64(0x80000000)), Request: spec.RequestNumber(uint64(0x8000000000000001)), Client: spec.ClientID(uint64(0x8000000000000002)), Result: []byte("bytes3")}
 }
 
+func sampleStartViewChange() *StartViewChange {
+	return &StartViewChange{View: spec.ViewNumber(uint64(0x80000000)), Replica: spec.ReplicaIndex(uint64(0x2)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
+}
+
+func sampleDoViewChange() *DoViewChange {
+	return &DoViewChange{View: spec.ViewNumber(uint64(0x80000000)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, LastNormalView: spec.ViewNumber(uint64(0x80000002)), Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), Replica: spec.ReplicaIndex(uint64(0x6)), CrashVector: []uint32{uint32(uint64(0x80000006)), uint32(uint64(0x80000007))}}
+}
+
+func sampleStartView() *StartView {
+	return &StartView{View: spec.ViewNumber(uint64(0x80000000)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000002)), Commit: spec.OpNumber(uint64(0x8000000000000003)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
+}
+
+func sampleGetState() *GetState {
+	return &GetState{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+}
+
+func sampleNewState() *NewState {
+	return &NewState{View: spec.ViewNumber(uint64(0x80000000)), After: spec.OpNumber(uint64(0x8000000000000001)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), Replica: spec.ReplicaIndex(uint64(0x6)), CrashVector: []uint32{uint32(uint64(0x80000006)), uint32(uint64(0x80000007))}}
+}
+
+func sampleCrashVectorRequest() *CrashVectorRequest {
+	return &CrashVectorRequest{Replica: spec.ReplicaIndex(uint64(0x1)), Nonce: uint64(uint64(0x8000000000000001))}
+}
+
+func sampleCrashVectorResponse() *CrashVectorResponse {
+	return &CrashVectorResponse{Replica: spec.ReplicaIndex(uint64(0x1)), Nonce: uint64(uint64(0x8000000000000001)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
+}
+
+func sampleRecovery() *Recovery {
+	return &Recovery{Replica: spec.ReplicaIndex(uint64(0x1)), Nonce: uint64(uint64(0x8000000000000001)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
+}
+
+func sampleRecoveryResponse() *RecoveryResponse {
+	return &RecoveryResponse{View: spec.ViewNumber(uint64(0x80000000)), Nonce: uint64(uint64(0x8000000000000001)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), Replica: spec.ReplicaIndex(uint64(0x6)), CrashVector: []uint32{uint32(uint64(0x80000006)), uint32(uint64(0x80000007))}}
+}
+
 func sampleReplica() *Replica {
-	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Status(uint64(0x3)), View: spec.ViewNumber(uint64(0x80000003)), OpNumber: spec.OpNumber(uint64(0x8000000000000004)), CommitNumber: spec.OpNumber(uint64(0x8000000000000005)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}}
+	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Status(uint64(0x3)), View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000a)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000d)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x800000000000000f)), CrashVector: []uint32{uint32(uint64(0x80000010)), uint32(uint64(0x80000011))}}
 }
 
 func sampleClientRecord() *ClientRecord {
@@ -116,5 +188,5 @@ func sampleOpAcks() *OpAcks {
 }
 
 func sampleConfig() *Config {
-	return &Config{Replicas: uint8(uint64(0x1))}
+	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferVariant(uint64(0x2)), Recovery: spec.RecoveryVariant(uint64(0x3)), StartViewInNormal: bool(true)}
 }

@@ -20,10 +20,33 @@ const (
 	RuleCommitOperations
 	RuleReceiveCommit
 	RuleSendCommit
+	RuleCrashReplica
+	RuleRestartReplica
+	RuleRetryRecovery
+	RuleSendCrashVector
+	RuleRecordCrashVector
+	RuleStartRecovery
+	RuleSendRecoveryResponse
+	RuleRecordRecoveryResponse
+	RuleFinishRecovery
+	RuleGetStateInView
+	RuleGetStateOnNewerPrepare
+	RuleGetStateOnNewerCommit
+	RuleSendNewState
+	RuleReceiveNewState
+	RuleReceiveNewStateNewView
+	RuleStartViewChangeOnTimeout
+	RuleJoinViewChange
+	RuleRecordStartViewChange
+	RuleSendDoViewChange
+	RuleJoinViewChangeOnDoViewChange
+	RuleRecordDoViewChange
+	RuleStartNewView
+	RuleReceiveStartView
 )
 
 // NumRules is the number of rules; RuleIDs run from 1 to NumRules.
-const NumRules = 7
+const NumRules = 30
 
 func (id RuleID) String() string {
 	if id == RuleNone {
@@ -37,13 +60,36 @@ func (id RuleID) String() string {
 
 // Rules describes every rule, indexed by RuleID; Rules[RuleNone] is empty.
 var Rules = [NumRules + 1]lang.RuleInfo{
-	RuleResendReply:      {Name: "ResendReply", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:12"},
-	RuleReceiveRequest:   {Name: "ReceiveRequest", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:33"},
-	RuleReceivePrepare:   {Name: "ReceivePrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "4.1", Pos: "spec/normal.go:58"},
-	RuleRecordPrepareOK:  {Name: "RecordPrepareOK", Trigger: lang.OnMessage, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:78"},
-	RuleCommitOperations: {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:100"},
-	RuleReceiveCommit:    {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:127"},
-	RuleSendCommit:       {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:142"},
+	RuleResendReply:                  {Name: "ResendReply", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:12"},
+	RuleReceiveRequest:               {Name: "ReceiveRequest", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:33"},
+	RuleReceivePrepare:               {Name: "ReceivePrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "4.1", Pos: "spec/normal.go:58"},
+	RuleRecordPrepareOK:              {Name: "RecordPrepareOK", Trigger: lang.OnMessage, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:79"},
+	RuleCommitOperations:             {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:101"},
+	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:128"},
+	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:145"},
+	RuleCrashReplica:                 {Name: "CrashReplica", Trigger: lang.OnCrash, Event: "Crash", Section: "4.3", Pos: "spec/recovery.go:21"},
+	RuleRestartReplica:               {Name: "RestartReplica", Trigger: lang.OnRestart, Event: "Restart", Section: "4.3", Pos: "spec/recovery.go:36"},
+	RuleRetryRecovery:                {Name: "RetryRecovery", Trigger: lang.OnTimeout, Event: "RecoveryTimeout", Section: "4.3", Pos: "spec/recovery.go:58"},
+	RuleSendCrashVector:              {Name: "SendCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorRequest", Section: "4.3", Pos: "spec/recovery.go:76"},
+	RuleRecordCrashVector:            {Name: "RecordCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:89"},
+	RuleStartRecovery:                {Name: "StartRecovery", Trigger: lang.OnQuorum, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:108"},
+	RuleSendRecoveryResponse:         {Name: "SendRecoveryResponse", Trigger: lang.OnMessage, Event: "Recovery", Section: "4.3", Pos: "spec/recovery.go:127"},
+	RuleRecordRecoveryResponse:       {Name: "RecordRecoveryResponse", Trigger: lang.OnMessage, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:146"},
+	RuleFinishRecovery:               {Name: "FinishRecovery", Trigger: lang.OnQuorum, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:165"},
+	RuleGetStateInView:               {Name: "GetStateInView", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:18"},
+	RuleGetStateOnNewerPrepare:       {Name: "GetStateOnNewerPrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:34"},
+	RuleGetStateOnNewerCommit:        {Name: "GetStateOnNewerCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "5.2", Pos: "spec/statetransfer.go:48"},
+	RuleSendNewState:                 {Name: "SendNewState", Trigger: lang.OnMessage, Event: "GetState", Section: "5.2", Pos: "spec/statetransfer.go:95"},
+	RuleReceiveNewState:              {Name: "ReceiveNewState", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:114"},
+	RuleReceiveNewStateNewView:       {Name: "ReceiveNewStateNewView", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:147"},
+	RuleStartViewChangeOnTimeout:     {Name: "StartViewChangeOnTimeout", Trigger: lang.OnTimeout, Event: "ViewChangeTimeout", Section: "4.2", Pos: "spec/viewchange.go:16"},
+	RuleJoinViewChange:               {Name: "JoinViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:42"},
+	RuleRecordStartViewChange:        {Name: "RecordStartViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:58"},
+	RuleSendDoViewChange:             {Name: "SendDoViewChange", Trigger: lang.OnQuorum, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:75"},
+	RuleJoinViewChangeOnDoViewChange: {Name: "JoinViewChangeOnDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:95"},
+	RuleRecordDoViewChange:           {Name: "RecordDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:112"},
+	RuleStartNewView:                 {Name: "StartNewView", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:136"},
+	RuleReceiveStartView:             {Name: "ReceiveStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "4.2", Pos: "spec/viewchange.go:171"},
 }
 
 // Fired says which rules one dispatch applied: Rule consumed the event, and
@@ -67,12 +113,18 @@ func OnRequest(r *spec.Replica, ev *spec.Request, out *lang.Effects[spec.Replica
 	return f
 }
 
-// OnPrepare applies to r the first enabled rule of Prepare: ReceivePrepare.
+// OnPrepare applies to r the first enabled rule of Prepare: ReceivePrepare, GetStateInView, GetStateOnNewerPrepare.
 func OnPrepare(r *spec.Replica, ev *spec.Prepare, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
 	case spec.ReceivePrepare{}.Guard(r, ev):
 		spec.ReceivePrepare{}.Apply(r, ev, out)
 		f.Rule = RuleReceivePrepare
+	case spec.GetStateInView{}.Guard(r, ev):
+		spec.GetStateInView{}.Apply(r, ev, out)
+		f.Rule = RuleGetStateInView
+	case spec.GetStateOnNewerPrepare{}.Guard(r, ev):
+		spec.GetStateOnNewerPrepare{}.Apply(r, ev, out)
+		f.Rule = RuleGetStateOnNewerPrepare
 	}
 	return f
 }
@@ -96,12 +148,150 @@ func OnPrepareOK(r *spec.Replica, ev *spec.PrepareOK, out *lang.Effects[spec.Rep
 	return f
 }
 
-// OnCommit applies to r the first enabled rule of Commit: ReceiveCommit.
+// OnCommit applies to r the first enabled rule of Commit: ReceiveCommit, GetStateOnNewerCommit.
 func OnCommit(r *spec.Replica, ev *spec.Commit, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
 	case spec.ReceiveCommit{}.Guard(r, ev):
 		spec.ReceiveCommit{}.Apply(r, ev, out)
 		f.Rule = RuleReceiveCommit
+	case spec.GetStateOnNewerCommit{}.Guard(r, ev):
+		spec.GetStateOnNewerCommit{}.Apply(r, ev, out)
+		f.Rule = RuleGetStateOnNewerCommit
+	}
+	return f
+}
+
+// OnStartViewChange applies to r the first enabled rule of StartViewChange: JoinViewChange, RecordStartViewChange.
+// After one of them, it applies the first enabled rule on QuorumOf[StartViewChange].
+func OnStartViewChange(r *spec.Replica, ev *spec.StartViewChange, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.JoinViewChange{}.Guard(r, ev):
+		spec.JoinViewChange{}.Apply(r, ev, out)
+		f.Rule = RuleJoinViewChange
+	case spec.RecordStartViewChange{}.Guard(r, ev):
+		spec.RecordStartViewChange{}.Apply(r, ev, out)
+		f.Rule = RuleRecordStartViewChange
+	default:
+		return f
+	}
+	q := lang.QuorumOf[spec.StartViewChange]{Last: ev}
+	switch {
+	case spec.SendDoViewChange{}.Guard(r, q):
+		spec.SendDoViewChange{}.Apply(r, q, out)
+		f.Quorum = RuleSendDoViewChange
+	}
+	return f
+}
+
+// OnDoViewChange applies to r the first enabled rule of DoViewChange: JoinViewChangeOnDoViewChange, RecordDoViewChange.
+// After one of them, it applies the first enabled rule on QuorumOf[DoViewChange].
+func OnDoViewChange(r *spec.Replica, ev *spec.DoViewChange, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.JoinViewChangeOnDoViewChange{}.Guard(r, ev):
+		spec.JoinViewChangeOnDoViewChange{}.Apply(r, ev, out)
+		f.Rule = RuleJoinViewChangeOnDoViewChange
+	case spec.RecordDoViewChange{}.Guard(r, ev):
+		spec.RecordDoViewChange{}.Apply(r, ev, out)
+		f.Rule = RuleRecordDoViewChange
+	default:
+		return f
+	}
+	q := lang.QuorumOf[spec.DoViewChange]{Last: ev}
+	switch {
+	case spec.StartNewView{}.Guard(r, q):
+		spec.StartNewView{}.Apply(r, q, out)
+		f.Quorum = RuleStartNewView
+	}
+	return f
+}
+
+// OnStartView applies to r the first enabled rule of StartView: ReceiveStartView.
+func OnStartView(r *spec.Replica, ev *spec.StartView, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.ReceiveStartView{}.Guard(r, ev):
+		spec.ReceiveStartView{}.Apply(r, ev, out)
+		f.Rule = RuleReceiveStartView
+	}
+	return f
+}
+
+// OnGetState applies to r the first enabled rule of GetState: SendNewState.
+func OnGetState(r *spec.Replica, ev *spec.GetState, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.SendNewState{}.Guard(r, ev):
+		spec.SendNewState{}.Apply(r, ev, out)
+		f.Rule = RuleSendNewState
+	}
+	return f
+}
+
+// OnNewState applies to r the first enabled rule of NewState: ReceiveNewState, ReceiveNewStateNewView.
+func OnNewState(r *spec.Replica, ev *spec.NewState, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.ReceiveNewState{}.Guard(r, ev):
+		spec.ReceiveNewState{}.Apply(r, ev, out)
+		f.Rule = RuleReceiveNewState
+	case spec.ReceiveNewStateNewView{}.Guard(r, ev):
+		spec.ReceiveNewStateNewView{}.Apply(r, ev, out)
+		f.Rule = RuleReceiveNewStateNewView
+	}
+	return f
+}
+
+// OnCrashVectorRequest applies to r the first enabled rule of CrashVectorRequest: SendCrashVector.
+func OnCrashVectorRequest(r *spec.Replica, ev *spec.CrashVectorRequest, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.SendCrashVector{}.Guard(r, ev):
+		spec.SendCrashVector{}.Apply(r, ev, out)
+		f.Rule = RuleSendCrashVector
+	}
+	return f
+}
+
+// OnCrashVectorResponse applies to r the first enabled rule of CrashVectorResponse: RecordCrashVector.
+// After one of them, it applies the first enabled rule on QuorumOf[CrashVectorResponse].
+func OnCrashVectorResponse(r *spec.Replica, ev *spec.CrashVectorResponse, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.RecordCrashVector{}.Guard(r, ev):
+		spec.RecordCrashVector{}.Apply(r, ev, out)
+		f.Rule = RuleRecordCrashVector
+	default:
+		return f
+	}
+	q := lang.QuorumOf[spec.CrashVectorResponse]{Last: ev}
+	switch {
+	case spec.StartRecovery{}.Guard(r, q):
+		spec.StartRecovery{}.Apply(r, q, out)
+		f.Quorum = RuleStartRecovery
+	}
+	return f
+}
+
+// OnRecovery applies to r the first enabled rule of Recovery: SendRecoveryResponse.
+func OnRecovery(r *spec.Replica, ev *spec.Recovery, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.SendRecoveryResponse{}.Guard(r, ev):
+		spec.SendRecoveryResponse{}.Apply(r, ev, out)
+		f.Rule = RuleSendRecoveryResponse
+	}
+	return f
+}
+
+// OnRecoveryResponse applies to r the first enabled rule of RecoveryResponse: RecordRecoveryResponse.
+// After one of them, it applies the first enabled rule on QuorumOf[RecoveryResponse].
+func OnRecoveryResponse(r *spec.Replica, ev *spec.RecoveryResponse, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.RecordRecoveryResponse{}.Guard(r, ev):
+		spec.RecordRecoveryResponse{}.Apply(r, ev, out)
+		f.Rule = RuleRecordRecoveryResponse
+	default:
+		return f
+	}
+	q := lang.QuorumOf[spec.RecoveryResponse]{Last: ev}
+	switch {
+	case spec.FinishRecovery{}.Guard(r, q):
+		spec.FinishRecovery{}.Apply(r, q, out)
+		f.Quorum = RuleFinishRecovery
 	}
 	return f
 }
@@ -112,6 +302,46 @@ func OnCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout, out *lang.Effects[
 	case spec.SendCommit{}.Guard(r, ev):
 		spec.SendCommit{}.Apply(r, ev, out)
 		f.Rule = RuleSendCommit
+	}
+	return f
+}
+
+// OnViewChangeTimeout applies to r the first enabled rule of ViewChangeTimeout: StartViewChangeOnTimeout.
+func OnViewChangeTimeout(r *spec.Replica, ev *spec.ViewChangeTimeout, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.StartViewChangeOnTimeout{}.Guard(r, ev):
+		spec.StartViewChangeOnTimeout{}.Apply(r, ev, out)
+		f.Rule = RuleStartViewChangeOnTimeout
+	}
+	return f
+}
+
+// OnRecoveryTimeout applies to r the first enabled rule of RecoveryTimeout: RetryRecovery.
+func OnRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.RetryRecovery{}.Guard(r, ev):
+		spec.RetryRecovery{}.Apply(r, ev, out)
+		f.Rule = RuleRetryRecovery
+	}
+	return f
+}
+
+// OnCrash applies to r the first enabled rule of Crash: CrashReplica.
+func OnCrash(r *spec.Replica, ev lang.Crash, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.CrashReplica{}.Guard(r, ev):
+		spec.CrashReplica{}.Apply(r, ev, out)
+		f.Rule = RuleCrashReplica
+	}
+	return f
+}
+
+// OnRestart applies to r the first enabled rule of Restart: RestartReplica.
+func OnRestart(r *spec.Replica, ev lang.Restart, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.RestartReplica{}.Guard(r, ev):
+		spec.RestartReplica{}.Apply(r, ev, out)
+		f.Rule = RuleRestartReplica
 	}
 	return f
 }
@@ -137,10 +367,62 @@ func Dispatch(r *spec.Replica, ev any, out *lang.Effects[spec.ReplicaIndex, spec
 		return OnCommit(r, &ev, out), nil
 	case *spec.Commit:
 		return OnCommit(r, ev, out), nil
+	case spec.StartViewChange:
+		return OnStartViewChange(r, &ev, out), nil
+	case *spec.StartViewChange:
+		return OnStartViewChange(r, ev, out), nil
+	case spec.DoViewChange:
+		return OnDoViewChange(r, &ev, out), nil
+	case *spec.DoViewChange:
+		return OnDoViewChange(r, ev, out), nil
+	case spec.StartView:
+		return OnStartView(r, &ev, out), nil
+	case *spec.StartView:
+		return OnStartView(r, ev, out), nil
+	case spec.GetState:
+		return OnGetState(r, &ev, out), nil
+	case *spec.GetState:
+		return OnGetState(r, ev, out), nil
+	case spec.NewState:
+		return OnNewState(r, &ev, out), nil
+	case *spec.NewState:
+		return OnNewState(r, ev, out), nil
+	case spec.CrashVectorRequest:
+		return OnCrashVectorRequest(r, &ev, out), nil
+	case *spec.CrashVectorRequest:
+		return OnCrashVectorRequest(r, ev, out), nil
+	case spec.CrashVectorResponse:
+		return OnCrashVectorResponse(r, &ev, out), nil
+	case *spec.CrashVectorResponse:
+		return OnCrashVectorResponse(r, ev, out), nil
+	case spec.Recovery:
+		return OnRecovery(r, &ev, out), nil
+	case *spec.Recovery:
+		return OnRecovery(r, ev, out), nil
+	case spec.RecoveryResponse:
+		return OnRecoveryResponse(r, &ev, out), nil
+	case *spec.RecoveryResponse:
+		return OnRecoveryResponse(r, ev, out), nil
 	case spec.CommitTimeout:
 		return OnCommitTimeout(r, &ev, out), nil
 	case *spec.CommitTimeout:
 		return OnCommitTimeout(r, ev, out), nil
+	case spec.ViewChangeTimeout:
+		return OnViewChangeTimeout(r, &ev, out), nil
+	case *spec.ViewChangeTimeout:
+		return OnViewChangeTimeout(r, ev, out), nil
+	case spec.RecoveryTimeout:
+		return OnRecoveryTimeout(r, &ev, out), nil
+	case *spec.RecoveryTimeout:
+		return OnRecoveryTimeout(r, ev, out), nil
+	case lang.Crash:
+		return OnCrash(r, ev, out), nil
+	case *lang.Crash:
+		return OnCrash(r, *ev, out), nil
+	case lang.Restart:
+		return OnRestart(r, ev, out), nil
+	case *lang.Restart:
+		return OnRestart(r, *ev, out), nil
 	}
 	return Fired{}, fmt.Errorf("dispatch: no rule answers %T", ev)
 }

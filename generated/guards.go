@@ -35,6 +35,14 @@ func _(v *spec.ReplicaSet) {
 	_ = (*uint64)(v)
 }
 
+func _(v *spec.StateTransferVariant) {
+	_ = (*uint8)(v)
+}
+
+func _(v *spec.RecoveryVariant) {
+	_ = (*uint8)(v)
+}
+
 func _(v *spec.Request) {
 	type staleRunGoGenerate struct {
 		Op      []byte
@@ -46,27 +54,30 @@ func _(v *spec.Request) {
 
 func _(v *spec.Prepare) {
 	type staleRunGoGenerate struct {
-		View    spec.ViewNumber
-		Request spec.Request
-		Op      spec.OpNumber
-		Commit  spec.OpNumber
+		View        spec.ViewNumber
+		Request     spec.Request
+		Op          spec.OpNumber
+		Commit      spec.OpNumber
+		CrashVector []uint32
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
 
 func _(v *spec.PrepareOK) {
 	type staleRunGoGenerate struct {
-		View    spec.ViewNumber
-		Op      spec.OpNumber
-		Replica spec.ReplicaIndex
+		View        spec.ViewNumber
+		Op          spec.OpNumber
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
 
 func _(v *spec.Commit) {
 	type staleRunGoGenerate struct {
-		View   spec.ViewNumber
-		Commit spec.OpNumber
+		View        spec.ViewNumber
+		Commit      spec.OpNumber
+		CrashVector []uint32
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
@@ -81,17 +92,120 @@ func _(v *spec.Reply) {
 	_ = (*staleRunGoGenerate)(v)
 }
 
+func _(v *spec.StartViewChange) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.DoViewChange) {
+	type staleRunGoGenerate struct {
+		View           spec.ViewNumber
+		Log            []spec.Request
+		LastNormalView spec.ViewNumber
+		Op             spec.OpNumber
+		Commit         spec.OpNumber
+		Replica        spec.ReplicaIndex
+		CrashVector    []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.StartView) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Log         []spec.Request
+		Op          spec.OpNumber
+		Commit      spec.OpNumber
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.GetState) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Op          spec.OpNumber
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.NewState) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		After       spec.OpNumber
+		Log         []spec.Request
+		Op          spec.OpNumber
+		Commit      spec.OpNumber
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.CrashVectorRequest) {
+	type staleRunGoGenerate struct {
+		Replica spec.ReplicaIndex
+		Nonce   uint64
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.CrashVectorResponse) {
+	type staleRunGoGenerate struct {
+		Replica     spec.ReplicaIndex
+		Nonce       uint64
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.Recovery) {
+	type staleRunGoGenerate struct {
+		Replica     spec.ReplicaIndex
+		Nonce       uint64
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.RecoveryResponse) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Nonce       uint64
+		Log         []spec.Request
+		Op          spec.OpNumber
+		Commit      spec.OpNumber
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
 func _(v *spec.Replica) {
 	type staleRunGoGenerate struct {
-		Config       spec.Config
-		Index        spec.ReplicaIndex
-		Status       spec.Status
-		View         spec.ViewNumber
-		OpNumber     spec.OpNumber
-		CommitNumber spec.OpNumber
-		Log          []spec.Request
-		ClientTable  []spec.ClientRecord
-		PrepareOKs   []spec.OpAcks
+		Config            spec.Config
+		Index             spec.ReplicaIndex
+		Status            spec.Status
+		View              spec.ViewNumber
+		LastNormalView    spec.ViewNumber
+		OpNumber          spec.OpNumber
+		CommitNumber      spec.OpNumber
+		Log               []spec.Request
+		ClientTable       []spec.ClientRecord
+		PrepareOKs        []spec.OpAcks
+		StartViewChanges  spec.ReplicaSet
+		SentDoViewChange  bool
+		DoViewChanges     []spec.DoViewChange
+		Nonce             uint64
+		RecoveryResponses []spec.RecoveryResponse
+		CrashVectorFrom   spec.ReplicaSet
+		CrashVector       []uint32
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
@@ -116,11 +230,22 @@ func _(v *spec.OpAcks) {
 
 func _(v *spec.Config) {
 	type staleRunGoGenerate struct {
-		Replicas uint8
+		Replicas          uint8
+		StateTransfer     spec.StateTransferVariant
+		Recovery          spec.RecoveryVariant
+		StartViewInNormal bool
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
 
 func _(v *spec.CommitTimeout) {
+	_ = (*struct{})(v)
+}
+
+func _(v *spec.ViewChangeTimeout) {
+	_ = (*struct{})(v)
+}
+
+func _(v *spec.RecoveryTimeout) {
 	_ = (*struct{})(v)
 }

@@ -12,22 +12,56 @@ import (
 type Invariant struct {
 	lang.InvariantInfo
 	// Check returns nil when the invariant holds.
-	Check func([]spec.Replica) error
+	Check func(rs []spec.Replica, replies []spec.Reply) error
 }
 
 // Invariants lists the invariants in spec order.
 var Invariants = [...]Invariant{
-	{lang.InvariantInfo{Name: "CommitNumberAtMostOpNumber", Pos: "spec/invariants.go:12"}, spec.CommitNumberAtMostOpNumber},
-	{lang.InvariantInfo{Name: "CommittedPrefixesAgree", Pos: "spec/invariants.go:29"}, spec.CommittedPrefixesAgree},
-	{lang.InvariantInfo{Name: "NormalLogMatchesPrimary", Pos: "spec/invariants.go:50"}, spec.NormalLogMatchesPrimary},
-	{lang.InvariantInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:76"}, spec.ExecutedAtMostOnce},
+	{lang.InvariantInfo{Name: "CommitNumberAtMostOpNumber", Pos: "spec/invariants.go:13"}, func(rs []spec.Replica, _ []spec.Reply) error {
+		return spec.CommitNumberAtMostOpNumber(rs)
+	}},
+	{lang.InvariantInfo{Name: "CommittedPrefixesAgree", Pos: "spec/invariants.go:30"}, func(rs []spec.Replica, _ []spec.Reply) error {
+		return spec.CommittedPrefixesAgree(rs)
+	}},
+	{lang.InvariantInfo{Name: "NormalLogMatchesPrimary", Pos: "spec/invariants.go:51"}, func(rs []spec.Replica, _ []spec.Reply) error {
+		return spec.NormalLogMatchesPrimary(rs)
+	}},
+	{lang.InvariantInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:77"}, func(rs []spec.Replica, _ []spec.Reply) error {
+		return spec.ExecutedAtMostOnce(rs)
+	}},
+	{lang.InvariantInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:99"}, spec.AcknowledgedNotLost},
 }
 
-// CheckInvariants returns the first invariant that rs breaks, or nil.
-func CheckInvariants(rs []spec.Replica) error {
+// CheckInvariants returns the first invariant that breaks, or nil.
+func CheckInvariants(rs []spec.Replica, replies []spec.Reply) error {
 	for _, inv := range Invariants {
-		if err := inv.Check(rs); err != nil {
+		if err := inv.Check(rs, replies); err != nil {
 			return fmt.Errorf("invariant %s (%s): %w", inv.Name, inv.Pos, err)
+		}
+	}
+	return nil
+}
+
+// Action is a predicate of the spec over one replica's state before and
+// after a step.
+type Action struct {
+	lang.InvariantInfo
+	// Check returns nil when the property holds for the step.
+	Check func(before, after *spec.Replica) error
+}
+
+// Actions lists the action properties in spec order.
+var Actions = [...]Action{
+	{lang.InvariantInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:131"}, spec.ViewNeverDecreases},
+	{lang.InvariantInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:141"}, spec.CommitNeverDecreases},
+}
+
+// CheckActions returns the first action property that a step from before
+// to after breaks, or nil.
+func CheckActions(before, after *spec.Replica) error {
+	for _, a := range Actions {
+		if err := a.Check(before, after); err != nil {
+			return fmt.Errorf("action %s (%s): %w", a.Name, a.Pos, err)
 		}
 	}
 	return nil

@@ -18,6 +18,15 @@ const (
 	KindPrepareOK
 	KindCommit
 	KindReply
+	KindStartViewChange
+	KindDoViewChange
+	KindStartView
+	KindGetState
+	KindNewState
+	KindCrashVectorRequest
+	KindCrashVectorResponse
+	KindRecovery
+	KindRecoveryResponse
 )
 
 func (k Kind) String() string {
@@ -32,6 +41,24 @@ func (k Kind) String() string {
 		return "Commit"
 	case KindReply:
 		return "Reply"
+	case KindStartViewChange:
+		return "StartViewChange"
+	case KindDoViewChange:
+		return "DoViewChange"
+	case KindStartView:
+		return "StartView"
+	case KindGetState:
+		return "GetState"
+	case KindNewState:
+		return "NewState"
+	case KindCrashVectorRequest:
+		return "CrashVectorRequest"
+	case KindCrashVectorResponse:
+		return "CrashVectorResponse"
+	case KindRecovery:
+		return "Recovery"
+	case KindRecoveryResponse:
+		return "RecoveryResponse"
 	}
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
@@ -50,6 +77,24 @@ func KindOf(m any) Kind {
 		return KindCommit
 	case spec.Reply, *spec.Reply:
 		return KindReply
+	case spec.StartViewChange, *spec.StartViewChange:
+		return KindStartViewChange
+	case spec.DoViewChange, *spec.DoViewChange:
+		return KindDoViewChange
+	case spec.StartView, *spec.StartView:
+		return KindStartView
+	case spec.GetState, *spec.GetState:
+		return KindGetState
+	case spec.NewState, *spec.NewState:
+		return KindNewState
+	case spec.CrashVectorRequest, *spec.CrashVectorRequest:
+		return KindCrashVectorRequest
+	case spec.CrashVectorResponse, *spec.CrashVectorResponse:
+		return KindCrashVectorResponse
+	case spec.Recovery, *spec.Recovery:
+		return KindRecovery
+	case spec.RecoveryResponse, *spec.RecoveryResponse:
+		return KindRecoveryResponse
 	}
 	return 0
 }
@@ -78,6 +123,42 @@ func AppendMessage(b []byte, m any) ([]byte, error) {
 		return (*Reply)(&m).appendBody(append(b, wire.Version, byte(KindReply))), nil
 	case *spec.Reply:
 		return (*Reply)(m).appendBody(append(b, wire.Version, byte(KindReply))), nil
+	case spec.StartViewChange:
+		return (*StartViewChange)(&m).appendBody(append(b, wire.Version, byte(KindStartViewChange))), nil
+	case *spec.StartViewChange:
+		return (*StartViewChange)(m).appendBody(append(b, wire.Version, byte(KindStartViewChange))), nil
+	case spec.DoViewChange:
+		return (*DoViewChange)(&m).appendBody(append(b, wire.Version, byte(KindDoViewChange))), nil
+	case *spec.DoViewChange:
+		return (*DoViewChange)(m).appendBody(append(b, wire.Version, byte(KindDoViewChange))), nil
+	case spec.StartView:
+		return (*StartView)(&m).appendBody(append(b, wire.Version, byte(KindStartView))), nil
+	case *spec.StartView:
+		return (*StartView)(m).appendBody(append(b, wire.Version, byte(KindStartView))), nil
+	case spec.GetState:
+		return (*GetState)(&m).appendBody(append(b, wire.Version, byte(KindGetState))), nil
+	case *spec.GetState:
+		return (*GetState)(m).appendBody(append(b, wire.Version, byte(KindGetState))), nil
+	case spec.NewState:
+		return (*NewState)(&m).appendBody(append(b, wire.Version, byte(KindNewState))), nil
+	case *spec.NewState:
+		return (*NewState)(m).appendBody(append(b, wire.Version, byte(KindNewState))), nil
+	case spec.CrashVectorRequest:
+		return (*CrashVectorRequest)(&m).appendBody(append(b, wire.Version, byte(KindCrashVectorRequest))), nil
+	case *spec.CrashVectorRequest:
+		return (*CrashVectorRequest)(m).appendBody(append(b, wire.Version, byte(KindCrashVectorRequest))), nil
+	case spec.CrashVectorResponse:
+		return (*CrashVectorResponse)(&m).appendBody(append(b, wire.Version, byte(KindCrashVectorResponse))), nil
+	case *spec.CrashVectorResponse:
+		return (*CrashVectorResponse)(m).appendBody(append(b, wire.Version, byte(KindCrashVectorResponse))), nil
+	case spec.Recovery:
+		return (*Recovery)(&m).appendBody(append(b, wire.Version, byte(KindRecovery))), nil
+	case *spec.Recovery:
+		return (*Recovery)(m).appendBody(append(b, wire.Version, byte(KindRecovery))), nil
+	case spec.RecoveryResponse:
+		return (*RecoveryResponse)(&m).appendBody(append(b, wire.Version, byte(KindRecoveryResponse))), nil
+	case *spec.RecoveryResponse:
+		return (*RecoveryResponse)(m).appendBody(append(b, wire.Version, byte(KindRecoveryResponse))), nil
 	}
 	return b, fmt.Errorf("append message: %T is not a message of the spec", m)
 }
@@ -110,6 +191,42 @@ func UnmarshalMessage(b []byte) (any, error) {
 	case KindReply:
 		var v spec.Reply
 		(*Reply)(&v).decode(&d)
+		m = v
+	case KindStartViewChange:
+		var v spec.StartViewChange
+		(*StartViewChange)(&v).decode(&d)
+		m = v
+	case KindDoViewChange:
+		var v spec.DoViewChange
+		(*DoViewChange)(&v).decode(&d)
+		m = v
+	case KindStartView:
+		var v spec.StartView
+		(*StartView)(&v).decode(&d)
+		m = v
+	case KindGetState:
+		var v spec.GetState
+		(*GetState)(&v).decode(&d)
+		m = v
+	case KindNewState:
+		var v spec.NewState
+		(*NewState)(&v).decode(&d)
+		m = v
+	case KindCrashVectorRequest:
+		var v spec.CrashVectorRequest
+		(*CrashVectorRequest)(&v).decode(&d)
+		m = v
+	case KindCrashVectorResponse:
+		var v spec.CrashVectorResponse
+		(*CrashVectorResponse)(&v).decode(&d)
+		m = v
+	case KindRecovery:
+		var v spec.Recovery
+		(*Recovery)(&v).decode(&d)
+		m = v
+	case KindRecoveryResponse:
+		var v spec.RecoveryResponse
+		(*RecoveryResponse)(&v).decode(&d)
 		m = v
 	default:
 		if d.Err() == nil {

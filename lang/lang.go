@@ -13,7 +13,9 @@
 //	//vsr:timeout    a timeout kind (a struct with no fields)
 //	//vsr:config     the protocol options (variants), a struct
 //	//vsr:rule S     a guarded command implementing paper section S
-//	//vsr:invariant  a predicate over the states of all replicas
+//	//vsr:invariant  a predicate over the states of all replicas, and
+//	                 optionally the replies the clients have received
+//	//vsr:action     a predicate over a replica's state before and after a step
 //
 // A rule is a type with two methods that sit together in the spec:
 //
@@ -32,8 +34,13 @@ package lang
 // triggered by Crash says what survives.
 type Crash struct{}
 
-// Restart is the event of a crashed replica starting again.
-type Restart struct{}
+// Restart is the event of a crashed replica starting again. Nonce is fresh
+// for every restart: the runtime draws it at random, the model checker
+// counts restarts, so that a replica with no stable storage can tell the
+// replies to this attempt from replies to an earlier one.
+type Restart struct {
+	Nonce uint64
+}
 
 // QuorumOf is the trigger of a rule that fires once a replica has collected
 // enough messages of kind M. The dispatcher evaluates such rules right after

@@ -2,8 +2,9 @@ package spec
 
 import "fmt"
 
-// Invariants over the states of all replicas. Each returns nil when it holds
-// and otherwise an error that names the replicas and values that break it.
+// Invariants over the states of all replicas and the replies the clients
+// have received. Each returns nil when it holds and otherwise an error that
+// names the replicas and values that break it.
 
 // CommitNumberAtMostOpNumber: a replica commits only what its log holds,
 // and its op-number is the length of its log.
@@ -87,6 +88,66 @@ func ExecutedAtMostOnce(rs []Replica) error {
 		}
 	}
 	return nil
+}
+
+// AcknowledgedNotLost: a request whose reply a client has received is
+// never lost. Every later view is started by a primary from the logs of a
+// quorum, so the primary of any view since the reply, once in normal
+// status, holds the request in its log.
+//
+//vsr:invariant
+func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
+	for _, reply := range replies {
+		for i := range rs {
+			p := &rs[i]
+			if p.Status != Normal || !p.isPrimary() || p.View < reply.View {
+				continue
+			}
+			if !hasRequest(p.Log, reply.Client, reply.Request) {
+				return fmt.Errorf("client %d request %d was acknowledged in view %d but the log of replica %d, primary of view %d, lacks it",
+					reply.Client, reply.Request, reply.View, p.Index, p.View)
+			}
+		}
+	}
+	return nil
+}
+
+func hasRequest(log []Request, c ClientID, s RequestNumber) bool {
+	for i := range log {
+		if log[i].Client == c && log[i].Request == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Action properties: predicates over one replica's state before and after
+// a step. They speak of a replica that has not crashed, so a step from or
+// to a crashed or recovering status is exempt.
+
+// ViewNeverDecreases: a replica's view-number never goes down.
+//
+//vsr:action
+func ViewNeverDecreases(before, after *Replica) error {
+	if exempt(before, after) || after.View >= before.View {
+		return nil
+	}
+	return fmt.Errorf("replica %d: view-number went from %d to %d", after.Index, before.View, after.View)
+}
+
+// CommitNeverDecreases: a replica's commit-number never goes down.
+//
+//vsr:action
+func CommitNeverDecreases(before, after *Replica) error {
+	if exempt(before, after) || after.CommitNumber >= before.CommitNumber {
+		return nil
+	}
+	return fmt.Errorf("replica %d: commit-number went from %d to %d", after.Index, before.CommitNumber, after.CommitNumber)
+}
+
+func exempt(before, after *Replica) bool {
+	down := func(s Status) bool { return s == Crashed || s == Recovering || s == RecoveringVector }
+	return down(before.Status) || down(after.Status)
 }
 
 func findReplica(rs []Replica, i ReplicaIndex) *Replica {

@@ -30,6 +30,7 @@ func committedCluster() []spec.Replica {
 // TestInvariants checks each invariant on a good state and on a state
 // broken by hand, and that CheckInvariants names the one that breaks.
 func TestInvariants(t *testing.T) {
+	acked := []spec.Reply{{View: 0, Client: 2, Request: 1, Result: []byte("b")}}
 	tests := []struct {
 		name  string
 		check func([]spec.Replica) error
@@ -73,6 +74,16 @@ func TestInvariants(t *testing.T) {
 			want: "replica 2: op 2 differs from its primary 0 in view 0",
 		},
 		{
+			name:  "AcknowledgedNotLost",
+			check: func(rs []spec.Replica) error { return spec.AcknowledgedNotLost(rs, acked) },
+			bad: func(rs []spec.Replica) {
+				// r1 became primary of view 1 with a log that lacks op 2.
+				rs[1].View, rs[1].LastNormalView = 1, 1
+				rs[1].Log, rs[1].OpNumber, rs[1].CommitNumber = rs[1].Log[:1], 1, 1
+			},
+			want: "client 2 request 1 was acknowledged in view 0 but the log of replica 1, primary of view 1, lacks it",
+		},
+		{
 			name:  "ExecutedAtMostOnce",
 			check: spec.ExecutedAtMostOnce,
 			bad:   func(rs []spec.Replica) { rs[0].Log[1] = rs[0].Log[0] },
@@ -83,10 +94,10 @@ func TestInvariants(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rs := committedCluster()
 			require.NoError(t, tt.check(rs))
-			require.NoError(t, generated.CheckInvariants(rs))
+			require.NoError(t, generated.CheckInvariants(rs, acked))
 			tt.bad(rs)
 			require.EqualError(t, tt.check(rs), tt.want)
-			err := generated.CheckInvariants(rs)
+			err := generated.CheckInvariants(rs, acked)
 			require.Error(t, err)
 			require.Contains(t, err.Error(), "invariant ")
 		})
@@ -103,6 +114,35 @@ func TestInvariantTable(t *testing.T) {
 	}
 	require.Equal(t, []string{
 		"CommitNumberAtMostOpNumber", "CommittedPrefixesAgree",
-		"NormalLogMatchesPrimary", "ExecutedAtMostOnce",
+		"NormalLogMatchesPrimary", "ExecutedAtMostOnce", "AcknowledgedNotLost",
 	}, names)
+}
+
+// TestActions checks each action property on a good step, on a bad one,
+// and on the same bad step of a replica that crashed, which is exempt.
+func TestActions(t *testing.T) {
+	tests := []struct {
+		name  string
+		check func(before, after *spec.Replica) error
+		bad   func(r *spec.Replica)
+		want  string
+	}{
+		{"ViewNeverDecreases", spec.ViewNeverDecreases, func(r *spec.Replica) { r.View = 1 }, "replica 0: view-number went from 2 to 1"},
+		{"CommitNeverDecreases", spec.CommitNeverDecreases, func(r *spec.Replica) { r.CommitNumber = 1 }, "replica 0: commit-number went from 2 to 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := committedCluster()[0]
+			before.View = 2
+			after := (*generated.Replica)(&before).Clone()
+			after.View, after.OpNumber = 3, 3
+			require.NoError(t, tt.check(&before, &after))
+			require.NoError(t, generated.CheckActions(&before, &after))
+			tt.bad(&after)
+			require.EqualError(t, tt.check(&before, &after), tt.want)
+			require.ErrorContains(t, generated.CheckActions(&before, &after), "action "+tt.name)
+			after.Status = spec.Recovering
+			require.NoError(t, tt.check(&before, &after))
+		})
+	}
 }

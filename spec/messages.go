@@ -1,5 +1,8 @@
 package spec
 
+// Every message between replicas carries the sender's crash vector, which
+// is empty in the paper's recovery variant (4.3; DISC 2017, section 4).
+
 // Request asks the primary to execute an operation: ⟨REQUEST op, c, s⟩ (4.1).
 //
 //vsr:request
@@ -14,19 +17,22 @@ type Request struct {
 //
 //vsr:message
 type Prepare struct {
-	View    ViewNumber
-	Request Request
-	Op      OpNumber
-	Commit  OpNumber
+	View        ViewNumber
+	Request     Request
+	Op          OpNumber
+	Commit      OpNumber
+	CrashVector []uint32
 }
 
-// PrepareOK acknowledges a Prepare: ⟨PREPAREOK v, n, i⟩ (4.1 step 4).
+// PrepareOK acknowledges a Prepare, and every earlier operation of the
+// view: ⟨PREPAREOK v, n, i⟩ (4.1 step 4).
 //
 //vsr:message
 type PrepareOK struct {
-	View    ViewNumber
-	Op      OpNumber
-	Replica ReplicaIndex
+	View        ViewNumber
+	Op          OpNumber
+	Replica     ReplicaIndex
+	CrashVector []uint32
 }
 
 // Commit tells the backups the commit-number when the primary has no new
@@ -34,8 +40,9 @@ type PrepareOK struct {
 //
 //vsr:message
 type Commit struct {
-	View   ViewNumber
-	Commit OpNumber
+	View        ViewNumber
+	Commit      OpNumber
+	CrashVector []uint32
 }
 
 // Reply answers a client: ⟨REPLY v, s, x⟩ (4.1 step 5).
@@ -48,8 +55,127 @@ type Reply struct {
 	Result  []byte
 }
 
+// StartViewChange announces that the sender has moved to a view change:
+// ⟨STARTVIEWCHANGE v, i⟩ (4.2 step 1).
+//
+//vsr:message
+type StartViewChange struct {
+	View        ViewNumber
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
+// DoViewChange carries the sender's log to the primary of the new view:
+// ⟨DOVIEWCHANGE v, l, v', n, k, i⟩ (4.2 step 2).
+//
+//vsr:message
+type DoViewChange struct {
+	View           ViewNumber
+	Log            []Request
+	LastNormalView ViewNumber
+	Op             OpNumber
+	Commit         OpNumber
+	Replica        ReplicaIndex
+	CrashVector    []uint32
+}
+
+// StartView carries the new view's log from its primary to the backups:
+// ⟨STARTVIEW v, l, n, k⟩ (4.2 step 3).
+//
+//vsr:message
+type StartView struct {
+	View        ViewNumber
+	Log         []Request
+	Op          OpNumber
+	Commit      OpNumber
+	CrashVector []uint32
+}
+
+// GetState asks for the log after op-number Op in view View:
+// ⟨GETSTATE v, n', i⟩ (5.2).
+//
+//vsr:message
+type GetState struct {
+	View        ViewNumber
+	Op          OpNumber
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
+// NewState answers a GetState with the log after After:
+// ⟨NEWSTATE v, l, n, k⟩ (5.2). After echoes the GetState's op-number so
+// that the receiver can tell where the entries go; the paper leaves it
+// implicit.
+//
+//vsr:message
+type NewState struct {
+	View        ViewNumber
+	After       OpNumber
+	Log         []Request
+	Op          OpNumber
+	Commit      OpNumber
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
+// CrashVectorRequest asks for the receiver's crash vector, the first phase
+// of recovery in the crash-vector variant (DISC 2017, figure 3).
+//
+//vsr:message
+type CrashVectorRequest struct {
+	Replica ReplicaIndex
+	Nonce   uint64
+}
+
+// CrashVectorResponse answers a CrashVectorRequest.
+//
+//vsr:message
+type CrashVectorResponse struct {
+	Replica     ReplicaIndex
+	Nonce       uint64
+	CrashVector []uint32
+}
+
+// Recovery asks the other replicas for the state of a recovering replica:
+// ⟨RECOVERY i, x⟩ (4.3 step 1). In the crash-vector variant it carries the
+// recovering replica's new incarnation.
+//
+//vsr:message
+type Recovery struct {
+	Replica     ReplicaIndex
+	Nonce       uint64
+	CrashVector []uint32
+}
+
+// RecoveryResponse answers a Recovery: ⟨RECOVERYRESPONSE v, x, l, n, k, j⟩
+// (4.3 step 2). Only the primary of View sends its log, op-number and
+// commit-number; a backup sends them empty.
+//
+//vsr:message
+type RecoveryResponse struct {
+	View        ViewNumber
+	Nonce       uint64
+	Log         []Request
+	Op          OpNumber
+	Commit      OpNumber
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
 // CommitTimeout fires at the primary when it has sent no Prepare for a
 // while (4.1 step 6).
 //
 //vsr:timeout
 type CommitTimeout struct{}
+
+// ViewChangeTimeout fires at a backup that has not heard from the primary
+// for a while, or at a replica whose view change has not completed (4.2).
+//
+//vsr:timeout
+type ViewChangeTimeout struct{}
+
+// RecoveryTimeout fires at a recovering replica that has not yet heard
+// from enough replicas; it asks again (4.3).
+//
+//vsr:timeout
+type RecoveryTimeout struct{}

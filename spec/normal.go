@@ -45,34 +45,35 @@ func (ReceiveRequest) Apply(r *Replica, m *Request, out *Effects) {
 	r.Log = append(r.Log, *m)
 	r.setClient(ClientRecord{Client: m.Client, Request: m.Request})
 	r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: r.OpNumber})
-	out.Broadcast(Prepare{View: r.View, Request: *m, Op: r.OpNumber, Commit: r.CommitNumber})
+	out.Broadcast(Prepare{View: r.View, Request: *m, Op: r.OpNumber, Commit: r.CommitNumber, CrashVector: r.vector()})
 }
 
 // ReceivePrepare accepts the next operation at a backup: it appends it to
 // the log, records it in the client table, executes what the primary has
-// committed, and acknowledges with a PrepareOK (4.1 steps 4 and 7). A Prepare
-// beyond the next op-number waits until the earlier ones have arrived; one
-// from an older view is ignored.
+// committed, and acknowledges with a PrepareOK (4.1 steps 4 and 7). A
+// Prepare from an older view is ignored; one beyond the next op-number
+// starts a state transfer (GetStateInView).
 //
 //vsr:rule 4.1
 type ReceivePrepare struct{}
 
 func (ReceivePrepare) Guard(r *Replica, m *Prepare) bool {
-	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op == r.OpNumber+1
+	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op == r.OpNumber+1 &&
+		r.fresh(r.primary(), m.CrashVector)
 }
 
 func (ReceivePrepare) Apply(r *Replica, m *Prepare, out *Effects) {
+	r.merge(m.CrashVector)
 	r.OpNumber++
 	r.Log = append(r.Log, m.Request)
-	if i, ok := r.client(m.Request.Client); !ok || r.ClientTable[i].Request < m.Request.Request {
-		r.setClient(ClientRecord{Client: m.Request.Client, Request: m.Request.Request})
-	}
+	r.recordRequest(&m.Request)
 	r.commitTo(min(m.Commit, r.OpNumber), out)
-	out.Send(r.primary(), PrepareOK{View: r.View, Op: m.Op, Replica: r.Index})
+	out.Send(r.primary(), PrepareOK{View: r.View, Op: m.Op, Replica: r.Index, CrashVector: r.vector()})
 }
 
-// RecordPrepareOK counts a backup's acknowledgement of an uncommitted
-// operation at the primary (4.1 step 5).
+// RecordPrepareOK counts a backup's acknowledgement at the primary. A
+// backup accepts operations in op order, so a PrepareOK for op n
+// acknowledges every uncommitted operation up to n (4.1 step 5).
 //
 //vsr:rule 4.1
 type RecordPrepareOK struct{}
@@ -80,14 +81,14 @@ type RecordPrepareOK struct{}
 func (RecordPrepareOK) Guard(r *Replica, m *PrepareOK) bool {
 	return r.Status == Normal && r.isPrimary() && m.View == r.View &&
 		m.Op > r.CommitNumber && m.Op <= r.OpNumber && m.Replica != r.Index &&
-		int(m.Replica) < int(r.Config.Replicas)
+		r.fresh(m.Replica, m.CrashVector)
 }
 
 func (RecordPrepareOK) Apply(r *Replica, m *PrepareOK, out *Effects) {
+	r.merge(m.CrashVector)
 	for i := range r.PrepareOKs {
-		if r.PrepareOKs[i].Op == m.Op {
+		if r.PrepareOKs[i].Op <= m.Op {
 			r.PrepareOKs[i].From = r.PrepareOKs[i].From.Add(m.Replica)
-			return
 		}
 	}
 }
@@ -128,10 +129,12 @@ type ReceiveCommit struct{}
 
 func (ReceiveCommit) Guard(r *Replica, m *Commit) bool {
 	return r.Status == Normal && !r.isPrimary() && m.View == r.View &&
-		m.Commit > r.CommitNumber && r.OpNumber > r.CommitNumber
+		m.Commit > r.CommitNumber && r.OpNumber > r.CommitNumber &&
+		r.fresh(r.primary(), m.CrashVector)
 }
 
 func (ReceiveCommit) Apply(r *Replica, m *Commit, out *Effects) {
+	r.merge(m.CrashVector)
 	r.commitTo(min(m.Commit, r.OpNumber), out)
 }
 
@@ -146,5 +149,5 @@ func (SendCommit) Guard(r *Replica, t *CommitTimeout) bool {
 }
 
 func (SendCommit) Apply(r *Replica, t *CommitTimeout, out *Effects) {
-	out.Broadcast(Commit{View: r.View, Commit: r.CommitNumber})
+	out.Broadcast(Commit{View: r.View, Commit: r.CommitNumber, CrashVector: r.vector()})
 }

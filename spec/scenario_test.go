@@ -71,7 +71,29 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		h.c = sim.New(n)
+		cfg := spec.Config{Replicas: uint8(n)}
+		if v, ok := cmd.Get("statetransfer"); ok {
+			switch v {
+			case "paper":
+				cfg.StateTransfer = spec.StateTransferPaper
+			case "fixed":
+			default:
+				return "", fmt.Errorf("statetransfer=%s: want paper or fixed", v)
+			}
+		}
+		if v, ok := cmd.Get("recovery"); ok {
+			switch v {
+			case "paper":
+				cfg.Recovery = spec.RecoveryPaper
+			case "crashvectors":
+			default:
+				return "", fmt.Errorf("recovery=%s: want paper or crashvectors", v)
+			}
+		}
+		if v, ok := cmd.Get("startviewinnormal"); ok {
+			cfg.StartViewInNormal = v == "true"
+		}
+		h.c = sim.New(cfg)
 		for i := range h.c.Replicas {
 			h.c.Replicas[i].View = spec.ViewNumber(view)
 		}
@@ -105,6 +127,20 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 			out = append(out, more...)
 		}
 		return lines(out), nil
+	case "duplicate":
+		var out []string
+		for _, w := range cmd.Words() {
+			id, err := strconv.Atoi(w)
+			if err != nil {
+				return "", fmt.Errorf("duplicate: %q is not a message number", w)
+			}
+			e, err := h.c.Duplicate(id)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, e.String())
+		}
+		return lines(out), nil
 	case "drop":
 		for _, w := range cmd.Words() {
 			id, err := strconv.Atoi(w)
@@ -122,10 +158,22 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 			return "", err
 		}
 		words := cmd.Words()
-		if len(words) != 1 || words[0] != "CommitTimeout" {
-			return "", fmt.Errorf("timeout: want one timeout kind: CommitTimeout")
+		if len(words) != 1 || timeouts[words[0]] == nil {
+			return "", fmt.Errorf("timeout: name one timeout kind")
 		}
-		out, err := h.c.Timeout(spec.ReplicaIndex(r), spec.CommitTimeout{})
+		out, err := h.c.Timeout(spec.ReplicaIndex(r), timeouts[words[0]])
+		return lines(out), err
+	case "crash", "restart":
+		r, err := intArg(cmd, "r", 0)
+		if err != nil {
+			return "", err
+		}
+		var out []string
+		if cmd.Name == "crash" {
+			out, err = h.c.Crash(spec.ReplicaIndex(r))
+		} else {
+			out, err = h.c.Restart(spec.ReplicaIndex(r))
+		}
 		return lines(out), err
 	case "stabilize":
 		return lines(h.c.Stabilize()), nil
@@ -160,17 +208,28 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 	return "", fmt.Errorf("unknown command %q", cmd.Name)
 }
 
+// timeouts are the timeouts a script can fire by name.
+var timeouts = map[string]any{
+	"CommitTimeout":     spec.CommitTimeout{},
+	"ViewChangeTimeout": spec.ViewChangeTimeout{},
+	"RecoveryTimeout":   spec.RecoveryTimeout{},
+}
+
 // messages are the message types a script can inject by name.
 var messages = map[string]reflect.Type{
-	"Request":   reflect.TypeOf(spec.Request{}),
-	"Prepare":   reflect.TypeOf(spec.Prepare{}),
-	"PrepareOK": reflect.TypeOf(spec.PrepareOK{}),
-	"Commit":    reflect.TypeOf(spec.Commit{}),
+	"Request":         reflect.TypeOf(spec.Request{}),
+	"Prepare":         reflect.TypeOf(spec.Prepare{}),
+	"PrepareOK":       reflect.TypeOf(spec.PrepareOK{}),
+	"Commit":          reflect.TypeOf(spec.Commit{}),
+	"StartViewChange": reflect.TypeOf(spec.StartViewChange{}),
+	"GetState":        reflect.TypeOf(spec.GetState{}),
+	"Recovery":        reflect.TypeOf(spec.Recovery{}),
 }
 
 // inject puts a hand-made message in flight: inject from=1 to=0 PrepareOK
 // View=0 Op=1 Replica=1. Nested fields are named with a dot
-// (Request.Client=1); byte slices take a string.
+// (Request.Client=1); byte slices take a string, crash vectors a comma
+// list (CrashVector=0,1,0).
 func (h *harness) inject(cmd script.Cmd) (string, error) {
 	from, err := intArg(cmd, "from", 0)
 	if err != nil {
@@ -196,8 +255,18 @@ func (h *harness) inject(cmd script.Cmd) (string, error) {
 				return "", fmt.Errorf("inject: %s has no field %s", words[0], a.Key)
 			}
 		}
-		switch f.Kind() {
-		case reflect.Slice:
+		switch {
+		case f.Type() == reflect.TypeOf([]uint32(nil)):
+			var cv []uint32
+			for _, e := range strings.Split(a.Value, ",") {
+				n, err := strconv.ParseUint(e, 10, 32)
+				if err != nil {
+					return "", fmt.Errorf("inject: %s=%q: %w", a.Key, a.Value, err)
+				}
+				cv = append(cv, uint32(n))
+			}
+			f.Set(reflect.ValueOf(cv))
+		case f.Kind() == reflect.Slice:
 			f.SetBytes([]byte(a.Value))
 		default:
 			n, err := strconv.ParseUint(a.Value, 10, 64)

@@ -2,8 +2,8 @@ package spec
 
 import "bytes"
 
-// Replica is a replica's whole state (4, figure 2). Nothing else survives
-// between steps.
+// Replica is a replica's whole state (4, figure 2, and 4.2, 4.3, 5.2).
+// Nothing else survives between steps, and a crash loses all of it.
 //
 //vsr:state
 type Replica struct {
@@ -13,6 +13,8 @@ type Replica struct {
 	Status Status
 	// View is the current view-number.
 	View ViewNumber
+	// LastNormalView is the latest view in which the status was normal.
+	LastNormalView ViewNumber
 	// OpNumber is the op-number of the latest request in the log.
 	OpNumber OpNumber
 	// CommitNumber is the op-number of the latest committed operation.
@@ -26,6 +28,28 @@ type Replica struct {
 	// PrepareOKs holds, at the primary, which backups have acknowledged
 	// each uncommitted operation; sorted by op-number.
 	PrepareOKs []OpAcks
+	// StartViewChanges holds the replicas whose StartViewChange for View
+	// this replica has received (4.2 step 2).
+	StartViewChanges ReplicaSet
+	// SentDoViewChange records that this replica has sent its
+	// DoViewChange for View.
+	SentDoViewChange bool
+	// DoViewChanges holds, at the primary of View during a view change,
+	// the DoViewChange messages received, at most one per replica, its
+	// own included (4.2 step 3).
+	DoViewChanges []DoViewChange
+	// Nonce identifies the current recovery attempt (4.3).
+	Nonce uint64
+	// RecoveryResponses holds the responses to the current attempt, at
+	// most one per replica.
+	RecoveryResponses []RecoveryResponse
+	// CrashVectorFrom holds the replicas whose crash vector the current
+	// attempt has received.
+	CrashVectorFrom ReplicaSet
+	// CrashVector holds, in the crash-vector variant, the latest
+	// incarnation of each replica that this replica knows of. It is
+	// empty in the paper variant.
+	CrashVector []uint32
 }
 
 // ClientRecord is one entry of the client table (4).
@@ -49,12 +73,19 @@ func NewReplica(c Config, i ReplicaIndex) Replica {
 	if c.Replicas == 0 || c.Replicas > replicasMax || int(i) >= int(c.Replicas) {
 		panic("spec: NewReplica: index out of the configuration")
 	}
-	return Replica{Config: c, Index: i}
+	r := Replica{Config: c, Index: i}
+	if c.Recovery == RecoveryCrashVectors {
+		r.CrashVector = make([]uint32, c.Replicas)
+	}
+	return r
 }
 
 func (r *Replica) isPrimary() bool { return r.Config.Primary(r.View) == r.Index }
 
 func (r *Replica) primary() ReplicaIndex { return r.Config.Primary(r.View) }
+
+// valid reports whether i names a replica of the configuration.
+func (r *Replica) valid(i ReplicaIndex) bool { return int(i) < int(r.Config.Replicas) }
 
 // client returns the position of client c in the table, and whether it is
 // there; if not, the position is where it would go.
@@ -89,10 +120,19 @@ func (r *Replica) tableAccepts(c ClientID) bool {
 	return ok || len(r.ClientTable) < clientTableMax
 }
 
+// recordRequest notes in the client table that req is in the log, unless
+// the table already holds a later request of that client.
+func (r *Replica) recordRequest(req *Request) {
+	if i, ok := r.client(req.Client); !ok || r.ClientTable[i].Request < req.Request {
+		r.setClient(ClientRecord{Client: req.Client, Request: req.Request})
+	}
+}
+
 // commitTo executes the operations after the commit-number up to op k, in
 // op order, and records their replies in the client table (4.1 steps 5
 // and 7). The primary also sends the replies.
 func (r *Replica) commitTo(k OpNumber, out *Effects) {
+	k = min(k, OpNumber(len(r.Log)))
 	for r.CommitNumber < k {
 		r.CommitNumber++
 		req := &r.Log[r.CommitNumber-1]
@@ -107,6 +147,28 @@ func (r *Replica) commitTo(k OpNumber, out *Effects) {
 	r.dropAcksTo(r.CommitNumber)
 }
 
+// adoptLog replaces the log by log, as a view change, state transfer or
+// recovery does, and rebuilds the client table from it: the operations up
+// to op commit are executed, the later ones are in progress. A commit
+// beyond the log, which only the unsafe variants produce, is cut to it.
+func (r *Replica) adoptLog(log []Request, commit OpNumber) {
+	r.Log = append([]Request(nil), log...)
+	r.OpNumber = OpNumber(len(r.Log))
+	r.CommitNumber = min(commit, r.OpNumber)
+	r.ClientTable = nil
+	for n := range r.Log {
+		req := &r.Log[n]
+		if OpNumber(n) < r.CommitNumber {
+			reply := Reply{View: r.View, Request: req.Request, Client: req.Client, Result: execute(req)}
+			if i, ok := r.client(req.Client); !ok || r.ClientTable[i].Request <= req.Request {
+				r.setClient(ClientRecord{Client: req.Client, Request: req.Request, Executed: true, Reply: reply})
+			}
+			continue
+		}
+		r.recordRequest(req)
+	}
+}
+
 // dropAcksTo forgets the acknowledgements of operations up to op k.
 func (r *Replica) dropAcksTo(k OpNumber) {
 	n := 0
@@ -114,6 +176,15 @@ func (r *Replica) dropAcksTo(k OpNumber) {
 		n++
 	}
 	r.PrepareOKs = append(r.PrepareOKs[:0], r.PrepareOKs[n:]...)
+}
+
+// awaitAcks sets up the primary's acknowledgement table for the
+// uncommitted operations of its log.
+func (r *Replica) awaitAcks() {
+	r.PrepareOKs = nil
+	for op := r.CommitNumber + 1; op <= r.OpNumber; op++ {
+		r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: op})
+	}
 }
 
 // execute is the service up-call. The spec's service echoes the operation:

@@ -28,14 +28,52 @@ const (
 	clientTableMax = 1 << 16
 )
 
-// Config holds the configuration and the protocol options. The variant
-// options of the later sections (state transfer, recovery) are added here.
+// Config holds the configuration and the protocol options. The zero value
+// of every option is the safe protocol; the others reproduce the paper as
+// published, or as read literally, where that is known to be unsafe, so
+// that the model checker can show the defect within the same bounds.
 //
 //vsr:config
 type Config struct {
 	// Replicas is the number of replicas, 2f+1.
 	Replicas uint8
+	// StateTransfer chooses the state transfer of 5.2.
+	StateTransfer StateTransferVariant
+	// Recovery chooses the replica recovery of 4.3.
+	Recovery RecoveryVariant
+	// StartViewInNormal accepts a StartView of the current view in normal
+	// status, the literal reading of 4.2 step 5. A delayed StartView then
+	// rolls a backup's log back and can lose an acknowledged operation.
+	StartViewInNormal bool
 }
+
+// StateTransferVariant chooses the state transfer of 5.2.
+type StateTransferVariant uint8
+
+const (
+	// StateTransferFixed never truncates the log: a replica that learns of
+	// a newer view enters the state-transfer status and adopts view,
+	// last-normal view and log together from a NewState of that view.
+	StateTransferFixed StateTransferVariant = iota
+	// StateTransferPaper is 5.2 as published: a replica that learns of a
+	// newer view truncates its log to its commit-number, moves to the view
+	// and asks for the rest. It can lose committed operations.
+	StateTransferPaper
+)
+
+// RecoveryVariant chooses the replica recovery of 4.3.
+type RecoveryVariant uint8
+
+const (
+	// RecoveryCrashVectors is the recovery of Michael, Ports, Sharma and
+	// Szekeres (DISC 2017): every message carries the sender's crash
+	// vector, stale messages are discarded, and a recovering replica first
+	// learns the crash vectors of a quorum and starts a new incarnation.
+	RecoveryCrashVectors RecoveryVariant = iota
+	// RecoveryPaper is 4.3 as published: messages a replica sent before it
+	// crashed can still be counted after it has recovered with less state.
+	RecoveryPaper
+)
 
 // F is the number of failures the configuration tolerates.
 func (c Config) F() int { return (int(c.Replicas) - 1) / 2 }
@@ -51,7 +89,14 @@ type Status uint8
 const (
 	Normal Status = iota
 	ViewChange
+	// StateTransfer waits for a NewState of a newer view (fixed variant).
+	StateTransfer
+	// RecoveringVector gathers crash vectors before recovery proper
+	// (crash-vector variant).
+	RecoveringVector
 	Recovering
+	// Crashed has lost all state; only Restart applies.
+	Crashed
 )
 
 func (s Status) String() string {
@@ -60,10 +105,22 @@ func (s Status) String() string {
 		return "normal"
 	case ViewChange:
 		return "view-change"
+	case StateTransfer:
+		return "state-transfer"
+	case RecoveringVector:
+		return "recovering-vector"
 	case Recovering:
 		return "recovering"
+	case Crashed:
+		return "crashed"
 	}
 	return "Status(?)"
+}
+
+// participates reports whether a replica in status s takes part in view
+// changes: recovering and crashed replicas do not (4.3).
+func (s Status) participates() bool {
+	return s == Normal || s == ViewChange || s == StateTransfer
 }
 
 // ReplicaSet is a set of replica indexes.
@@ -71,6 +128,9 @@ type ReplicaSet uint64
 
 // Add returns s with i in it.
 func (s ReplicaSet) Add(i ReplicaIndex) ReplicaSet { return s | 1<<i }
+
+// Remove returns s without i.
+func (s ReplicaSet) Remove(i ReplicaIndex) ReplicaSet { return s &^ (1 << i) }
 
 // Has reports whether i is in s.
 func (s ReplicaSet) Has(i ReplicaIndex) bool { return s&(1<<i) != 0 }

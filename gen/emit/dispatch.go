@@ -79,22 +79,14 @@ func (g *gen) genFired(f *jen.File) {
 // eventFunc is the name of the dispatch function of e.
 func eventFunc(e *ir.Event) string { return "On" + e.Name }
 
-// eventParam is the parameter through which e reaches its rules, or nil
-// for crash and restart, whose rules get the lang value.
+// eventParam is the parameter through which e reaches its rules: a
+// pointer to a spec event, or lang.Crash or lang.Restart by value.
 func (g *gen) eventParam(e *ir.Event) jen.Code {
 	switch e.Trigger {
 	case lang.OnCrash, lang.OnRestart:
-		return nil
+		return jen.Id("ev").Qual(langPath, e.Name)
 	}
 	return jen.Id("ev").Op("*").Add(g.spec(e.Name))
-}
-
-func (g *gen) eventArg(e *ir.Event) jen.Code {
-	switch e.Trigger {
-	case lang.OnCrash, lang.OnRestart:
-		return jen.Qual(langPath, e.Name).Values()
-	}
-	return jen.Id("ev")
 }
 
 func (g *gen) genEvent(f *jen.File, e *ir.Event) {
@@ -109,13 +101,9 @@ func (g *gen) genEvent(f *jen.File, e *ir.Event) {
 	if len(e.Quorum) > 0 {
 		f.Commentf("After one of them, it applies the first enabled rule on QuorumOf[%s].", e.Name)
 	}
-	params := []jen.Code{jen.Id("r").Op("*").Add(g.stateType())}
-	if p := g.eventParam(e); p != nil {
-		params = append(params, p)
-	}
-	params = append(params, jen.Id("out").Add(g.effectsType()))
+	params := []jen.Code{jen.Id("r").Op("*").Add(g.stateType()), g.eventParam(e), jen.Id("out").Add(g.effectsType())}
 	f.Func().Id(eventFunc(e)).Params(params...).Params(jen.Id("f").Id("Fired")).BlockFunc(func(b *jen.Group) {
-		g.ruleSwitch(b, e.Rules, g.eventArg(e), "Rule", len(e.Quorum) > 0)
+		g.ruleSwitch(b, e.Rules, jen.Id("ev"), "Rule", len(e.Quorum) > 0)
 		if len(e.Quorum) > 0 {
 			b.Id("q").Op(":=").Qual(langPath, "QuorumOf").Types(g.spec(e.Name)).Values(jen.Id("Last").Op(":").Id("ev"))
 			g.ruleSwitch(b, e.Quorum, jen.Id("q"), "Quorum", false)
@@ -151,8 +139,10 @@ func (g *gen) genDispatch(f *jen.File) {
 			for _, e := range g.p.Events {
 				switch e.Trigger {
 				case lang.OnCrash, lang.OnRestart:
-					s.Case(jen.Qual(langPath, e.Name), jen.Op("*").Qual(langPath, e.Name)).Block(
-						jen.Return(jen.Id(eventFunc(e)).Call(jen.Id("r"), jen.Id("out")), jen.Nil()))
+					s.Case(jen.Qual(langPath, e.Name)).Block(
+						jen.Return(jen.Id(eventFunc(e)).Call(jen.Id("r"), jen.Id("ev"), jen.Id("out")), jen.Nil()))
+					s.Case(jen.Op("*").Qual(langPath, e.Name)).Block(
+						jen.Return(jen.Id(eventFunc(e)).Call(jen.Id("r"), jen.Op("*").Id("ev"), jen.Id("out")), jen.Nil()))
 				default:
 					s.Case(g.spec(e.Name)).Block(
 						jen.Return(jen.Id(eventFunc(e)).Call(jen.Id("r"), jen.Op("&").Id("ev"), jen.Id("out")), jen.Nil()))

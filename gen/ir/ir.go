@@ -61,10 +61,13 @@ type Event struct {
 	Quorum []*Rule
 }
 
-// Invariant is a predicate over the states of all replicas.
+// Invariant is a predicate over the states of all replicas, and the
+// replies the clients received when Replies is set; or, for an action, a
+// predicate over one replica's state before and after a step.
 type Invariant struct {
-	Name string
-	Pos  load.Pos
+	Name    string
+	Pos     load.Pos
+	Replies bool
 }
 
 // Protocol is a checked spec.
@@ -82,6 +85,9 @@ type Protocol struct {
 	Rules      []*Rule
 	Events     []*Event
 	Invariants []*Invariant
+	Actions    []*Invariant
+	// ReplyType is the reply type that invariants take, or "".
+	ReplyType string
 	// ReplicaType and ClientType are the spec's replica index and client ID
 	// types, the type arguments of lang.Effects.
 	ReplicaType string
@@ -445,12 +451,44 @@ func (b *builder) invariants() {
 	state := b.p.State.Name
 	for _, inv := range b.spec.Invariants {
 		f := inv.Func
-		ok := len(f.Params) == 1 && f.Params[0].Slice && f.Params[0].Pkg == b.spec.PkgPath &&
-			f.Params[0].Name == state && len(f.Results) == 1 && f.Results[0].Desc == "error"
-		if !ok {
-			b.errorf(inv.Pos, "invariant %s: must be func([]%s) error, not %s", inv.Name, state, funcDesc(f))
+		if inv.Action {
+			ok := len(f.Params) == 2 && b.isState(f.Params[0]) && b.isState(f.Params[1]) &&
+				len(f.Results) == 1 && f.Results[0].Desc == "error"
+			if !ok {
+				b.errorf(inv.Pos, "action %s: must be func(before, after *%s) error, not %s", inv.Name, state, funcDesc(f))
+				continue
+			}
+			b.p.Actions = append(b.p.Actions, &Invariant{Name: inv.Name, Pos: inv.Pos})
 			continue
 		}
-		b.p.Invariants = append(b.p.Invariants, &Invariant{Name: inv.Name, Pos: inv.Pos})
+		ok := len(f.Params) >= 1 && len(f.Params) <= 2 && b.isStates(f.Params[0]) &&
+			len(f.Results) == 1 && f.Results[0].Desc == "error"
+		if ok && len(f.Params) == 2 {
+			ok = b.isReplies(f.Params[1])
+		}
+		if !ok {
+			b.errorf(inv.Pos, "invariant %s: must be func([]%s) error or func([]%s, []R) error with R a reply, not %s", inv.Name, state, state, funcDesc(f))
+			continue
+		}
+		b.p.Invariants = append(b.p.Invariants, &Invariant{Name: inv.Name, Pos: inv.Pos, Replies: len(f.Params) == 2})
 	}
+}
+
+func (b *builder) isStates(ref *load.Ref) bool {
+	return ref.Slice && ref.Pkg == b.spec.PkgPath && ref.Name == b.p.State.Name
+}
+
+// isReplies checks []R for a reply type R, which every invariant that takes
+// replies must share.
+func (b *builder) isReplies(ref *load.Ref) bool {
+	if !ref.Slice || ref.Pkg != b.spec.PkgPath {
+		return false
+	}
+	if s := b.structs[ref.Name]; s == nil || s.Role != Reply {
+		return false
+	}
+	if b.p.ReplyType == "" {
+		b.p.ReplyType = ref.Name
+	}
+	return ref.Name == b.p.ReplyType
 }

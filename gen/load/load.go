@@ -119,11 +119,12 @@ type Write struct {
 	Expr string
 }
 
-// Invariant is a function marked //vsr:invariant.
+// Invariant is a function marked //vsr:invariant or //vsr:action.
 type Invariant struct {
-	Name string
-	Pos  Pos
-	Func *Func
+	Name   string
+	Pos    Pos
+	Action bool // marked //vsr:action: a predicate over one step
+	Func   *Func
 }
 
 // Spec is what load read.
@@ -248,13 +249,13 @@ func (l *loader) read(spec *Spec) {
 				if !ok {
 					continue
 				}
-				if marker != "invariant" || d.Recv != nil {
+				if marker != "invariant" && marker != "action" || d.Recv != nil {
 					l.errorf(p, "marker //vsr:%s does not apply to a function", marker)
 					continue
 				}
 				obj := l.pkg.TypesInfo.Defs[d.Name].(*types.Func)
 				spec.Invariants = append(spec.Invariants, &Invariant{
-					Name: d.Name.Name, Pos: l.pos(d.Name.Pos()),
+					Name: d.Name.Name, Pos: l.pos(d.Name.Pos()), Action: marker == "action",
 					Func: l.signature(obj.Type().(*types.Signature), d.Name.Pos()),
 				})
 			}
@@ -264,7 +265,7 @@ func (l *loader) read(spec *Spec) {
 
 var markers = map[string]bool{
 	"state": true, "message": true, "request": true, "reply": true,
-	"timeout": true, "config": true, "rule": true, "invariant": true,
+	"timeout": true, "config": true, "rule": true, "invariant": true, "action": true,
 }
 
 // marker returns the vsr: marker in doc, its arguments and position. An
@@ -303,8 +304,8 @@ func (l *loader) typeDecl(ts *ast.TypeSpec, doc *ast.CommentGroup) *Decl {
 		return nil
 	}
 	marker, args, _, _ := l.marker(doc)
-	if marker == "invariant" {
-		l.errorf(ts.Name.Pos(), "marker //vsr:invariant applies to a function, not type %s", ts.Name.Name)
+	if marker == "invariant" || marker == "action" {
+		l.errorf(ts.Name.Pos(), "marker //vsr:%s applies to a function, not type %s", marker, ts.Name.Name)
 		return nil
 	}
 	decl := &Decl{Name: ts.Name.Name, Pos: l.pos(ts.Name.Pos()), Marker: marker, Args: args}

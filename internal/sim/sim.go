@@ -54,17 +54,19 @@ type Cluster struct {
 	// Replies holds what the clients received, in order.
 	Replies []Reply
 	// Fired counts how often each rule fired, indexed by RuleID.
-	Fired  [generated.NumRules + 1]int
+	Fired [generated.NumRules + 1]int
+	// Broken holds the action properties that steps broke, in order.
+	Broken []error
 	net    []*Envelope
 	nextID int
+	nonce  uint64
 	out    spec.Effects
 }
 
-// New returns a cluster of n replicas in view 0.
-func New(n int) *Cluster {
-	cfg := spec.Config{Replicas: uint8(n)}
+// New returns a cluster of cfg.Replicas replicas in view 0.
+func New(cfg spec.Config) *Cluster {
 	c := &Cluster{nextID: 1}
-	for i := 0; i < n; i++ {
+	for i := 0; i < int(cfg.Replicas); i++ {
 		c.Replicas = append(c.Replicas, spec.NewReplica(cfg, spec.ReplicaIndex(i)))
 	}
 	return c
@@ -105,6 +107,17 @@ func (c *Cluster) Drop(id int) error {
 	return nil
 }
 
+// Duplicate puts a second copy of message id in flight, as a network that
+// duplicates messages does, and returns it.
+func (c *Cluster) Duplicate(id int) (*Envelope, error) {
+	i, err := c.find(id)
+	if err != nil {
+		return nil, err
+	}
+	e := c.net[i]
+	return c.Send(e.From, e.Client, e.To, e.Msg), nil
+}
+
 // Deliver delivers message id and returns what happened, one line each:
 // the rules that fired and the messages and replies they emitted.
 func (c *Cluster) Deliver(id int) ([]string, error) {
@@ -124,11 +137,27 @@ func (c *Cluster) Deliver(id int) ([]string, error) {
 
 // Timeout fires timeout t (a timeout of the spec) at replica r.
 func (c *Cluster) Timeout(r spec.ReplicaIndex, t any) ([]string, error) {
+	return c.local(r, "timeout", t)
+}
+
+// Crash crashes replica r.
+func (c *Cluster) Crash(r spec.ReplicaIndex) ([]string, error) {
+	return c.local(r, "crash", lang.Crash{})
+}
+
+// Restart restarts replica r with a nonce it has not used before.
+func (c *Cluster) Restart(r spec.ReplicaIndex) ([]string, error) {
+	c.nonce++
+	return c.local(r, "restart", lang.Restart{Nonce: c.nonce})
+}
+
+// local applies an event that comes from the replica's own environment.
+func (c *Cluster) local(r spec.ReplicaIndex, what string, ev any) ([]string, error) {
 	if int(r) >= len(c.Replicas) {
 		return nil, fmt.Errorf("no replica r%d", r)
 	}
-	lines := []string{fmt.Sprintf("timeout r%d %s", r, reflect.TypeOf(t).Name())}
-	fired, more := c.step(r, t)
+	lines := []string{fmt.Sprintf("%s r%d %s", what, r, Format(ev))}
+	fired, more := c.step(r, ev)
 	if fired == (generated.Fired{}) {
 		return append(lines, fmt.Sprintf("  r%d: no rule enabled", r)), nil
 	}
@@ -139,11 +168,16 @@ func (c *Cluster) Timeout(r spec.ReplicaIndex, t any) ([]string, error) {
 func (c *Cluster) step(r spec.ReplicaIndex, ev any) (generated.Fired, []string) {
 	c.out.Reset()
 	rep := &c.Replicas[r]
+	before := (*generated.Replica)(rep).Clone()
 	fired, err := generated.Dispatch(rep, ev, &c.out)
 	if err != nil {
 		panic(fmt.Sprintf("sim: %v", err)) // the harness only sends spec events
 	}
 	var lines []string
+	if err := generated.CheckActions(&before, rep); err != nil {
+		c.Broken = append(c.Broken, err)
+		lines = append(lines, fmt.Sprintf("  r%d: broke %v", r, err))
+	}
 	for _, id := range []generated.RuleID{fired.Rule, fired.Quorum} {
 		if id != generated.RuleNone {
 			c.Fired[id]++
@@ -200,8 +234,15 @@ func (c *Cluster) enabled(e *Envelope) bool {
 	return fired != (generated.Fired{})
 }
 
-// Check returns the first invariant the replicas break, or nil.
-func (c *Cluster) Check() error { return generated.CheckInvariants(c.Replicas) }
+// Check returns the first invariant that the replicas and the replies the
+// clients received break, or nil.
+func (c *Cluster) Check() error {
+	replies := make([]spec.Reply, len(c.Replies))
+	for i, r := range c.Replies {
+		replies[i] = r.Reply
+	}
+	return generated.CheckInvariants(c.Replicas, replies)
+}
 
 // StateLines describes each replica, one line each.
 func (c *Cluster) StateLines() []string {
@@ -226,11 +267,16 @@ func DescribeReplica(r *spec.Replica) string {
 		}
 		table = append(table, s)
 	}
-	return fmt.Sprintf("r%d %s view=%d op=%d commit=%d log=[%s] clients=[%s]",
-		r.Index, r.Status, r.View, r.OpNumber, r.CommitNumber, strings.Join(log, " "), strings.Join(table, " "))
+	line := fmt.Sprintf("r%d %s view=%d last-normal=%d op=%d commit=%d log=[%s] clients=[%s]",
+		r.Index, r.Status, r.View, r.LastNormalView, r.OpNumber, r.CommitNumber, strings.Join(log, " "), strings.Join(table, " "))
+	if len(r.CrashVector) > 0 {
+		line += fmt.Sprintf(" cv=%v", r.CrashVector)
+	}
+	return line
 }
 
-// Format prints a message as Name{Field:value ...}, byte slices quoted.
+// Format prints a message as Name{Field:value ...}, byte slices quoted and
+// the crash vector shortened to CV.
 func Format(m any) string {
 	var sb strings.Builder
 	format(&sb, reflect.ValueOf(m))
@@ -248,7 +294,11 @@ func format(sb *strings.Builder, v reflect.Value) {
 			if i > 0 {
 				sb.WriteString(" ")
 			}
-			sb.WriteString(v.Type().Field(i).Name + ":")
+			name := v.Type().Field(i).Name
+			if name == "CrashVector" {
+				name = "CV"
+			}
+			sb.WriteString(name + ":")
 			format(sb, v.Field(i))
 		}
 		sb.WriteString("}")

@@ -1,0 +1,194 @@
+package spec
+
+import "github.com/viewstamped/vsr/lang"
+
+// Crash and recovery without stable storage (4.3). A crash loses the
+// replica's whole state; messages it sent before stay in flight. On
+// restart it learns the state of the group from f+1 replicas, one of them
+// the primary of the latest view it hears of, and takes no part in view
+// changes or normal operation until then.
+//
+// As published this is unsafe: a message the replica sent before it
+// crashed can still be counted after it has recovered with less state, so
+// one replica is counted twice with two different histories (Michael,
+// Ports, Sharma, Szekeres, DISC 2017, appendix B1). Config.Recovery
+// chooses between that and their fix with crash vectors (vectors.go).
+
+// CrashReplica loses the replica's state. Only its place in the
+// configuration survives.
+//
+//vsr:rule 4.3
+type CrashReplica struct{}
+
+func (CrashReplica) Guard(r *Replica, e lang.Crash) bool {
+	return r.Status != Crashed
+}
+
+func (CrashReplica) Apply(r *Replica, e lang.Crash, out *Effects) {
+	*r = Replica{Config: r.Config, Index: r.Index, Status: Crashed}
+}
+
+// RestartReplica starts recovery with a fresh nonce: in the paper variant
+// it asks for the group's state at once (4.3 step 1); in the crash-vector
+// variant it first asks for the replicas' crash vectors.
+//
+//vsr:rule 4.3
+type RestartReplica struct{}
+
+func (RestartReplica) Guard(r *Replica, e lang.Restart) bool {
+	return r.Status == Crashed
+}
+
+func (RestartReplica) Apply(r *Replica, e lang.Restart, out *Effects) {
+	r.Nonce = e.Nonce
+	if r.usesVectors() {
+		r.Status = RecoveringVector
+		r.CrashVector = make([]uint32, r.Config.Replicas)
+		out.Broadcast(CrashVectorRequest{Replica: r.Index, Nonce: r.Nonce})
+		return
+	}
+	r.Status = Recovering
+	out.Broadcast(Recovery{Replica: r.Index, Nonce: r.Nonce})
+}
+
+// RetryRecovery asks again when a recovering replica has not yet heard
+// from enough replicas, with the same nonce (4.3).
+//
+//vsr:rule 4.3
+type RetryRecovery struct{}
+
+func (RetryRecovery) Guard(r *Replica, t *RecoveryTimeout) bool {
+	return r.Status == RecoveringVector || r.Status == Recovering
+}
+
+func (RetryRecovery) Apply(r *Replica, t *RecoveryTimeout, out *Effects) {
+	if r.Status == RecoveringVector {
+		out.Broadcast(CrashVectorRequest{Replica: r.Index, Nonce: r.Nonce})
+		return
+	}
+	out.Broadcast(Recovery{Replica: r.Index, Nonce: r.Nonce, CrashVector: r.vector()})
+}
+
+// SendCrashVector answers a recovering replica's request for crash
+// vectors (DISC 2017, figure 3).
+//
+//vsr:rule 4.3
+type SendCrashVector struct{}
+
+func (SendCrashVector) Guard(r *Replica, m *CrashVectorRequest) bool {
+	return r.usesVectors() && r.Status.participates() && m.Replica != r.Index && r.valid(m.Replica)
+}
+
+func (SendCrashVector) Apply(r *Replica, m *CrashVectorRequest, out *Effects) {
+	out.Send(m.Replica, CrashVectorResponse{Replica: r.Index, Nonce: m.Nonce, CrashVector: r.vector()})
+}
+
+// RecordCrashVector merges a crash vector sent for the current attempt.
+//
+//vsr:rule 4.3
+type RecordCrashVector struct{}
+
+func (RecordCrashVector) Guard(r *Replica, m *CrashVectorResponse) bool {
+	return r.Status == RecoveringVector && m.Nonce == r.Nonce && m.Replica != r.Index &&
+		r.valid(m.Replica) && len(m.CrashVector) == int(r.Config.Replicas)
+}
+
+func (RecordCrashVector) Apply(r *Replica, m *CrashVectorResponse, out *Effects) {
+	r.merge(m.CrashVector)
+	r.CrashVectorFrom = r.CrashVectorFrom.Add(m.Replica)
+}
+
+// StartRecovery begins a new incarnation once f+1 other replicas have sent
+// their crash vectors: the replica's own entry becomes one more than any
+// of them knows, so every message of its earlier incarnations is stale
+// from now on, and it asks for the group's state (4.3 step 1 with DISC
+// 2017).
+//
+//vsr:rule 4.3
+type StartRecovery struct{}
+
+func (StartRecovery) Guard(r *Replica, q lang.QuorumOf[CrashVectorResponse]) bool {
+	return r.Status == RecoveringVector && r.CrashVectorFrom.Count() >= r.Config.F()+1
+}
+
+func (StartRecovery) Apply(r *Replica, q lang.QuorumOf[CrashVectorResponse], out *Effects) {
+	r.CrashVector = append([]uint32(nil), r.CrashVector...)
+	r.CrashVector[r.Index]++
+	r.Status = Recovering
+	r.CrashVectorFrom = 0
+	out.Broadcast(Recovery{Replica: r.Index, Nonce: r.Nonce, CrashVector: r.vector()})
+}
+
+// SendRecoveryResponse answers a recovering replica: the primary sends its
+// view, log, op-number and commit-number, a backup only its view (4.3
+// step 2). Only a replica in normal status answers.
+//
+//vsr:rule 4.3
+type SendRecoveryResponse struct{}
+
+func (SendRecoveryResponse) Guard(r *Replica, m *Recovery) bool {
+	return r.Status == Normal && m.Replica != r.Index && r.fresh(m.Replica, m.CrashVector)
+}
+
+func (SendRecoveryResponse) Apply(r *Replica, m *Recovery, out *Effects) {
+	r.merge(m.CrashVector)
+	resp := RecoveryResponse{View: r.View, Nonce: m.Nonce, Replica: r.Index, CrashVector: r.vector()}
+	if r.isPrimary() {
+		resp.Log, resp.Op, resp.Commit = r.Log, r.OpNumber, r.CommitNumber
+	}
+	out.Send(m.Replica, resp)
+}
+
+// RecordRecoveryResponse keeps a response to the current attempt, one per
+// replica (4.3 step 3).
+//
+//vsr:rule 4.3
+type RecordRecoveryResponse struct{}
+
+func (RecordRecoveryResponse) Guard(r *Replica, m *RecoveryResponse) bool {
+	return r.Status == Recovering && m.Nonce == r.Nonce && m.Replica != r.Index &&
+		r.fresh(m.Replica, m.CrashVector)
+}
+
+func (RecordRecoveryResponse) Apply(r *Replica, m *RecoveryResponse, out *Effects) {
+	r.merge(m.CrashVector)
+	r.RecoveryResponses = removeFrom(r.RecoveryResponses, func(x *RecoveryResponse) bool { return x.Replica == m.Replica })
+	r.RecoveryResponses = append(r.RecoveryResponses, *m)
+}
+
+// FinishRecovery completes recovery once f+1 replicas have answered,
+// among them the primary of the latest view any of them is in: the replica
+// takes that view and the primary's log, op-number and commit-number, and
+// returns to normal status (4.3 step 3).
+//
+//vsr:rule 4.3
+type FinishRecovery struct{}
+
+func (FinishRecovery) Guard(r *Replica, q lang.QuorumOf[RecoveryResponse]) bool {
+	return r.Status == Recovering && len(r.RecoveryResponses) >= r.Config.F()+1 && r.recoveryPrimary() != nil
+}
+
+func (FinishRecovery) Apply(r *Replica, q lang.QuorumOf[RecoveryResponse], out *Effects) {
+	p := r.recoveryPrimary()
+	r.View = p.View
+	r.LastNormalView = p.View
+	r.Status = Normal
+	r.adoptLog(p.Log, p.Commit)
+	r.RecoveryResponses = nil
+}
+
+// recoveryPrimary returns the response of the primary of the latest view
+// among the responses, or nil if it has not answered.
+func (r *Replica) recoveryPrimary() *RecoveryResponse {
+	var latest ViewNumber
+	for i := range r.RecoveryResponses {
+		latest = max(latest, r.RecoveryResponses[i].View)
+	}
+	for i := range r.RecoveryResponses {
+		m := &r.RecoveryResponses[i]
+		if m.View == latest && m.Replica == r.Config.Primary(latest) {
+			return m
+		}
+	}
+	return nil
+}
