@@ -93,6 +93,8 @@ func Build(spec *load.Spec) (*Protocol, error) {
 	b := &builder{spec: spec, decls: map[string]*load.Decl{}, structs: map[string]*Struct{}}
 	p := b.build()
 	if len(b.errs) > 0 {
+		// The checks run construct by construct; report in spec order.
+		b.errs.Sort()
 		return nil, b.errs
 	}
 	return p, nil
@@ -322,7 +324,7 @@ func (b *builder) rule(d *load.Decl) *Rule {
 		return nil
 	}
 	if r.Section == "" {
-		b.errorf(d.Pos, "rule %s: the marker names the paper section the rule implements: //vsr:rule 4.1", d.Name)
+		b.errorf(d.Pos, "rule %s: //vsr:rule names no paper section; write the section the rule implements, as in //vsr:rule 4.1", d.Name)
 	}
 	state := b.p.State.Name
 	if d.Guard == nil || d.Apply == nil {
@@ -418,7 +420,25 @@ func (b *builder) trigger(r *Rule, ref *load.Ref) bool {
 			}
 		}
 	}
+	if !ref.Pointer && !ref.Slice && ref.Pkg == b.spec.PkgPath && b.isEvent(ref.Name) {
+		b.errorf(r.Pos, "rule %s: trigger %s is taken by value; Guard and Apply take *%s", r.Name, ref.Desc, ref.Desc)
+		return false
+	}
 	b.errorf(r.Pos, "rule %s: trigger %s is not a message, request or timeout of the spec, QuorumOf[M], lang.Crash or lang.Restart", r.Name, ref.Desc)
+	return false
+}
+
+// isEvent reports whether name is a message, request or timeout of the
+// spec.
+func (b *builder) isEvent(name string) bool {
+	if s := b.structs[name]; s != nil && (s.Role == Message || s.Role == Request) {
+		return true
+	}
+	for _, t := range b.p.Timeouts {
+		if t.Name == name {
+			return true
+		}
+	}
 	return false
 }
 
