@@ -30,6 +30,14 @@ var invalidSpecs = map[string][]string{
 	"interfacefield": {
 		"gen/testdata/invalid/interfacefield/spec.go:22: vsrgen: ir: type Ping: field Payload: unsupported type any: a message or the state holds only fixed-width integers, bools, strings, byte slices, slices, arrays and structs of the spec",
 	},
+	"generatednames": {
+		"gen/testdata/invalid/generatednames/spec.go:23: vsrgen: ir: type Kind: the generated name Kind is taken by the generated package itself; rename the type",
+		"gen/testdata/invalid/generatednames/spec.go:33: vsrgen: ir: rule None: the generated name RuleNone is taken by the generated package itself; rename the rule",
+	},
+	"unexported": {
+		"gen/testdata/invalid/unexported/spec.go:23: vsrgen: ir: type Ping: field nonce: unexported; the generated package cannot reach it",
+		"gen/testdata/invalid/unexported/spec.go:27: vsrgen: ir: rule receivePing: unexported; the generated package cannot call it",
+	},
 	"intfield": {
 		"gen/testdata/invalid/intfield/spec.go:22: vsrgen: ir: type Ping: field View: unsupported type int: use a fixed-width integer type",
 	},

@@ -39,6 +39,8 @@ func TestDecoderErrors(t *testing.T) {
 		{"uint/cut in a long varint", []byte{0xff, 0xff, 0xff}, func(d *wire.Decoder) { d.Uint(64) }, "wire: input too short", wire.ErrShort},
 		{"uint/varint overflow", cat(bytes.Repeat([]byte{0xff}, 9), []byte{0x02}), func(d *wire.Decoder) { d.Uint(64) }, "wire: varint overflows 64 bits", nil},
 		{"uint/varint too long", cat(bytes.Repeat([]byte{0x80}, 10), []byte{0x00}), func(d *wire.Decoder) { d.Uint(64) }, "wire: varint overflows 64 bits", nil},
+		{"uint/not shortest", []byte{0x80, 0x00}, func(d *wire.Decoder) { d.Uint(64) }, "wire: varint not in shortest form", nil},
+		{"uint/not shortest long", []byte{0xff, 0x80, 0x00}, func(d *wire.Decoder) { d.Uint(64) }, "wire: varint not in shortest form", nil},
 		{"uint/overflows 8 bits", uvarint(256), func(d *wire.Decoder) { d.Uint(8) }, "wire: value 256 overflows 8 bits", nil},
 		{"uint/overflows 16 bits", uvarint(1 << 16), func(d *wire.Decoder) { d.Uint(16) }, "wire: value 65536 overflows 16 bits", nil},
 		{"uint/overflows 32 bits", uvarint(1 << 32), func(d *wire.Decoder) { d.Uint(32) }, "wire: value 4294967296 overflows 32 bits", nil},

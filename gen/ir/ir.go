@@ -5,6 +5,7 @@ package ir
 
 import (
 	"fmt"
+	"go/token"
 	"strings"
 
 	"github.com/viewstamped/vsr/gen/load"
@@ -134,7 +135,75 @@ func (b *builder) build() *Protocol {
 	b.reachableStructs()
 	b.rules()
 	b.invariants()
+	b.exported()
+	b.generatedNames()
 	return b.p
+}
+
+// exported checks that the generated package, which lives elsewhere, can
+// name every type, field, rule and invariant it uses.
+func (b *builder) exported() {
+	for _, s := range b.p.Structs {
+		if !token.IsExported(s.Name) {
+			b.errorf(s.Pos, "type %s: unexported; the generated package cannot name it", s.Name)
+		}
+		for _, f := range s.Fields {
+			if !token.IsExported(f.Name) {
+				b.errorf(f.Pos, "type %s: field %s: unexported; the generated package cannot reach it", s.Name, f.Name)
+			}
+		}
+	}
+	for _, t := range b.p.Timeouts {
+		if !token.IsExported(t.Name) {
+			b.errorf(t.Pos, "timeout %s: unexported; the generated package cannot name it", t.Name)
+		}
+	}
+	for _, r := range b.p.Rules {
+		if !token.IsExported(r.Name) {
+			b.errorf(r.Pos, "rule %s: unexported; the generated package cannot call it", r.Name)
+		}
+	}
+	for _, inv := range b.p.Invariants {
+		if !token.IsExported(inv.Name) {
+			b.errorf(inv.Pos, "invariant %s: unexported; the generated package cannot call it", inv.Name)
+		}
+	}
+}
+
+// fixedNames are the declarations the emitters always write.
+var fixedNames = []string{
+	"Kind", "KindOf", "AppendMessage", "UnmarshalMessage",
+	"RuleID", "RuleNone", "NumRules", "Rules", "Fired", "Dispatch",
+	"Invariant", "Invariants", "CheckInvariants",
+}
+
+// generatedNames checks that the names the emitters derive from the spec
+// (a type per struct, Kind<Message>, Rule<Rule>, On<Event>) are distinct
+// from each other and from the fixed ones.
+func (b *builder) generatedNames() {
+	owner := map[string]string{}
+	for _, name := range fixedNames {
+		owner[name] = "the generated package itself"
+	}
+	claim := func(name, what, subject string, pos load.Pos) {
+		if prev, ok := owner[name]; ok {
+			b.errorf(pos, "%s: the generated name %s is taken by %s; rename the %s", subject, name, prev, strings.Fields(subject)[0])
+			return
+		}
+		owner[name] = what
+	}
+	for _, s := range b.p.Structs {
+		claim(s.Name, "the type of "+s.Name, "type "+s.Name, s.Pos)
+	}
+	for _, m := range b.p.Messages {
+		claim("Kind"+m.Name, "the kind of message "+m.Name, "type "+m.Name, m.Pos)
+	}
+	for _, r := range b.p.Rules {
+		claim("Rule"+r.Name, "the RuleID of rule "+r.Name, "rule "+r.Name, r.Pos)
+	}
+	for _, e := range b.p.Events {
+		claim("On"+e.Name, "the dispatch function of "+e.Name, "type "+e.Name, e.Rules[0].Pos)
+	}
 }
 
 // markedStructs collects the state, config, messages and timeouts.
