@@ -4,8 +4,8 @@ package generated
 
 import "github.com/viewstamped/vsr/spec"
 
-// A build error in this file means that spec/ changed after generated/ was
-// written: run go generate ./... to bring generated/ up to date.
+// A build error in this file means that spec/ changed after this package was
+// generated: run go generate ./... to bring it up to date.
 
 func _(v *spec.ClientID) {
 	_ = (*uint64)(v)

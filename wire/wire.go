@@ -6,6 +6,10 @@
 //
 // Generated code imports this package; it must never import anything beyond
 // the standard library's pure packages.
+//
+// Every value has exactly one encoding: a decoder rejects varints that are
+// not in shortest form, so that the bytes of a decoded value are the bytes
+// it encodes to.
 package wire
 
 import (
@@ -77,6 +81,10 @@ func (d *Decoder) Uint(bitSize int) uint64 {
 		} else {
 			d.Fail(errors.New("wire: varint overflows 64 bits"))
 		}
+		return 0
+	}
+	if n > 1 && d.b[n-1] == 0 {
+		d.Fail(errors.New("wire: varint not in shortest form"))
 		return 0
 	}
 	if bitSize < 64 && v>>uint(bitSize) != 0 {

@@ -34,7 +34,7 @@ func Header(specDir string) string {
 // Generate renders the files of package pkgName (import path pkgPath) for
 // protocol p read from specDir (relative to the module root).
 func Generate(p *ir.Protocol, pkgPath, pkgName, specDir string) ([]File, error) {
-	g := &gen{p: p, pkgPath: pkgPath, pkgName: pkgName, header: Header(specDir)}
+	g := &gen{p: p, pkgPath: pkgPath, pkgName: pkgName, specDir: specDir, header: Header(specDir)}
 	files := []struct {
 		name string
 		fill func(f *jen.File)
@@ -63,6 +63,7 @@ type gen struct {
 	p       *ir.Protocol
 	pkgPath string
 	pkgName string
+	specDir string
 	header  string
 }
 

@@ -12,8 +12,8 @@ import (
 // two types needs identical underlying types, so any change of a field, its
 // type or its order, or of a number type's width, fails here first.
 func (g *gen) genGuardsFile(f *jen.File) {
-	f.Comment("A build error in this file means that spec/ changed after generated/ was")
-	f.Comment("written: run go generate ./... to bring generated/ up to date.")
+	f.Commentf("A build error in this file means that %s/ changed after this package was", g.specDir)
+	f.Comment("generated: run go generate ./... to bring it up to date.")
 	f.Line()
 	for _, t := range g.namedBasics() {
 		f.Func().Id("_").Params(jen.Id("v").Op("*").Add(g.spec(t.Named))).Block(

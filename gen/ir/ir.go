@@ -5,6 +5,7 @@ package ir
 
 import (
 	"fmt"
+	"go/token"
 	"strings"
 
 	"github.com/viewstamped/vsr/gen/load"
@@ -99,6 +100,8 @@ func Build(spec *load.Spec) (*Protocol, error) {
 	b := &builder{spec: spec, decls: map[string]*load.Decl{}, structs: map[string]*Struct{}}
 	p := b.build()
 	if len(b.errs) > 0 {
+		// The checks run construct by construct; report in spec order.
+		b.errs.Sort()
 		return nil, b.errs
 	}
 	return p, nil
@@ -138,7 +141,75 @@ func (b *builder) build() *Protocol {
 	b.reachableStructs()
 	b.rules()
 	b.invariants()
+	b.exported()
+	b.generatedNames()
 	return b.p
+}
+
+// exported checks that the generated package, which lives elsewhere, can
+// name every type, field, rule and invariant it uses.
+func (b *builder) exported() {
+	for _, s := range b.p.Structs {
+		if !token.IsExported(s.Name) {
+			b.errorf(s.Pos, "type %s: unexported; the generated package cannot name it", s.Name)
+		}
+		for _, f := range s.Fields {
+			if !token.IsExported(f.Name) {
+				b.errorf(f.Pos, "type %s: field %s: unexported; the generated package cannot reach it", s.Name, f.Name)
+			}
+		}
+	}
+	for _, t := range b.p.Timeouts {
+		if !token.IsExported(t.Name) {
+			b.errorf(t.Pos, "timeout %s: unexported; the generated package cannot name it", t.Name)
+		}
+	}
+	for _, r := range b.p.Rules {
+		if !token.IsExported(r.Name) {
+			b.errorf(r.Pos, "rule %s: unexported; the generated package cannot call it", r.Name)
+		}
+	}
+	for _, inv := range b.p.Invariants {
+		if !token.IsExported(inv.Name) {
+			b.errorf(inv.Pos, "invariant %s: unexported; the generated package cannot call it", inv.Name)
+		}
+	}
+}
+
+// fixedNames are the declarations the emitters always write.
+var fixedNames = []string{
+	"Kind", "KindOf", "AppendMessage", "UnmarshalMessage",
+	"RuleID", "RuleNone", "NumRules", "Rules", "Fired", "Dispatch",
+	"Invariant", "Invariants", "CheckInvariants",
+}
+
+// generatedNames checks that the names the emitters derive from the spec
+// (a type per struct, Kind<Message>, Rule<Rule>, On<Event>) are distinct
+// from each other and from the fixed ones.
+func (b *builder) generatedNames() {
+	owner := map[string]string{}
+	for _, name := range fixedNames {
+		owner[name] = "the generated package itself"
+	}
+	claim := func(name, what, subject string, pos load.Pos) {
+		if prev, ok := owner[name]; ok {
+			b.errorf(pos, "%s: the generated name %s is taken by %s; rename the %s", subject, name, prev, strings.Fields(subject)[0])
+			return
+		}
+		owner[name] = what
+	}
+	for _, s := range b.p.Structs {
+		claim(s.Name, "the type of "+s.Name, "type "+s.Name, s.Pos)
+	}
+	for _, m := range b.p.Messages {
+		claim("Kind"+m.Name, "the kind of message "+m.Name, "type "+m.Name, m.Pos)
+	}
+	for _, r := range b.p.Rules {
+		claim("Rule"+r.Name, "the RuleID of rule "+r.Name, "rule "+r.Name, r.Pos)
+	}
+	for _, e := range b.p.Events {
+		claim("On"+e.Name, "the dispatch function of "+e.Name, "type "+e.Name, e.Rules[0].Pos)
+	}
 }
 
 // markedStructs collects the state, config, messages and timeouts.
@@ -328,7 +399,7 @@ func (b *builder) rule(d *load.Decl) *Rule {
 		return nil
 	}
 	if r.Section == "" {
-		b.errorf(d.Pos, "rule %s: the marker names the paper section the rule implements: //vsr:rule 4.1", d.Name)
+		b.errorf(d.Pos, "rule %s: //vsr:rule names no paper section; write the section the rule implements, as in //vsr:rule 4.1", d.Name)
 	}
 	state := b.p.State.Name
 	if d.Guard == nil || d.Apply == nil {
@@ -424,7 +495,25 @@ func (b *builder) trigger(r *Rule, ref *load.Ref) bool {
 			}
 		}
 	}
+	if !ref.Pointer && !ref.Slice && ref.Pkg == b.spec.PkgPath && b.isEvent(ref.Name) {
+		b.errorf(r.Pos, "rule %s: trigger %s is taken by value; Guard and Apply take *%s", r.Name, ref.Desc, ref.Desc)
+		return false
+	}
 	b.errorf(r.Pos, "rule %s: trigger %s is not a message, request or timeout of the spec, QuorumOf[M], lang.Crash or lang.Restart", r.Name, ref.Desc)
+	return false
+}
+
+// isEvent reports whether name is a message, request or timeout of the
+// spec.
+func (b *builder) isEvent(name string) bool {
+	if s := b.structs[name]; s != nil && (s.Role == Message || s.Role == Request) {
+		return true
+	}
+	for _, t := range b.p.Timeouts {
+		if t.Name == name {
+			return true
+		}
+	}
 	return false
 }
 

@@ -50,6 +50,11 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Sort orders es by position, keeping the order of errors at one position.
+func (es Errors) Sort() {
+	sort.SliceStable(es, func(i, j int) bool { return lessPos(es[i].Pos, es[j].Pos) })
+}
+
 // TypeKind classifies a type that may appear in a message or the state.
 type TypeKind uint8
 
@@ -160,10 +165,8 @@ func Load(dir string) (*Spec, error) {
 	if pkg.Module != nil {
 		l.root = pkg.Module.Dir
 	}
-	for _, e := range pkg.Errors {
-		l.errs = append(l.errs, l.packageError(e))
-	}
-	if len(l.errs) > 0 {
+	if len(pkg.Errors) > 0 {
+		l.packageErrors(pkg.Errors)
 		return nil, l.errs
 	}
 	spec := &Spec{PkgPath: pkg.PkgPath, PkgName: pkg.Name, ModuleDir: l.root}
@@ -172,7 +175,7 @@ func Load(dir string) (*Spec, error) {
 	}
 	l.read(spec)
 	if len(l.errs) > 0 {
-		sort.SliceStable(l.errs, func(i, j int) bool { return lessPos(l.errs[i].Pos, l.errs[j].Pos) })
+		l.errs.Sort()
 		return nil, l.errs
 	}
 	return spec, nil
@@ -198,8 +201,34 @@ func (l *loader) errorf(p token.Pos, format string, args ...any) {
 	l.errs = append(l.errs, &Error{Pos: l.pos(p), Stage: "load", Msg: fmt.Sprintf(format, args...)})
 }
 
+// packageErrors records the errors go/packages found, one line per
+// problem, sorted by position. The go command also reports the compiler's
+// output as one error without a position, which repeats the type checker's
+// errors: it is dropped when errors with a position are there. A type
+// checker's continuation ("\tother declaration of X") joins the error it
+// continues.
+func (l *loader) packageErrors(errs []packages.Error) {
+	positioned := false
+	for _, e := range errs {
+		positioned = positioned || e.Pos != ""
+	}
+	for _, e := range errs {
+		if e.Pos == "" && positioned {
+			continue
+		}
+		err := l.packageError(e)
+		if more, ok := strings.CutPrefix(e.Msg, "\t"); ok && len(l.errs) > 0 {
+			last := l.errs[len(l.errs)-1]
+			last.Msg += fmt.Sprintf("; %s at %s", more, err.Pos)
+			continue
+		}
+		l.errs = append(l.errs, err)
+	}
+	l.errs.Sort()
+}
+
 // packageError turns a go/packages error ("file:line:col: msg") into an
-// Error with the file relative to the module root.
+// Error with the files relative to the module root.
 func (l *loader) packageError(e packages.Error) *Error {
 	pos := Pos{File: "?"}
 	if parts := strings.SplitN(e.Pos, ":", 3); len(parts) >= 2 {
@@ -210,7 +239,10 @@ func (l *loader) packageError(e packages.Error) *Error {
 		pos.File = file
 		fmt.Sscan(parts[1], &pos.Line)
 	}
-	return &Error{Pos: pos, Stage: "load", Msg: e.Msg}
+	// The type checker names other positions by absolute path; make them
+	// relative to the module root like every other position.
+	msg := strings.ReplaceAll(e.Msg, l.root+string(filepath.Separator), "")
+	return &Error{Pos: pos, Stage: "load", Msg: msg}
 }
 
 func lessPos(a, b Pos) bool {
@@ -284,7 +316,7 @@ func (l *loader) marker(doc *ast.CommentGroup) (name, args string, pos token.Pos
 		case !markers[n]:
 			l.errorf(c.Pos(), "unknown marker //vsr:%s", n)
 		case ok:
-			l.errorf(c.Pos(), "second marker //vsr:%s", n)
+			l.errorf(c.Pos(), "second marker //vsr:%s after //vsr:%s; a declaration takes one", n, name)
 		default:
 			name, args, pos, ok = n, strings.TrimSpace(a), c.Pos(), true
 		}
