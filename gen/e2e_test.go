@@ -249,9 +249,18 @@ func (c *cluster) timeout() {
 	})
 }
 
-func (c *cluster) crash(i spec.NodeIndex) { c.step(i, "Crash", generated.OnCrash) }
+func (c *cluster) crash(i spec.NodeIndex) {
+	c.step(i, "Crash", func(r *spec.Node, out *spec.Effects) generated.Fired {
+		return generated.OnCrash(r, lang.Crash{}, out)
+	})
+}
 
-func (c *cluster) restart(i spec.NodeIndex) { c.step(i, "Restart", generated.OnRestart) }
+func (c *cluster) restart(i spec.NodeIndex) {
+	// The step count never repeats, so it serves as a fresh nonce.
+	c.step(i, "Restart", func(r *spec.Node, out *spec.Effects) generated.Fired {
+		return generated.OnRestart(r, lang.Restart{Nonce: uint64(c.steps)}, out)
+	})
+}
 
 func (c *cluster) end() {
 	fmt.Print("verdicts:")

@@ -30,6 +30,9 @@ var invalidSpecs = map[string][]string{
 	"interfacefield": {
 		"gen/testdata/invalid/interfacefield/spec.go:22: vsrgen: ir: type Ping: field Payload: unsupported type any: a message or the state holds only fixed-width integers, bools, strings, byte slices, slices, arrays and structs of the spec",
 	},
+	"actionsignature": {
+		"gen/testdata/invalid/actionsignature/spec.go:38: vsrgen: ir: action CountGrows: must be func(before, after *Replica) error, not func([]Replica) error",
+	},
 	"generatednames": {
 		"gen/testdata/invalid/generatednames/spec.go:23: vsrgen: ir: type Kind: the generated name Kind is taken by the generated package itself; rename the type",
 		"gen/testdata/invalid/generatednames/spec.go:33: vsrgen: ir: rule None: the generated name RuleNone is taken by the generated package itself; rename the rule",
@@ -83,7 +86,7 @@ var invalidSpecs = map[string][]string{
 		"gen/testdata/invalid/guardwritesmessage/spec.go:30: vsrgen: ir: rule ReceivePing: Guard writes m.From; a guard only reads",
 	},
 	"invariantsignature": {
-		"gen/testdata/invalid/invariantsignature/spec.go:32: vsrgen: ir: invariant CountBounded: must be func([]Replica) error, not func(*Replica) bool",
+		"gen/testdata/invalid/invariantsignature/spec.go:32: vsrgen: ir: invariant CountBounded: must be func([]Replica) error or func([]Replica, []R) error with R a reply, not func(*Replica) bool",
 	},
 	"unknownmarker": {
 		"gen/testdata/invalid/unknownmarker/spec.go:24: vsrgen: load: unknown marker //vsr:foo",
@@ -100,7 +103,7 @@ var invalidSpecs = map[string][]string{
 	// declares them the other way round, and the errors still come out in
 	// spec order.
 	"severaldefects": {
-		"gen/testdata/invalid/severaldefects/spec.go:16: vsrgen: ir: invariant CountBounded: must be func([]Replica) error, not func([]Replica) bool",
+		"gen/testdata/invalid/severaldefects/spec.go:16: vsrgen: ir: invariant CountBounded: must be func([]Replica) error or func([]Replica, []R) error with R a reply, not func([]Replica) bool",
 		"gen/testdata/invalid/severaldefects/spec.go:22: vsrgen: ir: rule ReceivePing: Guard writes r.Count; a guard only reads",
 		"gen/testdata/invalid/severaldefects/spec.go:31: vsrgen: ir: type Replica: field Peers: unsupported type map[ReplicaIndex]bool: a message or the state holds only fixed-width integers, bools, strings, byte slices, slices, arrays and structs of the spec",
 		"gen/testdata/invalid/severaldefects/spec.go:37: vsrgen: ir: type Ping: field View: unsupported type int: use a fixed-width integer type",
