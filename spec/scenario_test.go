@@ -176,7 +176,18 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 		}
 		return lines(out), err
 	case "stabilize":
-		return lines(h.c.Stabilize()), nil
+		var cut []spec.ReplicaIndex
+		for _, a := range cmd.Args {
+			if a.Key != "cut" {
+				return "", fmt.Errorf("stabilize: unknown argument %q", a.Key+"="+a.Value)
+			}
+			r, err := strconv.Atoi(a.Value)
+			if err != nil {
+				return "", fmt.Errorf("stabilize: cut=%q: not a replica", a.Value)
+			}
+			cut = append(cut, spec.ReplicaIndex(r))
+		}
+		return lines(h.c.Stabilize(cut...)), nil
 	case "state":
 		return lines(h.c.StateLines()), nil
 	case "net":

@@ -206,13 +206,23 @@ func (c *Cluster) step(r spec.ReplicaIndex, ev any) (generated.Fired, []string) 
 }
 
 // Stabilize delivers, oldest first, every message that enables a rule,
-// until none does, and returns what happened.
-func (c *Cluster) Stabilize() []string {
+// until none does, and returns what happened. Messages to or from the
+// replicas in cut stay in flight, as if those replicas were partitioned
+// away.
+func (c *Cluster) Stabilize(cut ...spec.ReplicaIndex) []string {
+	isCut := func(e *Envelope) bool {
+		for _, r := range cut {
+			if e.To == r || e.From == int(r) {
+				return true
+			}
+		}
+		return false
+	}
 	var lines []string
 	for steps := 0; steps < stepsMax; steps++ {
 		delivered := false
 		for _, e := range c.net {
-			if c.enabled(e) {
+			if !isCut(e) && c.enabled(e) {
 				more, _ := c.Deliver(e.ID)
 				lines = append(lines, more...)
 				delivered = true
