@@ -28,10 +28,9 @@ func TestScenarios(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
 			h := &harness{}
 			script.Run(t, file, h.do)
-			if h.c != nil {
-				for id, n := range h.c.Fired {
-					fired[id] += n
-				}
+			h.count()
+			for id, n := range h.fired {
+				fired[id] += n
 			}
 		})
 	}
@@ -47,6 +46,20 @@ func TestScenarios(t *testing.T) {
 // harness runs the commands of one script.
 type harness struct {
 	c *sim.Cluster
+	// fired counts the rules fired by the clusters of the script that
+	// have been replaced.
+	fired [generated.NumRules + 1]int
+}
+
+// count adds the rules the current cluster fired to h.fired.
+func (h *harness) count() {
+	if h.c == nil {
+		return
+	}
+	for id, n := range h.c.Fired {
+		h.fired[id] += n
+	}
+	h.c.Fired = [generated.NumRules + 1]int{}
 }
 
 func (h *harness) do(cmd script.Cmd) string {
@@ -93,6 +106,7 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 		if v, ok := cmd.Get("startviewinnormal"); ok {
 			cfg.StartViewInNormal = v == "true"
 		}
+		h.count()
 		h.c = sim.New(cfg)
 		for i := range h.c.Replicas {
 			h.c.Replicas[i].View = spec.ViewNumber(view)
