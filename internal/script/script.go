@@ -66,13 +66,23 @@ type block struct {
 	want     []string
 }
 
+// T is the part of *testing.T that Run uses.
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+}
+
+var _ T = (*testing.T)(nil)
+
 // Run runs the script in path: for each block it calls do with the command
 // and compares what do returns with the expected output.
-func Run(t *testing.T, path string, do func(Cmd) string) {
+func Run(t T, path string, do func(Cmd) string) {
 	t.Helper()
 	blocks, err := parse(path)
 	if err != nil {
 		t.Fatal(err)
+		return
 	}
 	for _, b := range blocks {
 		cmd := parseCmd(b.cmd)
@@ -89,8 +99,9 @@ func Run(t *testing.T, path string, do func(Cmd) string) {
 		}
 	}
 	if *update {
-		if err := write(path, blocks); err != nil {
+		if err := writeFile(path, blocks); err != nil {
 			t.Fatal(err)
+			return
 		}
 	}
 }
@@ -152,7 +163,7 @@ func parseCmd(text string) Cmd {
 	return c
 }
 
-func write(path string, blocks []*block) error {
+func writeFile(path string, blocks []*block) error {
 	var sb strings.Builder
 	for i, b := range blocks {
 		if i > 0 {
