@@ -122,7 +122,7 @@ func TestRenderFileNames(t *testing.T) {
 	for _, f := range twophaseFiles(t) {
 		names = append(names, f.Name)
 	}
-	require.Equal(t, []string{"codec.go", "dispatch.go", "guards.go", "invariants.go", "messages.go", "codec_fuzz_test.go"}, names)
+	require.Equal(t, []string{"codec.go", "dispatch.go", "guards.go", "invariants.go", "messages.go", "model.go", "codec_fuzz_test.go"}, names)
 }
 
 // emitterCases are small string checks, one or more per emitter, on the

@@ -113,6 +113,10 @@ func OnRequest(r *spec.Replica, ev *spec.Request, out *lang.Effects[spec.Replica
 	return f
 }
 
+func enabledRequest(r *spec.Replica, ev *spec.Request) bool {
+	return spec.ResendReply{}.Guard(r, ev) || spec.ReceiveRequest{}.Guard(r, ev)
+}
+
 // OnPrepare applies to r the first enabled rule of Prepare: ReceivePrepare, GetStateInView, GetStateOnNewerPrepare.
 func OnPrepare(r *spec.Replica, ev *spec.Prepare, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -127,6 +131,10 @@ func OnPrepare(r *spec.Replica, ev *spec.Prepare, out *lang.Effects[spec.Replica
 		f.Rule = RuleGetStateOnNewerPrepare
 	}
 	return f
+}
+
+func enabledPrepare(r *spec.Replica, ev *spec.Prepare) bool {
+	return spec.ReceivePrepare{}.Guard(r, ev) || spec.GetStateInView{}.Guard(r, ev) || spec.GetStateOnNewerPrepare{}.Guard(r, ev)
 }
 
 // OnPrepareOK applies to r the first enabled rule of PrepareOK: RecordPrepareOK.
@@ -148,6 +156,10 @@ func OnPrepareOK(r *spec.Replica, ev *spec.PrepareOK, out *lang.Effects[spec.Rep
 	return f
 }
 
+func enabledPrepareOK(r *spec.Replica, ev *spec.PrepareOK) bool {
+	return spec.RecordPrepareOK{}.Guard(r, ev)
+}
+
 // OnCommit applies to r the first enabled rule of Commit: ReceiveCommit, GetStateOnNewerCommit.
 func OnCommit(r *spec.Replica, ev *spec.Commit, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -159,6 +171,10 @@ func OnCommit(r *spec.Replica, ev *spec.Commit, out *lang.Effects[spec.ReplicaIn
 		f.Rule = RuleGetStateOnNewerCommit
 	}
 	return f
+}
+
+func enabledCommit(r *spec.Replica, ev *spec.Commit) bool {
+	return spec.ReceiveCommit{}.Guard(r, ev) || spec.GetStateOnNewerCommit{}.Guard(r, ev)
 }
 
 // OnStartViewChange applies to r the first enabled rule of StartViewChange: JoinViewChange, RecordStartViewChange.
@@ -183,6 +199,10 @@ func OnStartViewChange(r *spec.Replica, ev *spec.StartViewChange, out *lang.Effe
 	return f
 }
 
+func enabledStartViewChange(r *spec.Replica, ev *spec.StartViewChange) bool {
+	return spec.JoinViewChange{}.Guard(r, ev) || spec.RecordStartViewChange{}.Guard(r, ev)
+}
+
 // OnDoViewChange applies to r the first enabled rule of DoViewChange: JoinViewChangeOnDoViewChange, RecordDoViewChange.
 // After one of them, it applies the first enabled rule on QuorumOf[DoViewChange].
 func OnDoViewChange(r *spec.Replica, ev *spec.DoViewChange, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
@@ -205,6 +225,10 @@ func OnDoViewChange(r *spec.Replica, ev *spec.DoViewChange, out *lang.Effects[sp
 	return f
 }
 
+func enabledDoViewChange(r *spec.Replica, ev *spec.DoViewChange) bool {
+	return spec.JoinViewChangeOnDoViewChange{}.Guard(r, ev) || spec.RecordDoViewChange{}.Guard(r, ev)
+}
+
 // OnStartView applies to r the first enabled rule of StartView: ReceiveStartView.
 func OnStartView(r *spec.Replica, ev *spec.StartView, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -215,6 +239,10 @@ func OnStartView(r *spec.Replica, ev *spec.StartView, out *lang.Effects[spec.Rep
 	return f
 }
 
+func enabledStartView(r *spec.Replica, ev *spec.StartView) bool {
+	return spec.ReceiveStartView{}.Guard(r, ev)
+}
+
 // OnGetState applies to r the first enabled rule of GetState: SendNewState.
 func OnGetState(r *spec.Replica, ev *spec.GetState, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -223,6 +251,10 @@ func OnGetState(r *spec.Replica, ev *spec.GetState, out *lang.Effects[spec.Repli
 		f.Rule = RuleSendNewState
 	}
 	return f
+}
+
+func enabledGetState(r *spec.Replica, ev *spec.GetState) bool {
+	return spec.SendNewState{}.Guard(r, ev)
 }
 
 // OnNewState applies to r the first enabled rule of NewState: ReceiveNewState, ReceiveNewStateNewView.
@@ -238,6 +270,10 @@ func OnNewState(r *spec.Replica, ev *spec.NewState, out *lang.Effects[spec.Repli
 	return f
 }
 
+func enabledNewState(r *spec.Replica, ev *spec.NewState) bool {
+	return spec.ReceiveNewState{}.Guard(r, ev) || spec.ReceiveNewStateNewView{}.Guard(r, ev)
+}
+
 // OnCrashVectorRequest applies to r the first enabled rule of CrashVectorRequest: SendCrashVector.
 func OnCrashVectorRequest(r *spec.Replica, ev *spec.CrashVectorRequest, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -246,6 +282,10 @@ func OnCrashVectorRequest(r *spec.Replica, ev *spec.CrashVectorRequest, out *lan
 		f.Rule = RuleSendCrashVector
 	}
 	return f
+}
+
+func enabledCrashVectorRequest(r *spec.Replica, ev *spec.CrashVectorRequest) bool {
+	return spec.SendCrashVector{}.Guard(r, ev)
 }
 
 // OnCrashVectorResponse applies to r the first enabled rule of CrashVectorResponse: RecordCrashVector.
@@ -267,6 +307,10 @@ func OnCrashVectorResponse(r *spec.Replica, ev *spec.CrashVectorResponse, out *l
 	return f
 }
 
+func enabledCrashVectorResponse(r *spec.Replica, ev *spec.CrashVectorResponse) bool {
+	return spec.RecordCrashVector{}.Guard(r, ev)
+}
+
 // OnRecovery applies to r the first enabled rule of Recovery: SendRecoveryResponse.
 func OnRecovery(r *spec.Replica, ev *spec.Recovery, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -275,6 +319,10 @@ func OnRecovery(r *spec.Replica, ev *spec.Recovery, out *lang.Effects[spec.Repli
 		f.Rule = RuleSendRecoveryResponse
 	}
 	return f
+}
+
+func enabledRecovery(r *spec.Replica, ev *spec.Recovery) bool {
+	return spec.SendRecoveryResponse{}.Guard(r, ev)
 }
 
 // OnRecoveryResponse applies to r the first enabled rule of RecoveryResponse: RecordRecoveryResponse.
@@ -296,6 +344,10 @@ func OnRecoveryResponse(r *spec.Replica, ev *spec.RecoveryResponse, out *lang.Ef
 	return f
 }
 
+func enabledRecoveryResponse(r *spec.Replica, ev *spec.RecoveryResponse) bool {
+	return spec.RecordRecoveryResponse{}.Guard(r, ev)
+}
+
 // OnCommitTimeout applies to r the first enabled rule of CommitTimeout: SendCommit.
 func OnCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -304,6 +356,10 @@ func OnCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout, out *lang.Effects[
 		f.Rule = RuleSendCommit
 	}
 	return f
+}
+
+func enabledCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout) bool {
+	return spec.SendCommit{}.Guard(r, ev)
 }
 
 // OnViewChangeTimeout applies to r the first enabled rule of ViewChangeTimeout: StartViewChangeOnTimeout.
@@ -316,6 +372,10 @@ func OnViewChangeTimeout(r *spec.Replica, ev *spec.ViewChangeTimeout, out *lang.
 	return f
 }
 
+func enabledViewChangeTimeout(r *spec.Replica, ev *spec.ViewChangeTimeout) bool {
+	return spec.StartViewChangeOnTimeout{}.Guard(r, ev)
+}
+
 // OnRecoveryTimeout applies to r the first enabled rule of RecoveryTimeout: RetryRecovery.
 func OnRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -324,6 +384,10 @@ func OnRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout, out *lang.Effe
 		f.Rule = RuleRetryRecovery
 	}
 	return f
+}
+
+func enabledRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout) bool {
+	return spec.RetryRecovery{}.Guard(r, ev)
 }
 
 // OnCrash applies to r the first enabled rule of Crash: CrashReplica.
@@ -336,6 +400,10 @@ func OnCrash(r *spec.Replica, ev lang.Crash, out *lang.Effects[spec.ReplicaIndex
 	return f
 }
 
+func enabledCrash(r *spec.Replica, ev lang.Crash) bool {
+	return spec.CrashReplica{}.Guard(r, ev)
+}
+
 // OnRestart applies to r the first enabled rule of Restart: RestartReplica.
 func OnRestart(r *spec.Replica, ev lang.Restart, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -344,6 +412,10 @@ func OnRestart(r *spec.Replica, ev lang.Restart, out *lang.Effects[spec.ReplicaI
 		f.Rule = RuleRestartReplica
 	}
 	return f
+}
+
+func enabledRestart(r *spec.Replica, ev lang.Restart) bool {
+	return spec.RestartReplica{}.Guard(r, ev)
 }
 
 // Dispatch applies event ev to r: a message, request or timeout of the spec,

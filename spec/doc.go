@@ -12,4 +12,4 @@
 // emitted: a rule may keep a message's byte slices but never changes them.
 package spec
 
-//go:generate go run ../cmd/vsrgen gen -spec . -out ../generated
+//go:generate go run -tags vsrgen_bootstrap ../cmd/vsrgen gen -spec . -out ../generated

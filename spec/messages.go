@@ -7,9 +7,19 @@ package spec
 //
 //vsr:request
 type Request struct {
-	Op      []byte
+	// Op is the operation: in the model checker, one of the values that
+	// clients submit, interchangeable for symmetry reduction.
+	Op      []byte `vsr:"value"`
 	Client  ClientID
 	Request RequestNumber
+}
+
+// NewRequest is how a client makes its n-th request with operation op; the
+// model checker's clients call it.
+//
+//vsr:client
+func NewRequest(c ClientID, n RequestNumber, op []byte) Request {
+	return Request{Op: op, Client: c, Request: n}
 }
 
 // Prepare carries a new operation from the primary to the backups:
@@ -52,7 +62,9 @@ type Reply struct {
 	View    ViewNumber
 	Request RequestNumber
 	Client  ClientID
-	Result  []byte
+	// Result is the service's result; the spec's service echoes the
+	// operation, so it is a value too.
+	Result []byte `vsr:"value"`
 }
 
 // StartViewChange announces that the sender has moved to a view change:

@@ -42,6 +42,9 @@ func NewDecoder(b []byte) Decoder { return Decoder{b: b} }
 // Err returns the first error met, if any.
 func (d *Decoder) Err() error { return d.err }
 
+// Tail returns the bytes not yet read.
+func (d *Decoder) Tail() []byte { return d.b }
+
 // Rest returns the number of bytes not yet read.
 func (d *Decoder) Rest() int { return len(d.b) }
 

@@ -11,7 +11,7 @@ import (
 
 // generatedFiles are the files vsrgen writes for a spec, in name order.
 var generatedFiles = []string{
-	"codec.go", "codec_fuzz_test.go", "dispatch.go", "guards.go", "invariants.go", "messages.go",
+	"codec.go", "codec_fuzz_test.go", "dispatch.go", "guards.go", "invariants.go", "messages.go", "model.go",
 }
 
 // moduleTempDir returns a new directory inside the module, removed when the

@@ -15,8 +15,34 @@ func (g *gen) genDispatchFile(f *jen.File) {
 	g.genFired(f)
 	for _, e := range g.p.Events {
 		g.genEvent(f, e)
+		g.genEnabled(f, e)
 	}
 	g.genDispatch(f)
+}
+
+// enabledFunc is the name of the function that reports whether a rule of
+// event e is enabled.
+func enabledFunc(e *ir.Event) string { return "enabled" + e.Name }
+
+// genEnabled emits enabled<Event>, which evaluates the guards of the rules
+// that consume e, and nothing else: a caller can skip copying a state for
+// an event that no rule answers.
+func (g *gen) genEnabled(f *jen.File, e *ir.Event) {
+	f.Func().Id(enabledFunc(e)).Params(jen.Id("r").Op("*").Add(g.stateType()), g.eventParam(e)).Bool().Block(
+		jen.Return(jen.ListFunc(func(l *jen.Group) {
+			var expr *jen.Statement
+			for i, r := range e.Rules {
+				call := g.spec(r.Name).Values().Dot("Guard").Call(jen.Id("r"), jen.Id("ev"))
+				if i == 0 {
+					expr = call
+				} else {
+					expr = expr.Op("||").Add(call)
+				}
+			}
+			l.Add(expr)
+		})),
+	)
+	f.Line()
 }
 
 func ruleID(r *ir.Rule) string { return "Rule" + r.Name }

@@ -44,6 +44,7 @@ func Generate(p *ir.Protocol, pkgPath, pkgName, specDir string) ([]File, error) 
 		{"guards.go", g.genGuardsFile},
 		{"invariants.go", g.genInvariantsFile},
 		{"messages.go", g.genMessagesFile},
+		{"model.go", g.genModelFile},
 		{"codec_fuzz_test.go", g.genFuzzFile},
 	}
 	var out []File

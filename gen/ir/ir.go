@@ -34,6 +34,8 @@ type Struct struct {
 	Fields []*load.Field
 	// Deep reports whether a value holds slices, so that Clone must copy.
 	Deep bool
+	// Values reports whether a value holds fields tagged vsr:"value".
+	Values bool
 }
 
 // IsMessage reports whether s travels on the wire on its own.
@@ -71,6 +73,19 @@ type Invariant struct {
 	Replies bool
 }
 
+// ClientFunc is the spec's //vsr:client function,
+// func(ClientType, N, []byte) Request, which the model checker calls to
+// make the n-th request of a client with a value.
+type ClientFunc struct {
+	Name string
+	Pos  load.Pos
+	// Number is the type of the request number: a type of the spec when
+	// NumberInSpec, else a predeclared integer type.
+	Number       string
+	NumberInSpec bool
+	Request      string // the request type it returns
+}
+
 // Protocol is a checked spec.
 type Protocol struct {
 	SpecPath string // import path of the spec package
@@ -89,6 +104,8 @@ type Protocol struct {
 	Actions    []*Invariant
 	// ReplyType is the reply type that invariants take, or "".
 	ReplyType string
+	// Client is the function that makes a client's request, or nil.
+	Client *ClientFunc
 	// ReplicaType and ClientType are the spec's replica index and client ID
 	// types, the type arguments of lang.Effects.
 	ReplicaType string
@@ -277,11 +294,16 @@ func (b *builder) reachableStructs() {
 	}
 	for _, s := range b.p.Structs {
 		s.Deep = b.deep(s, map[string]bool{})
+		s.Values = b.holdsValues(s, map[string]bool{})
 	}
 }
 
 func (b *builder) checkField(s *Struct, f *load.Field, t *load.Type, visit func(*Struct)) {
 	switch t.Kind {
+	case load.Bool, load.Int, load.Uint:
+		if f.Value && t == f.Type {
+			b.errorf(f.Pos, "type %s: field %s: a vsr:\"value\" field is a byte slice or a string, not %s", s.Name, f.Name, t.Desc)
+		}
 	case load.Unsupported:
 		hint := "a message or the state holds only fixed-width integers, bools, strings, byte slices, slices, arrays and structs of the spec"
 		if t.Desc == "int" || t.Desc == "uint" || t.Desc == "uintptr" {
@@ -315,6 +337,28 @@ func (b *builder) deep(s *Struct, seen map[string]bool) bool {
 	seen[s.Name] = true
 	for _, f := range s.Fields {
 		if b.deepType(f.Type, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsValues reports whether s holds a field tagged vsr:"value", directly
+// or in a struct it holds.
+func (b *builder) holdsValues(s *Struct, seen map[string]bool) bool {
+	if seen[s.Name] {
+		return false
+	}
+	seen[s.Name] = true
+	for _, f := range s.Fields {
+		t := f.Type
+		for t.Kind == load.Slice || t.Kind == load.Array {
+			t = t.Elem
+		}
+		if f.Value {
+			return true
+		}
+		if t.Kind == load.Struct && b.structs[t.Named] != nil && b.holdsValues(b.structs[t.Named], seen) {
 			return true
 		}
 	}
@@ -540,7 +584,11 @@ func (b *builder) invariants() {
 	state := b.p.State.Name
 	for _, inv := range b.spec.Invariants {
 		f := inv.Func
-		if inv.Action {
+		if inv.Marker == "client" {
+			b.clientFunc(inv)
+			continue
+		}
+		if inv.Marker == "action" {
 			ok := len(f.Params) == 2 && b.isState(f.Params[0]) && b.isState(f.Params[1]) &&
 				len(f.Results) == 1 && f.Results[0].Desc == "error"
 			if !ok {
@@ -560,6 +608,33 @@ func (b *builder) invariants() {
 			continue
 		}
 		b.p.Invariants = append(b.p.Invariants, &Invariant{Name: inv.Name, Pos: inv.Pos, Replies: len(f.Params) == 2})
+	}
+}
+
+// clientFunc checks func(C, N, []byte) R with C the client type, N an
+// integer type and R a request.
+func (b *builder) clientFunc(inv *load.Invariant) {
+	f := inv.Func
+	ok := len(f.Params) == 3 && len(f.Results) == 1 &&
+		f.Params[0].Pkg == b.spec.PkgPath && f.Params[0].Name == b.p.ClientType && !f.Params[0].Pointer &&
+		!f.Params[1].Pointer && !f.Params[1].Slice && f.Params[1].Name != "" &&
+		f.Params[2].Slice && f.Params[2].Pkg == "" && (f.Params[2].Name == "byte" || f.Params[2].Name == "uint8")
+	var req *Struct
+	if ok {
+		req = b.structs[f.Results[0].Name]
+		ok = f.Results[0].Pkg == b.spec.PkgPath && !f.Results[0].Pointer && req != nil && req.Role == Request
+	}
+	if !ok {
+		b.errorf(inv.Pos, "client %s: must be func(%s, N, []byte) R with N an integer type and R a request, not %s", inv.Name, b.p.ClientType, funcDesc(f))
+		return
+	}
+	if b.p.Client != nil {
+		b.errorf(inv.Pos, "client %s: second //vsr:client, after %s at %s", inv.Name, b.p.Client.Name, b.p.Client.Pos)
+		return
+	}
+	b.p.Client = &ClientFunc{
+		Name: inv.Name, Pos: inv.Pos, Request: req.Name,
+		Number: f.Params[1].Name, NumberInSpec: f.Params[1].Pkg == b.spec.PkgPath,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -85,6 +86,10 @@ type Field struct {
 	Name string
 	Pos  Pos
 	Type *Type
+	// Value marks a field tagged vsr:"value": it holds a value that
+	// clients submit, interchangeable with the other values for the
+	// model checker's symmetry reduction.
+	Value bool
 }
 
 // Decl is a type declared in the spec.
@@ -124,11 +129,12 @@ type Write struct {
 	Expr string
 }
 
-// Invariant is a function marked //vsr:invariant or //vsr:action.
+// Invariant is a function marked //vsr:invariant, //vsr:action (a
+// predicate over one step) or //vsr:client (how a client makes a request).
 type Invariant struct {
 	Name   string
 	Pos    Pos
-	Action bool // marked //vsr:action: a predicate over one step
+	Marker string
 	Func   *Func
 }
 
@@ -281,13 +287,13 @@ func (l *loader) read(spec *Spec) {
 				if !ok {
 					continue
 				}
-				if marker != "invariant" && marker != "action" || d.Recv != nil {
+				if marker != "invariant" && marker != "action" && marker != "client" || d.Recv != nil {
 					l.errorf(p, "marker //vsr:%s does not apply to a function", marker)
 					continue
 				}
 				obj := l.pkg.TypesInfo.Defs[d.Name].(*types.Func)
 				spec.Invariants = append(spec.Invariants, &Invariant{
-					Name: d.Name.Name, Pos: l.pos(d.Name.Pos()), Action: marker == "action",
+					Name: d.Name.Name, Pos: l.pos(d.Name.Pos()), Marker: marker,
 					Func: l.signature(obj.Type().(*types.Signature), d.Name.Pos()),
 				})
 			}
@@ -298,6 +304,7 @@ func (l *loader) read(spec *Spec) {
 var markers = map[string]bool{
 	"state": true, "message": true, "request": true, "reply": true,
 	"timeout": true, "config": true, "rule": true, "invariant": true, "action": true,
+	"client": true,
 }
 
 // marker returns the vsr: marker in doc, its arguments and position. An
@@ -336,7 +343,7 @@ func (l *loader) typeDecl(ts *ast.TypeSpec, doc *ast.CommentGroup) *Decl {
 		return nil
 	}
 	marker, args, _, _ := l.marker(doc)
-	if marker == "invariant" || marker == "action" {
+	if marker == "invariant" || marker == "action" || marker == "client" {
 		l.errorf(ts.Name.Pos(), "marker //vsr:%s applies to a function, not type %s", marker, ts.Name.Name)
 		return nil
 	}
@@ -352,7 +359,10 @@ func (l *loader) typeDecl(ts *ast.TypeSpec, doc *ast.CommentGroup) *Decl {
 		decl.Struct = true
 		for i := 0; i < st.NumFields(); i++ {
 			f := st.Field(i)
-			decl.Fields = append(decl.Fields, &Field{Name: f.Name(), Pos: l.pos(f.Pos()), Type: l.fieldType(f.Type())})
+			decl.Fields = append(decl.Fields, &Field{
+				Name: f.Name(), Pos: l.pos(f.Pos()), Type: l.fieldType(f.Type()),
+				Value: reflect.StructTag(st.Tag(i)).Get("vsr") == "value",
+			})
 		}
 	} else {
 		decl.Type = l.fieldType(under)

@@ -11,10 +11,10 @@ package sim
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/internal/pretty"
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -285,47 +285,5 @@ func DescribeReplica(r *spec.Replica) string {
 	return line
 }
 
-// Format prints a message as Name{Field:value ...}, byte slices quoted and
-// the crash vector shortened to CV.
-func Format(m any) string {
-	var sb strings.Builder
-	format(&sb, reflect.ValueOf(m))
-	return sb.String()
-}
-
-func format(sb *strings.Builder, v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		format(sb, v.Elem())
-	case reflect.Struct:
-		sb.WriteString(v.Type().Name())
-		sb.WriteString("{")
-		for i := 0; i < v.NumField(); i++ {
-			if i > 0 {
-				sb.WriteString(" ")
-			}
-			name := v.Type().Field(i).Name
-			if name == "CrashVector" {
-				name = "CV"
-			}
-			sb.WriteString(name + ":")
-			format(sb, v.Field(i))
-		}
-		sb.WriteString("}")
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			fmt.Fprintf(sb, "%q", v.Bytes())
-			return
-		}
-		sb.WriteString("[")
-		for i := 0; i < v.Len(); i++ {
-			if i > 0 {
-				sb.WriteString(" ")
-			}
-			format(sb, v.Index(i))
-		}
-		sb.WriteString("]")
-	default:
-		fmt.Fprint(sb, v.Interface())
-	}
-}
+// Format prints a message on one line (package pretty).
+func Format(m any) string { return pretty.Format(m) }

@@ -1,0 +1,83 @@
+// Package model is the interface between a spec's generated code and the
+// model checker: vsrgen generates a Model type that implements Protocol,
+// and package modelcheck explores it. It imports only lang, so that
+// generated code, which the runtime embeds, stays free of the checker's
+// goroutines, clocks and locks.
+package model
+
+import "github.com/viewstamped/vsr/lang"
+
+// Protocol is the protocol-specific half of the checker for replica state
+// R. vsrgen generates it as the type Model of a spec's generated package;
+// the engine in this package assembles replica states, the network and the
+// clients into global states and explores them.
+//
+// Messages cross this interface in their wire encoding (generated
+// AppendMessage), so that the engine can keep the network as canonical
+// bytes and never needs to know the message types.
+type Protocol[R any] interface {
+	// Rules describes the rules, indexed by rule ID; Rules()[0] is empty.
+	Rules() []lang.RuleInfo
+	// Timeouts names the timeout kinds, indexed as Timeout takes them.
+	Timeouts() []string
+
+	CloneReplica(r *R) R
+	// AppendReplica appends the canonical encoding of r.
+	AppendReplica(b []byte, r *R) []byte
+	// DecodeReplica decodes what AppendReplica encoded.
+	DecodeReplica(b []byte) (R, []byte, error)
+
+	// The steps below never change r: when a rule is enabled they apply
+	// it to a copy and return the copy; when none is, they return a zero
+	// Fired without copying anything.
+
+	// Deliver applies the encoded message msg to r.
+	Deliver(r *R, msg []byte, out *Out) (R, Fired, error)
+	// Timeout fires timeout kind t at r.
+	Timeout(r *R, t int, out *Out) (R, Fired)
+	Crash(r *R, out *Out) (R, Fired)
+	Restart(r *R, nonce uint64, out *Out) (R, Fired)
+	// HasClients reports whether the spec says how a client makes a
+	// request (a //vsr:client function); Request is a no-op otherwise.
+	HasClients() bool
+	// Request delivers the n-th request of client c, with value v, to r.
+	Request(r *R, c uint64, n uint64, v []byte, out *Out) (R, Fired)
+	// ReplyOf returns the client and request number an encoded reply
+	// answers.
+	ReplyOf(msg []byte) (client, request uint64, err error)
+
+	// CheckInvariants checks the spec's invariants over all replicas and
+	// the encoded replies the clients have received.
+	CheckInvariants(rs []R, replies [][]byte) error
+	// CheckActions checks the spec's action properties over one step.
+	CheckActions(before, after *R) error
+
+	// RenameValues replaces every value v (a field tagged vsr:"value")
+	// in r by f(v), for symmetry reduction.
+	RenameValues(r *R, f func([]byte) []byte)
+	// RenameMessageValues does the same in an encoded message.
+	RenameMessageValues(msg []byte, f func([]byte) []byte) ([]byte, error)
+	// DecodeMessage decodes an encoded message, for traces.
+	DecodeMessage(msg []byte) (any, error)
+}
+
+// Fired says which rules a step applied, by rule ID; 0 is none.
+type Fired struct {
+	Rule, Quorum uint8
+}
+
+// Out collects the effects of a step with their messages encoded.
+type Out struct {
+	Effects []Effect
+}
+
+// Effect is one output of a step.
+type Effect struct {
+	Kind   lang.EffectKind
+	To     int    // the destination replica of a Send
+	Client uint64 // the destination client of a Reply
+	Msg    []byte // the encoded message
+}
+
+// Reset empties o and keeps its capacity.
+func (o *Out) Reset() { o.Effects = o.Effects[:0] }

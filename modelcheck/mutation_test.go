@@ -1,0 +1,101 @@
+package modelcheck_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/spec"
+)
+
+// mutant is the VR model with one rule broken on purpose: after rule
+// fires, mutate changes the state it left. before, if set, changes the
+// state a client request arrives at.
+type mutant struct {
+	generated.Model
+	rule   string
+	mutate func(r *spec.Replica)
+	before func(r *spec.Replica)
+	// replyEarly makes ReceiveRequest reply at once.
+	replyEarly bool
+}
+
+func (m mutant) fix(next spec.Replica, f model.Fired) spec.Replica {
+	rules := m.Rules()
+	if m.mutate != nil && (rules[f.Rule].Name == m.rule || f.Quorum != 0 && rules[f.Quorum].Name == m.rule) {
+		m.mutate(&next)
+	}
+	return next
+}
+
+func (m mutant) Deliver(r *spec.Replica, msg []byte, out *model.Out) (spec.Replica, model.Fired, error) {
+	next, f, err := m.Model.Deliver(r, msg, out)
+	return m.fix(next, f), f, err
+}
+
+func (m mutant) Timeout(r *spec.Replica, t int, out *model.Out) (spec.Replica, model.Fired) {
+	next, f := m.Model.Timeout(r, t, out)
+	return m.fix(next, f), f
+}
+
+func (m mutant) Request(r *spec.Replica, c, n uint64, v []byte, out *model.Out) (spec.Replica, model.Fired) {
+	if m.before != nil {
+		copied := m.Model.CloneReplica(r)
+		m.before(&copied)
+		r = &copied
+	}
+	next, f := m.Model.Request(r, c, n, v, out)
+	if m.replyEarly && f.Rule == uint8(generated.RuleReceiveRequest) {
+		reply := spec.Reply{View: next.View, Request: spec.RequestNumber(n), Client: spec.ClientID(c), Result: v}
+		msg, err := generated.AppendMessage(nil, reply)
+		if err != nil {
+			panic(err)
+		}
+		out.Effects = append(out.Effects, model.Effect{Kind: lang.Reply, Client: c, Msg: msg})
+	}
+	return m.fix(next, f), f
+}
+
+// TestMutantsBreakInvariants breaks one rule at a time and requires the
+// checker to report the invariant or action property that the breakage
+// violates: every invariant of the spec is shown to catch something.
+func TestMutantsBreakInvariants(t *testing.T) {
+	bad := []byte("bad")
+	tests := []struct {
+		name       string
+		m          mutant
+		values, vc int
+		want       string
+	}{
+		{"CommitNumberAtMostOpNumber", mutant{rule: "CommitOperations", mutate: func(r *spec.Replica) { r.CommitNumber++ }}, 1, 0,
+			"invariant CommitNumberAtMostOpNumber"},
+		{"CommittedPrefixesAgree", mutant{rule: "ReceiveCommit", mutate: func(r *spec.Replica) { r.Log[0].Op = bad }}, 2, 0,
+			"invariant CommittedPrefixesAgree"},
+		{"NormalLogMatchesPrimary", mutant{rule: "ReceivePrepare", mutate: func(r *spec.Replica) { r.Log[len(r.Log)-1].Op = bad }}, 1, 0,
+			"invariant NormalLogMatchesPrimary"},
+		{"ExecutedAtMostOnce", mutant{before: func(r *spec.Replica) { r.ClientTable = nil }}, 1, 0,
+			"invariant ExecutedAtMostOnce"},
+		// The primary replies as soon as it accepts a request, before the
+		// operation commits; a view change can then lose it.
+		{"AcknowledgedNotLost", mutant{replyEarly: true}, 1, 1, "invariant AcknowledgedNotLost"},
+		{"ViewNeverDecreases", mutant{rule: "RecordStartViewChange", mutate: func(r *spec.Replica) { r.View = 0 }}, 0, 1,
+			"action ViewNeverDecreases"},
+		{"CommitNeverDecreases", mutant{rule: "SendCommit", mutate: func(r *spec.Replica) { r.CommitNumber = 0 }}, 1, 0,
+			"action CommitNeverDecreases"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := vr(tt.values, tt.vc)
+			if tt.name == "CommittedPrefixesAgree" || tt.name == "CommitNeverDecreases" {
+				b.TimeoutLimits["CommitTimeout"] = 1
+			}
+			res := check(t, tt.m, spec.Config{Replicas: 3}, b, modelOptions())
+			require.NotNil(t, res.Violation, "the checker missed the broken rule")
+			require.ErrorContains(t, res.Violation.Err, tt.want)
+			require.NotEmpty(t, res.Violation.Trace)
+		})
+	}
+}

@@ -1,0 +1,77 @@
+package modelcheck
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Report prints the summary of a search, the counterexample if there is
+// one, and the rule coverage, as TLC does.
+func (r *Result) Report(w io.Writer) {
+	if v := r.Violation; v != nil {
+		fmt.Fprintf(w, "Error: %s violated: %v\n", v.Kind, v.Err)
+		if len(v.Trace) > 0 {
+			fmt.Fprintf(w, "The shortest behavior found that breaks it, %d steps:\n", len(v.Trace))
+		}
+		for _, s := range v.Trace {
+			s.print(w)
+		}
+	}
+	switch {
+	case r.Violation != nil:
+	case r.Complete:
+		fmt.Fprintln(w, "Model checking completed. No error has been found.")
+	default:
+		fmt.Fprintln(w, "Search stopped at a limit before the state space was exhausted. No error has been found so far.")
+	}
+	rate := float64(r.Distinct) / r.Elapsed.Seconds()
+	fmt.Fprintf(w, "%d states generated, %d distinct states found, depth %d, in %s (%.0f distinct states/s).\n",
+		r.Generated, r.Distinct, r.Depth, r.Elapsed.Round(1e6), rate)
+	if r.Mode == Walk {
+		fmt.Fprintf(w, "%d random walks; seed %d.\n", r.Walks, r.Seed)
+	}
+	if r.Distinct > 0 {
+		fmt.Fprintf(w, "Fingerprint set: %d bytes, %.1f bytes per distinct state.\n", r.FPBytes, float64(r.FPBytes)/float64(r.Distinct))
+	}
+	fmt.Fprintf(w, "The probability of a fingerprint collision is calculated as %.1E (distinct × generated / 2^64).\n", r.Collision)
+	r.coverage(w)
+}
+
+func (s Step) print(w io.Writer) {
+	rules := "no rule"
+	if len(s.Rules) > 0 {
+		rules = strings.Join(s.Rules, ", ")
+	}
+	fmt.Fprintf(w, "%3d. %s r%d: %s [%s]\n", s.Number, s.Action, s.Replica, s.Detail, rules)
+	for _, c := range s.Changed {
+		fmt.Fprintf(w, "       %s = %s\n", c.Field, c.After)
+	}
+}
+
+// coverage prints how often each rule fired and the rules that never did.
+func (r *Result) coverage(w io.Writer) {
+	fmt.Fprintln(w, "Rule coverage (transitions that fired each rule):")
+	var never []string
+	for id := 1; id < len(r.Fired) && id < len(r.Rules); id++ {
+		fmt.Fprintf(w, "  %-30s %d\n", r.Rules[id], r.Fired[id])
+		if r.Fired[id] == 0 {
+			never = append(never, r.Rules[id])
+		}
+	}
+	if len(never) > 0 {
+		fmt.Fprintf(w, "Rules that never fired: %s\n", strings.Join(never, ", "))
+	}
+}
+
+// WriteTrace writes a counterexample as one JSON object per step.
+func WriteTrace(w io.Writer, v *Violation) error {
+	enc := json.NewEncoder(w)
+	for _, s := range v.Trace {
+		if err := enc.Encode(s); err != nil {
+			return fmt.Errorf("write trace: %w", err)
+		}
+	}
+	return nil
+}

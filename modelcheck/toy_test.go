@@ -1,0 +1,175 @@
+package modelcheck_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/modelcheck"
+	"github.com/viewstamped/vsr/modelcheck/model"
+)
+
+// toy is the replica state of the hand-written toy protocols below, whose
+// state counts are known by formula or by hand.
+type toy struct {
+	Count uint8 // counter: the counter; ping: messages received
+	Sent  bool  // ping: replica 0 has sent its message
+}
+
+// toyModel is a hand-written Protocol. In the counter protocol every
+// replica counts to limit on its own, by a timeout: (limit+1)^n states.
+// In the ping protocol replica 0 sends one message to replica 1, which
+// counts what it receives; drops and duplicates act on that message.
+type toyModel struct {
+	limit uint8
+	ping  bool
+	// bad, if set, is an invariant over the replicas.
+	bad func([]toy) error
+}
+
+var _ model.Protocol[toy] = toyModel{}
+
+func (m toyModel) Rules() []lang.RuleInfo {
+	return []lang.RuleInfo{{}, {Name: "Tick"}, {Name: "Receive"}}
+}
+func (m toyModel) Timeouts() []string      { return []string{"Tick"} }
+func (m toyModel) CloneReplica(r *toy) toy { return *r }
+func (m toyModel) AppendReplica(b []byte, r *toy) []byte {
+	sent := byte(0)
+	if r.Sent {
+		sent = 1
+	}
+	return append(b, r.Count, sent)
+}
+func (m toyModel) DecodeReplica(b []byte) (toy, []byte, error) {
+	if len(b) < 2 {
+		return toy{}, nil, errors.New("short")
+	}
+	return toy{Count: b[0], Sent: b[1] == 1}, b[2:], nil
+}
+func (m toyModel) Deliver(r *toy, msg []byte, out *model.Out) (toy, model.Fired, error) {
+	n := *r
+	n.Count++
+	return n, model.Fired{Rule: 2}, nil
+}
+func (m toyModel) Timeout(r *toy, t int, out *model.Out) (toy, model.Fired) {
+	n := *r
+	switch {
+	case m.ping && !r.Sent && r.Count == 0 && out != nil:
+		n.Sent = true
+		out.Effects = append(out.Effects, model.Effect{Kind: lang.Send, To: 1, Msg: []byte("ping")})
+	case !m.ping && r.Count < m.limit:
+		n.Count++
+	default:
+		return toy{}, model.Fired{}
+	}
+	return n, model.Fired{Rule: 1}
+}
+func (m toyModel) Crash(r *toy, out *model.Out) (toy, model.Fired) { return toy{}, model.Fired{} }
+func (m toyModel) Restart(r *toy, nonce uint64, out *model.Out) (toy, model.Fired) {
+	return toy{}, model.Fired{}
+}
+func (m toyModel) HasClients() bool { return false }
+func (m toyModel) Request(*toy, uint64, uint64, []byte, *model.Out) (toy, model.Fired) {
+	return toy{}, model.Fired{}
+}
+func (m toyModel) ReplyOf([]byte) (uint64, uint64, error) { return 0, 0, errors.New("no replies") }
+func (m toyModel) CheckInvariants(rs []toy, _ [][]byte) error {
+	if m.bad != nil {
+		return m.bad(rs)
+	}
+	return nil
+}
+func (m toyModel) CheckActions(before, after *toy) error  { return nil }
+func (m toyModel) RenameValues(*toy, func([]byte) []byte) {}
+func (m toyModel) RenameMessageValues(msg []byte, _ func([]byte) []byte) ([]byte, error) {
+	return msg, nil
+}
+func (m toyModel) DecodeMessage(msg []byte) (any, error) { return string(msg), nil }
+
+func pow(b, e int) int {
+	n := 1
+	for ; e > 0; e-- {
+		n *= b
+	}
+	return n
+}
+
+// TestCounterCounts checks the state counts of the counter protocol:
+// (k+1)^n distinct states, and n·k·(k+1)^(n-1) transitions, since each
+// replica below k can tick.
+func TestCounterCounts(t *testing.T) {
+	for _, tt := range []struct{ n, k, workers int }{{1, 5, 1}, {2, 3, 1}, {3, 4, 2}, {4, 3, 2}, {5, 2, 2}} {
+		t.Run(fmt.Sprintf("n%d-k%d-w%d", tt.n, tt.k, tt.workers), func(t *testing.T) {
+			res, err := modelcheck.Check[toy](toyModel{limit: uint8(tt.k)}, make([]toy, tt.n), modelcheck.Bounds{}, modelcheck.Options{Workers: tt.workers})
+			require.NoError(t, err)
+			require.Nil(t, res.Violation)
+			require.True(t, res.Complete)
+			require.Equal(t, uint64(pow(tt.k+1, tt.n)), res.Distinct)
+			require.Equal(t, uint64(tt.n*tt.k*pow(tt.k+1, tt.n-1)), res.Generated)
+			require.Equal(t, tt.n*tt.k, res.Depth)
+		})
+	}
+}
+
+// TestPingCounts checks the ping protocol with one drop and one duplicate
+// against the states counted by hand: (received, copies in flight, drops
+// left, duplicates left) after the send is (0,1,1,1), (1,0,1,1), (0,0,0,1),
+// (0,2,1,0), (1,1,1,0), (0,1,0,0), (2,0,1,0), (1,0,0,0); with the initial
+// state, 9 distinct states reached by 9 transitions, 4 deep.
+func TestPingCounts(t *testing.T) {
+	for _, workers := range []int{1, 2} {
+		// Replica 1 starts as if it had sent, so that only replica 0 sends.
+		res, err := modelcheck.Check[toy](toyModel{ping: true}, []toy{{}, {Sent: true}},
+			modelcheck.Bounds{Drops: 1, Duplicates: 1, TimeoutLimits: map[string]int{"Tick": 1}}, modelcheck.Options{Workers: workers})
+		require.NoError(t, err)
+		require.Nil(t, res.Violation)
+		require.Equal(t, uint64(9), res.Distinct)
+		require.Equal(t, uint64(9), res.Generated)
+		require.Equal(t, 4, res.Depth)
+	}
+}
+
+// TestShortestCounterexample checks that BFS reports a violation by its
+// shortest trace: the sum of the counters first reaches 5 after 5 ticks.
+func TestShortestCounterexample(t *testing.T) {
+	m := toyModel{limit: 4, bad: func(rs []toy) error {
+		sum := 0
+		for _, r := range rs {
+			sum += int(r.Count)
+		}
+		if sum >= 5 {
+			return fmt.Errorf("sum %d", sum)
+		}
+		return nil
+	}}
+	for _, mode := range []modelcheck.Mode{modelcheck.BFS, modelcheck.DFS, modelcheck.Walk} {
+		res, err := modelcheck.Check[toy](m, make([]toy, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: mode, Workers: 2, Seed: 7})
+		require.NoError(t, err, mode)
+		require.NotNil(t, res.Violation, mode)
+		require.Equal(t, "invariant", res.Violation.Kind)
+		require.Len(t, res.Violation.Trace, 5, mode)
+		require.EqualError(t, res.Violation.Err, "sum 5")
+		for i, s := range res.Violation.Trace {
+			require.Equal(t, i+1, s.Number)
+			require.Equal(t, "timeout", s.Action)
+			require.Equal(t, []string{"Tick"}, s.Rules)
+		}
+	}
+}
+
+// TestDeadlock checks that a state without successors is reported only
+// when deadlock detection is on.
+func TestDeadlock(t *testing.T) {
+	res, err := modelcheck.Check[toy](toyModel{limit: 2}, make([]toy, 2), modelcheck.Bounds{}, modelcheck.Options{Deadlock: true})
+	require.NoError(t, err)
+	require.NotNil(t, res.Violation)
+	require.Equal(t, "deadlock", res.Violation.Kind)
+	require.Len(t, res.Violation.Trace, 4)
+	res, err = modelcheck.Check[toy](toyModel{limit: 2}, make([]toy, 2), modelcheck.Bounds{}, modelcheck.Options{})
+	require.NoError(t, err)
+	require.Nil(t, res.Violation)
+}

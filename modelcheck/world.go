@@ -1,0 +1,393 @@
+package modelcheck
+
+import (
+	"bytes"
+	"fmt"
+	"github.com/viewstamped/vsr/modelcheck/model"
+	"math/bits"
+	"slices"
+
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/wire"
+)
+
+// world is a global state: every replica, the clients, the messages in
+// flight and what is left of the fault budget. Its canonical encoding is
+// what the checker stores and fingerprints.
+type world[R any] struct {
+	replicas []R
+	// raw holds each replica's encoding while it is unchanged from the
+	// state this world was decoded from; nil once changed.
+	raw       [][]byte
+	clients   []client
+	submitted uint64 // the values submitted so far, a bit each
+	net       []entry
+	acked     [][]byte // the encoded replies clients received, sorted, unique
+	timeouts  []int    // what is left of each bounded timeout kind; -1 is unbounded
+	drops     int
+	dups      int
+	crashes   int
+	restarts  uint64 // restarts so far; the next restart's nonce is one more
+	down      uint64 // the crashed replicas, a bit each
+}
+
+// client is one client: its latest request and whether it waits for the
+// reply.
+type client struct {
+	request uint64 // the number of its latest request, 0 before the first
+	value   int    // the value of its latest request
+	waiting bool
+}
+
+// entry is a message in flight to one replica, with its number of copies.
+type entry struct {
+	to    int
+	count int
+	msg   []byte
+}
+
+func compareEntry(a, b entry) int {
+	if a.to != b.to {
+		return a.to - b.to
+	}
+	return bytes.Compare(a.msg, b.msg)
+}
+
+// encode appends the canonical encoding of w to b.
+func (c *checker[R]) encode(b []byte, w *world[R]) []byte {
+	b = append(b, wire.Version)
+	for i := range w.replicas {
+		if w.raw[i] != nil {
+			b = append(b, w.raw[i]...)
+		} else {
+			b = c.p.AppendReplica(b, &w.replicas[i])
+		}
+	}
+	for _, cl := range w.clients {
+		b = wire.AppendUint(b, cl.request)
+		b = wire.AppendUint(b, uint64(cl.value))
+		b = wire.AppendBool(b, cl.waiting)
+	}
+	b = wire.AppendUint(b, w.submitted)
+	b = wire.AppendUint(b, uint64(len(w.net)))
+	for _, e := range w.net {
+		b = wire.AppendUint(b, uint64(e.to))
+		b = wire.AppendUint(b, uint64(e.count))
+		b = wire.AppendBytes(b, e.msg)
+	}
+	b = wire.AppendUint(b, uint64(len(w.acked)))
+	for _, m := range w.acked {
+		b = wire.AppendBytes(b, m)
+	}
+	for _, t := range w.timeouts {
+		b = wire.AppendInt(b, int64(t))
+	}
+	b = wire.AppendUint(b, uint64(w.drops))
+	b = wire.AppendUint(b, uint64(w.dups))
+	b = wire.AppendUint(b, uint64(w.crashes))
+	b = wire.AppendUint(b, w.restarts)
+	return wire.AppendUint(b, w.down)
+}
+
+// decode decodes an encoded world. Its slices point into b.
+func (c *checker[R]) decode(b []byte) (*world[R], error) {
+	n := len(c.init.replicas)
+	w := &world[R]{replicas: make([]R, n), raw: make([][]byte, n), clients: make([]client, len(c.init.clients))}
+	if len(b) == 0 || b[0] != wire.Version {
+		return nil, fmt.Errorf("decode state: bad version")
+	}
+	rest := b[1:]
+	for i := 0; i < n; i++ {
+		r, tail, err := c.p.DecodeReplica(rest)
+		if err != nil {
+			return nil, fmt.Errorf("decode replica %d: %w", i, err)
+		}
+		w.replicas[i], w.raw[i], rest = r, rest[:len(rest)-len(tail)], tail
+	}
+	d := wire.NewDecoder(rest)
+	for i := range w.clients {
+		w.clients[i] = client{request: d.Uint(64), value: int(d.Uint(32)), waiting: d.Bool()}
+	}
+	w.submitted = d.Uint(64)
+	w.net = make([]entry, d.Len(3))
+	for i := range w.net {
+		w.net[i] = entry{to: int(d.Uint(32)), count: int(d.Uint(32))}
+		w.net[i].msg = d.Bytes()
+	}
+	w.acked = make([][]byte, d.Len(1))
+	for i := range w.acked {
+		w.acked[i] = d.Bytes()
+	}
+	w.timeouts = make([]int, len(c.init.timeouts))
+	for i := range w.timeouts {
+		w.timeouts[i] = int(d.Int(64))
+	}
+	w.drops, w.dups, w.crashes = int(d.Uint(32)), int(d.Uint(32)), int(d.Uint(32))
+	w.restarts, w.down = d.Uint(64), d.Uint(64)
+	d.End()
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("decode state: %w", err)
+	}
+	return w, nil
+}
+
+// shallow returns a copy of w whose slices can be replaced, not changed.
+func (w *world[R]) shallow() *world[R] {
+	n := *w
+	n.replicas = slices.Clone(w.replicas)
+	n.raw = slices.Clone(w.raw)
+	return &n
+}
+
+// actionKind is what the environment does in one step.
+type actionKind uint8
+
+const (
+	actDeliver actionKind = iota + 1
+	actTimeout
+	actRequest
+	actRetry
+	actDrop
+	actDuplicate
+	actCrash
+	actRestart
+)
+
+var actionNames = [...]string{
+	actDeliver: "deliver", actTimeout: "timeout", actRequest: "request", actRetry: "retry",
+	actDrop: "drop", actDuplicate: "duplicate", actCrash: "crash", actRestart: "restart",
+}
+
+func (k actionKind) String() string { return actionNames[k] }
+
+// action is one step of the environment and what it did.
+type action struct {
+	kind    actionKind
+	replica int    // the replica that acts or receives
+	timeout int    // the timeout kind
+	client  int    // the client, from 0
+	value   int    // the value of a request
+	request uint64 // the request number
+	msg     []byte // the message delivered, dropped or duplicated
+	fired   model.Fired
+}
+
+// successors calls emit with each successor of w and the action that
+// leads to it, in a fixed order, until emit returns false. It returns the
+// first action property a step breaks, with that step.
+func (c *checker[R]) successors(w *world[R], emit func(*world[R], *action) bool) (*action, error) {
+	e := enumerator[R]{c: c, w: w, emit: emit}
+	e.run()
+	return e.bad, e.err
+}
+
+// enumerator walks the actions of one state.
+type enumerator[R any] struct {
+	c    *checker[R]
+	w    *world[R]
+	emit func(*world[R], *action) bool
+	out  model.Out
+	stop bool
+	bad  *action
+	err  error
+}
+
+// step makes replica r take the step that do makes; if a rule fired, it
+// emits the successor, with update applied to it before the step's
+// effects.
+func (e *enumerator[R]) step(r int, act *action, do func(rep *R, out *model.Out) (R, model.Fired, error), update func(next *world[R])) {
+	if e.stop {
+		return
+	}
+	e.out.Reset()
+	rep, fired, err := do(&e.w.replicas[r], &e.out)
+	if err != nil {
+		e.stop, e.bad, e.err = true, act, err
+		return
+	}
+	if fired.Rule == 0 {
+		return
+	}
+	act.fired = fired
+	if err := e.c.p.CheckActions(&e.w.replicas[r], &rep); err != nil {
+		e.stop, e.bad, e.err = true, act, &actionError{err}
+		return
+	}
+	next := e.w.shallow()
+	next.replicas[r], next.raw[r] = rep, nil
+	if update != nil {
+		update(next)
+	}
+	e.c.apply(next, r, &e.out)
+	e.stop = !e.emit(next, act)
+}
+
+// env emits a successor that no replica step makes.
+func (e *enumerator[R]) env(act *action, update func(next *world[R])) {
+	if e.stop {
+		return
+	}
+	next := e.w.shallow()
+	update(next)
+	e.stop = !e.emit(next, act)
+}
+
+func (e *enumerator[R]) run() {
+	w, p := e.w, e.c.p
+	n := len(w.replicas)
+	for i, m := range w.net {
+		e.step(m.to, &action{kind: actDeliver, replica: m.to, msg: m.msg},
+			func(rep *R, out *model.Out) (R, model.Fired, error) { return p.Deliver(rep, m.msg, out) },
+			func(next *world[R]) { next.net = removeCopy(w.net, i) })
+	}
+	for r := 0; r < n; r++ {
+		for t := range w.timeouts {
+			if w.timeouts[t] == 0 {
+				continue
+			}
+			e.step(r, &action{kind: actTimeout, replica: r, timeout: t},
+				func(rep *R, out *model.Out) (R, model.Fired, error) { n, f := p.Timeout(rep, t, out); return n, f, nil },
+				func(next *world[R]) {
+					if w.timeouts[t] > 0 {
+						next.timeouts = slices.Clone(w.timeouts)
+						next.timeouts[t]--
+					}
+				})
+		}
+	}
+	if p.HasClients() {
+		e.requests()
+	}
+	for i, m := range w.net {
+		if w.drops > 0 {
+			e.env(&action{kind: actDrop, replica: m.to, msg: m.msg}, func(next *world[R]) {
+				next.net = removeCopy(w.net, i)
+				next.drops--
+			})
+		}
+		if w.dups > 0 {
+			e.env(&action{kind: actDuplicate, replica: m.to, msg: m.msg}, func(next *world[R]) {
+				next.net = slices.Clone(w.net)
+				next.net[i].count++
+				next.dups--
+			})
+		}
+	}
+	for r := 0; r < n; r++ {
+		bit := uint64(1) << r
+		if w.down&bit == 0 && w.crashes > 0 && bits.OnesCount64(w.down) < e.c.bounds.MaxDown {
+			e.step(r, &action{kind: actCrash, replica: r},
+				func(rep *R, out *model.Out) (R, model.Fired, error) { n, f := p.Crash(rep, out); return n, f, nil },
+				func(next *world[R]) { next.down |= bit; next.crashes-- })
+		}
+		if w.down&bit != 0 {
+			e.step(r, &action{kind: actRestart, replica: r},
+				func(rep *R, out *model.Out) (R, model.Fired, error) {
+					n, f := p.Restart(rep, w.restarts+1, out)
+					return n, f, nil
+				},
+				func(next *world[R]) { next.down &^= bit; next.restarts++ })
+		}
+	}
+}
+
+// requests emits the clients' steps: a waiting client sends its request
+// again to any replica; one that is not waiting submits a value not yet
+// submitted as its next request. A request goes straight to the replica:
+// requests are not part of the network, so that they cost no drops.
+func (e *enumerator[R]) requests() {
+	w, p := e.w, e.c.p
+	n := len(w.replicas)
+	for ci, cl := range w.clients {
+		id := uint64(ci + 1)
+		if cl.waiting {
+			for r := 0; r < n; r++ {
+				e.step(r, &action{kind: actRetry, replica: r, client: ci, value: cl.value, request: cl.request},
+					func(rep *R, out *model.Out) (R, model.Fired, error) {
+						n, f := p.Request(rep, id, cl.request, e.c.values[cl.value], out)
+						return n, f, nil
+					}, nil)
+			}
+			continue
+		}
+		for v := range e.c.values {
+			if w.submitted&(1<<v) != 0 {
+				continue
+			}
+			for r := 0; r < n; r++ {
+				e.step(r, &action{kind: actRequest, replica: r, client: ci, value: v, request: cl.request + 1},
+					func(rep *R, out *model.Out) (R, model.Fired, error) {
+						n, f := p.Request(rep, id, cl.request+1, e.c.values[v], out)
+						return n, f, nil
+					},
+					func(next *world[R]) {
+						next.clients = slices.Clone(w.clients)
+						next.clients[ci] = client{request: cl.request + 1, value: v, waiting: true}
+						next.submitted |= 1 << v
+					})
+			}
+		}
+	}
+}
+
+// apply records in next the effects of a step of replica r.
+func (c *checker[R]) apply(next *world[R], r int, out *model.Out) {
+	for _, e := range out.Effects {
+		switch e.Kind {
+		case lang.Send:
+			next.net = addCopy(next.net, entry{to: e.To, count: 1, msg: e.Msg})
+		case lang.Broadcast:
+			for to := range next.replicas {
+				if to != r {
+					next.net = addCopy(next.net, entry{to: to, count: 1, msg: e.Msg})
+				}
+			}
+		case lang.Reply:
+			next.acked = addReply(next.acked, e.Msg)
+			if client, request, err := c.p.ReplyOf(e.Msg); err == nil && client >= 1 && int(client) <= len(next.clients) {
+				cl := next.clients[client-1]
+				if cl.waiting && cl.request == request {
+					next.clients = slices.Clone(next.clients)
+					next.clients[client-1].waiting = false
+				}
+			}
+		}
+	}
+}
+
+// addCopy returns net with message e in flight. A message sent again while
+// an identical copy is in flight merges with it: duplication is an action
+// of its own, with its own budget.
+func addCopy(net []entry, e entry) []entry {
+	i, found := slices.BinarySearchFunc(net, e, compareEntry)
+	if found {
+		return net
+	}
+	out := make([]entry, 0, len(net)+1)
+	out = append(out, net[:i]...)
+	out = append(out, e)
+	return append(out, net[i:]...)
+}
+
+// removeCopy returns net with one copy of entry i fewer.
+func removeCopy(net []entry, i int) []entry {
+	if net[i].count > 1 {
+		out := slices.Clone(net)
+		out[i].count--
+		return out
+	}
+	out := make([]entry, 0, len(net)-1)
+	out = append(out, net[:i]...)
+	return append(out, net[i+1:]...)
+}
+
+func addReply(acked [][]byte, msg []byte) [][]byte {
+	i, found := slices.BinarySearchFunc(acked, msg, bytes.Compare)
+	if found {
+		return acked
+	}
+	out := make([][]byte, 0, len(acked)+1)
+	out = append(out, acked[:i]...)
+	out = append(out, msg)
+	return append(out, acked[i:]...)
+}
