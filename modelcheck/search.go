@@ -2,7 +2,9 @@ package modelcheck
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/viewstamped/vsr/modelcheck/model"
 	"math/rand/v2"
 	"time"
 
@@ -135,8 +137,9 @@ func (c *checker[R]) walks() (*Result, error) {
 	c.start = time.Now()
 	res := &Result{Mode: Walk, Fired: make([]uint64, c.maxRule), Rules: ruleNames(c.p)}
 	type option struct {
-		w   *world[R]
-		ord uint32
+		w     *world[R]
+		ord   uint32
+		fired model.Fired
 	}
 	for k := 0; c.opts.Walks == 0 || k < c.opts.Walks; k++ {
 		seed := c.opts.Seed
@@ -159,7 +162,7 @@ func (c *checker[R]) walks() (*Result, error) {
 			var ord uint32
 			_, err := c.successors(w, func(next *world[R], act *action) bool {
 				ord++
-				opts = append(opts, option{next, ord})
+				opts = append(opts, option{next, ord, act.fired})
 				return true
 			})
 			if err != nil {
@@ -177,6 +180,10 @@ func (c *checker[R]) walks() (*Result, error) {
 			}
 			pick := opts[rng.IntN(len(opts))]
 			c.gen.Add(1)
+			res.Fired[pick.fired.Rule]++
+			if pick.fired.Quorum != 0 {
+				res.Fired[pick.fired.Quorum]++
+			}
 			res.Distinct++
 			b, err := c.canonical(pick.w)
 			if err != nil {
@@ -192,7 +199,7 @@ func (c *checker[R]) walks() (*Result, error) {
 			}
 			res.Depth = max(res.Depth, depth+1)
 		}
-		if c.limited(0) {
+		if c.limited(uint64(c.set.len())) {
 			break
 		}
 	}

@@ -173,3 +173,23 @@ func TestDeadlock(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, res.Violation)
 }
+
+// TestWalkReplay checks that a walk that finds a violation reports a seed
+// that replays it exactly.
+func TestWalkReplay(t *testing.T) {
+	m := toyModel{limit: 4, bad: func(rs []toy) error {
+		if rs[0].Count == 4 && rs[1].Count == 0 && rs[2].Count == 4 {
+			return errors.New("corner")
+		}
+		return nil
+	}}
+	res, err := modelcheck.Check[toy](m, make([]toy, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: modelcheck.Walk, Seed: 3, Depth: 30, MaxStates: 1 << 20})
+	require.NoError(t, err)
+	require.NotNil(t, res.Violation)
+	again, err := modelcheck.Check[toy](m, make([]toy, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: modelcheck.Walk, Seed: res.Seed, Walks: 1, Depth: 30})
+	require.NoError(t, err)
+	require.NotNil(t, again.Violation)
+	require.Equal(t, res.Violation.Trace, again.Violation.Trace)
+	require.Equal(t, res.Seed, again.Seed)
+	require.Equal(t, 1, again.Walks)
+}

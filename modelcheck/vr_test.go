@@ -82,3 +82,25 @@ func TestDelayedStartView(t *testing.T) {
 }
 
 func modelOptions() modelcheck.Options { return modelcheck.Options{Workers: 2} }
+
+// TestStateTransferDefect is the state transfer of 5.2 as published: with
+// 3 replicas, 1 client, 3 values and 2 timeout-driven view changes,
+// breadth-first search finds an acknowledged operation lost, by a shortest
+// behavior of 15 steps. It explores some 13 million states, a few minutes
+// on two cores, so -short skips it.
+func TestStateTransferDefect(t *testing.T) {
+	if testing.Short() {
+		t.Skip("explores some 13 million states; run without -short")
+	}
+	res := check(t, generated.Model{}, spec.Config{Replicas: 3, StateTransfer: spec.StateTransferPaper}, vr(3, 2), modelOptions())
+	require.NotNil(t, res.Violation)
+	require.Equal(t, "invariant", res.Violation.Kind)
+	require.ErrorContains(t, res.Violation.Err, "invariant AcknowledgedNotLost")
+	require.Len(t, res.Violation.Trace, 15)
+	var truncated bool
+	for _, s := range res.Violation.Trace {
+		truncated = truncated || len(s.Rules) > 0 && s.Rules[0] == "GetStateOnNewerPrepare"
+	}
+	require.True(t, truncated, "the behavior goes through the paper's state transfer")
+	t.Logf("%d distinct states, %d generated, %s", res.Distinct, res.Generated, res.Elapsed)
+}

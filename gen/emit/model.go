@@ -242,32 +242,33 @@ func (g *gen) genModelRequest(f *jen.File) {
 // genModelReplyOf emits ReplyOf: for each reply type, its first field of
 // the client type and its first field of the request number type.
 func (g *gen) genModelReplyOf(f *jen.File) {
-	f.Func().Params(g.modelRecv()).Id("ReplyOf").Params(jen.Id("msg").Index().Byte()).Params(jen.List(jen.Id("client"), jen.Id("request")).Uint64(), jen.Err().Error()).Block(
-		jen.List(jen.Id("m"), jen.Err()).Op(":=").Id("UnmarshalMessage").Call(jen.Id("msg")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Lit(0), jen.Err())),
-		jen.Switch(jen.Id("m").Op(":=").Id("m").Assert(jen.Type())).BlockFunc(func(s *jen.Group) {
-			for _, m := range g.p.Messages {
-				if m.Role != ir.Reply || g.p.Client == nil || !g.p.Client.NumberInSpec {
-					continue
-				}
-				client, request := "", ""
-				for _, fd := range m.Fields {
-					if client == "" && fd.Type.Named == g.p.ClientType {
-						client = fd.Name
-					}
-					if request == "" && fd.Type.Named == g.p.Client.Number {
-						request = fd.Name
-					}
-				}
-				if client == "" || request == "" {
-					continue
-				}
-				s.Case(g.spec(m.Name)).Block(jen.Return(
-					jen.Uint64().Call(jen.Id("m").Dot(client)), jen.Uint64().Call(jen.Id("m").Dot(request)), jen.Nil()))
+	var cases []jen.Code
+	for _, m := range g.p.Messages {
+		if m.Role != ir.Reply || g.p.Client == nil || !g.p.Client.NumberInSpec {
+			continue
+		}
+		client, request := "", ""
+		for _, fd := range m.Fields {
+			if client == "" && fd.Type.Named == g.p.ClientType {
+				client = fd.Name
 			}
-		}),
-		jen.Return(jen.Lit(0), jen.Lit(0), jen.Qual("fmt", "Errorf").Call(jen.Lit("%T is not a reply with a client and a request number"), jen.Id("m"))),
-	)
+			if request == "" && fd.Type.Named == g.p.Client.Number {
+				request = fd.Name
+			}
+		}
+		if client != "" && request != "" {
+			cases = append(cases, jen.Case(g.spec(m.Name)).Block(jen.Return(
+				jen.Uint64().Call(jen.Id("m").Dot(client)), jen.Uint64().Call(jen.Id("m").Dot(request)), jen.Nil())))
+		}
+	}
+	f.Func().Params(g.modelRecv()).Id("ReplyOf").Params(jen.Id("msg").Index().Byte()).Params(jen.List(jen.Id("client"), jen.Id("request")).Uint64(), jen.Err().Error()).BlockFunc(func(b *jen.Group) {
+		b.List(jen.Id("m"), jen.Err()).Op(":=").Id("UnmarshalMessage").Call(jen.Id("msg"))
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Lit(0), jen.Err()))
+		if len(cases) > 0 {
+			b.Switch(jen.Id("m").Op(":=").Id("m").Assert(jen.Type())).Block(cases...)
+		}
+		b.Return(jen.Lit(0), jen.Lit(0), jen.Qual("fmt", "Errorf").Call(jen.Lit("%T is not a reply with a client and a request number"), jen.Id("m")))
+	})
 	f.Line()
 }
 
@@ -304,22 +305,25 @@ func (g *gen) genModelValues(f *jen.File) {
 		}
 	})
 	f.Line()
-	f.Func().Params(g.modelRecv()).Id("RenameMessageValues").Params(jen.Id("msg").Index().Byte(), jen.Id("f").Add(fn())).Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.List(jen.Id("m"), jen.Err()).Op(":=").Id("UnmarshalMessage").Call(jen.Id("msg")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Switch(jen.Id("m").Op(":=").Id("m").Assert(jen.Type())).BlockFunc(func(s *jen.Group) {
-			for _, m := range g.p.Messages {
-				if !m.Values {
-					continue
-				}
-				s.Case(g.spec(m.Name)).Block(
-					jen.Parens(jen.Op("*").Id(m.Name)).Call(jen.Op("&").Id("m")).Dot("mapValues").Call(jen.Id("f")),
-					jen.Return(jen.Id("AppendMessage").Call(jen.Nil(), jen.Id("m"))),
-				)
-			}
-		}),
-		jen.Return(jen.Id("msg"), jen.Nil()),
-	)
+	var cases []jen.Code
+	for _, m := range g.p.Messages {
+		if m.Values {
+			cases = append(cases, jen.Case(g.spec(m.Name)).Block(
+				jen.Parens(jen.Op("*").Id(m.Name)).Call(jen.Op("&").Id("m")).Dot("mapValues").Call(jen.Id("f")),
+				jen.Return(jen.Id("AppendMessage").Call(jen.Nil(), jen.Id("m"))),
+			))
+		}
+	}
+	f.Func().Params(g.modelRecv()).Id("RenameMessageValues").Params(jen.Id("msg").Index().Byte(), jen.Id("f").Add(fn())).Params(jen.Index().Byte(), jen.Error()).BlockFunc(func(b *jen.Group) {
+		if len(cases) == 0 {
+			b.Return(jen.Id("msg"), jen.Nil())
+			return
+		}
+		b.List(jen.Id("m"), jen.Err()).Op(":=").Id("UnmarshalMessage").Call(jen.Id("msg"))
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+		b.Switch(jen.Id("m").Op(":=").Id("m").Assert(jen.Type())).Block(cases...)
+		b.Return(jen.Id("msg"), jen.Nil())
+	})
 	f.Line()
 }
 

@@ -1,0 +1,122 @@
+//go:build !vsrgen_bootstrap
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// runCheckCapture runs vsrgen check and returns its exit status and
+// output.
+func runCheckCapture(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runCheck(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestCheckFindsDelayedStartView(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "trace.ndjson")
+	code, out, errOut := runCheckCapture(t, "-config", "../../modelcheck/configs/startview-literal.cfg", "-progress", "0", "-trace", trace)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "Error: action violated: action CommitNeverDecreases")
+	require.Contains(t, out, "The shortest behavior found that breaks it, 13 steps:")
+	require.Contains(t, out, " 13. deliver r2: StartView{View:1 Log:[] Op:0 Commit:0 CV:[0 0 0]} [ReceiveStartView]")
+	require.Contains(t, out, "The counterexample is in "+trace)
+
+	f, err := os.Open(trace)
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	steps := 0
+	for sc.Scan() {
+		var step struct {
+			Step   int      `json:"step"`
+			Action string   `json:"action"`
+			Rules  []string `json:"rules"`
+		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &step))
+		steps++
+		require.Equal(t, steps, step.Step)
+		require.NotEmpty(t, step.Action)
+	}
+	require.Equal(t, 13, steps)
+}
+
+func TestCheckPassesFixedStartView(t *testing.T) {
+	code, out, errOut := runCheckCapture(t, "-config", "../../modelcheck/configs/startview-fixed.cfg", "-progress", "0", "-trace", "")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "Model checking completed. No error has been found.")
+	require.Contains(t, out, "213918 distinct states found")
+	require.Contains(t, out, "Rule coverage")
+}
+
+func TestCheckFlagsOverrideConfig(t *testing.T) {
+	// The config asks for the literal reading; the flag turns it off.
+	code, out, _ := runCheckCapture(t, "-config", "../../modelcheck/configs/startview-literal.cfg", "-startview-in-normal=false", "-values", "1", "-progress", "0", "-trace", "")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "1 values, 1 view changes")
+	require.Contains(t, out, "StartView in normal false")
+}
+
+func TestCheckLimits(t *testing.T) {
+	code, out, _ := runCheckCapture(t, "-max-states", "1000", "-progress", "0", "-trace", "")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "Search stopped at a limit")
+	for _, mode := range []string{"dfs", "walk"} {
+		code, out, _ = runCheckCapture(t, "-mode", mode, "-depth", "20", "-walks", "50", "-max-states", "5000", "-progress", "0", "-trace", "")
+		require.Equal(t, 0, code, mode)
+		require.Contains(t, out, "distinct states found", mode)
+	}
+}
+
+func TestCheckWalksAreReproducible(t *testing.T) {
+	args := []string{"-mode", "walk", "-walks", "20", "-depth", "30", "-seed", "42", "-progress", "0", "-trace", ""}
+	summary := func(out string) string {
+		i := strings.Index(out, "states generated")
+		line := out[strings.LastIndex(out[:i], "\n")+1:]
+		return line[:strings.Index(line, " in ")]
+	}
+	code, first, _ := runCheckCapture(t, args...)
+	require.Equal(t, 0, code)
+	code, second, _ := runCheckCapture(t, args...)
+	require.Equal(t, 0, code)
+	require.Equal(t, summary(first), summary(second))
+	require.Contains(t, first, "20 random walks; seed ")
+}
+
+func TestCheckBadUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.cfg")
+	require.NoError(t, os.WriteFile(bad, []byte("replicas = 3\nnonsense = 1\n"), 0o644))
+	malformed := filepath.Join(dir, "malformed.cfg")
+	require.NoError(t, os.WriteFile(malformed, []byte("replicas 3\n"), 0o644))
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-replicas", "0"}, "vsrgen check: -replicas 0: want 1 to 63"},
+		{[]string{"-values", "17"}, "vsrgen check: -values 17: want 0 to 16"},
+		{[]string{"-statetransfer", "maybe"}, `vsrgen check: -statetransfer "maybe": want fixed or paper`},
+		{[]string{"-recovery", "maybe"}, `vsrgen check: -recovery "maybe": want crashvectors or paper`},
+		{[]string{"-mode", "sideways"}, `vsrgen check: -mode "sideways": want bfs, dfs or walk`},
+		{[]string{"-drops", "-1"}, "vsrgen check: -drops -1: want 0 or more"},
+		{[]string{"-config", bad}, "vsrgen check: " + bad + `:2: unknown setting "nonsense"`},
+		{[]string{"-config", malformed}, "vsrgen check: " + malformed + ":1: want name = value"},
+		{[]string{"-config", filepath.Join(dir, "missing.cfg")}, "vsrgen check: config: open"},
+		{[]string{"extra"}, `vsrgen check: unexpected argument "extra"`},
+		{[]string{"-nope"}, "flag provided but not defined: -nope"},
+	} {
+		code, _, errOut := runCheckCapture(t, tt.args...)
+		require.Equal(t, 2, code, "%v", tt.args)
+		require.Contains(t, errOut, tt.want, "%v", tt.args)
+	}
+}
