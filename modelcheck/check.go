@@ -204,7 +204,12 @@ func permutations(n int) [][]int {
 // canonical returns the canonical encoding of w: with symmetry, the least
 // encoding over all permutations of the values.
 func (c *checker[R]) canonical(w *world[R]) ([]byte, error) {
-	best := c.encode(nil, w)
+	return c.canonicalInto(nil, w)
+}
+
+// canonicalInto is canonical, encoding into buf when it can.
+func (c *checker[R]) canonicalInto(buf []byte, w *world[R]) ([]byte, error) {
+	best := c.encode(buf, w)
 	for _, perm := range c.perms[min(1, len(c.perms)):] {
 		r, err := c.rename(w, perm)
 		if err != nil {
@@ -302,6 +307,21 @@ type levelOut struct {
 	ords    []uint32
 	fired   []uint64
 	err     error
+	scratch []byte // where successors are encoded before they are known new
+	arena   []byte // where new states are kept
+}
+
+// arenaChunk is the size of the blocks new states are copied into.
+const arenaChunk = 1 << 20
+
+// keep copies a new state into the arena and returns the copy.
+func (o *levelOut) keep(b []byte) []byte {
+	if len(b) > cap(o.arena)-len(o.arena) {
+		o.arena = make([]byte, 0, max(arenaChunk, len(b)))
+	}
+	start := len(o.arena)
+	o.arena = append(o.arena, b...)
+	return o.arena[start:len(o.arena):len(o.arena)]
 }
 
 func (c *checker[R]) bfs() (*Result, error) {
@@ -319,8 +339,10 @@ func (c *checker[R]) bfs() (*Result, error) {
 	}
 	parents, ords := []uint32{0}, []uint32{0}
 	level := []node{{state: initState}}
+	var depth, queue atomic.Int64
+	queue.Store(1)
 	stopProgress := c.progress(func() string {
-		return fmt.Sprintf("depth %d: %d generated, %d distinct, %d in the queue", res.Depth, c.gen.Load(), c.set.len(), len(level))
+		return fmt.Sprintf("depth %d: %d generated, %d distinct, %d in the queue", depth.Load(), c.gen.Load(), c.set.len(), queue.Load())
 	})
 	defer stopProgress()
 	for len(level) > 0 {
@@ -334,9 +356,13 @@ func (c *checker[R]) bfs() (*Result, error) {
 			go func(out *levelOut) {
 				defer wg.Done()
 				out.fired = make([]uint64, c.maxRule)
-				for !c.stop.Load() {
+				for batches := 0; !c.stop.Load(); batches++ {
 					start := int(next.Add(16)) - 16
 					if start >= len(level) {
+						return
+					}
+					if batches%256 == 255 && c.limited(uint64(c.set.len())) {
+						c.stop.Store(true)
 						return
 					}
 					for _, nd := range level[start:min(start+16, len(level))] {
@@ -384,6 +410,8 @@ func (c *checker[R]) bfs() (*Result, error) {
 			res.Depth++
 		}
 		level = newLevel
+		depth.Store(int64(res.Depth))
+		queue.Store(int64(len(level)))
 		if c.stop.Load() || c.limited(res.Distinct) {
 			return c.finish(res), nil
 		}
@@ -409,11 +437,12 @@ func (c *checker[R]) expand(nd node, out *levelOut) *found {
 		if act.fired.Quorum != 0 {
 			out.fired[act.fired.Quorum]++
 		}
-		b, err := c.canonical(next)
+		b, err := c.canonicalInto(out.scratch[:0], next)
 		if err != nil {
 			out.err = err
 			return false
 		}
+		out.scratch = b[:0]
 		if !c.set.insert(wire.Fingerprint(b)) {
 			return true
 		}
@@ -421,7 +450,7 @@ func (c *checker[R]) expand(nd node, out *levelOut) *found {
 			f = &found{parent: nd.index, ordinal: ord, kind: "invariant", err: err}
 			return false
 		}
-		out.states = append(out.states, node{state: b})
+		out.states = append(out.states, node{state: out.keep(b)})
 		out.parents = append(out.parents, nd.index)
 		out.ords = append(out.ords, ord)
 		return true

@@ -45,7 +45,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.replicas, "replicas", 3, "number of replicas")
 	fs.IntVar(&f.clients, "clients", 1, "number of clients")
 	fs.IntVar(&f.values, "values", 2, "number of values the clients submit, one request each")
-	fs.IntVar(&f.viewChanges, "viewchanges", 2, "timeout-driven view changes (ViewChangeTimeout), at most")
+	fs.IntVar(&f.viewChanges, "viewchanges", 1, "timeout-driven view changes (ViewChangeTimeout), at most")
 	fs.IntVar(&f.commitTimeouts, "commit-timeouts", 0, "CommitTimeout firings, at most; -1 is unbounded")
 	fs.IntVar(&f.recoveryTOs, "recovery-timeouts", 0, "RecoveryTimeout firings, at most; -1 is unbounded")
 	fs.IntVar(&f.crashes, "crashes", 0, "replica crashes, at most")
