@@ -31,8 +31,10 @@ func (Model) AppendReplica(b []byte, r *spec.Replica) []byte {
 	return (*Replica)(r).appendBody(b)
 }
 
+// DecodeReplica decodes a replica's state, sharing b's memory: the checker's
+// states are immutable encodings.
 func (Model) DecodeReplica(b []byte) (spec.Replica, []byte, error) {
-	d := wire.NewDecoder(b)
+	d := wire.NewAliasDecoder(b)
 	var r spec.Replica
 	(*Replica)(&r).decode(&d)
 	return r, d.Tail(), d.Err()
@@ -51,8 +53,9 @@ func convert(eff *lang.Effects[spec.ReplicaIndex, spec.ClientID], out *model.Out
 	return model.Fired{Rule: uint8(f.Rule), Quorum: uint8(f.Quorum)}
 }
 
+// Deliver decodes msg, sharing its memory, and applies it.
 func (Model) Deliver(r *spec.Replica, msg []byte, out *model.Out) (spec.Replica, model.Fired, error) {
-	d := wire.NewDecoder(msg)
+	d := wire.NewAliasDecoder(msg)
 	d.Version()
 	k := Kind(d.Uint(8))
 	var eff lang.Effects[spec.ReplicaIndex, spec.ClientID]

@@ -192,101 +192,115 @@ type enumerator[R any] struct {
 	err  error
 }
 
-// step makes replica r take the step that do makes; if a rule fired, it
-// emits the successor, with update applied to it before the step's
-// effects.
-func (e *enumerator[R]) step(r int, act *action, do func(rep *R, out *model.Out) (R, model.Fired, error), update func(next *world[R])) {
+// step makes the replica of act take the step act describes; if a rule
+// fired, it emits the successor. entry is the network entry a delivery
+// consumes.
+func (e *enumerator[R]) step(act *action, entry int) {
 	if e.stop {
 		return
 	}
+	p, w, r := e.c.p, e.w, act.replica
 	e.out.Reset()
-	rep, fired, err := do(&e.w.replicas[r], &e.out)
+	var rep R
+	var err error
+	switch act.kind {
+	case actDeliver:
+		rep, act.fired, err = p.Deliver(&w.replicas[r], act.msg, &e.out)
+	case actTimeout:
+		rep, act.fired = p.Timeout(&w.replicas[r], act.timeout, &e.out)
+	case actRequest, actRetry:
+		rep, act.fired = p.Request(&w.replicas[r], uint64(act.client+1), act.request, e.c.values[act.value], &e.out)
+	case actCrash:
+		rep, act.fired = p.Crash(&w.replicas[r], &e.out)
+	case actRestart:
+		rep, act.fired = p.Restart(&w.replicas[r], w.restarts+1, &e.out)
+	}
 	if err != nil {
 		e.stop, e.bad, e.err = true, act, err
 		return
 	}
-	if fired.Rule == 0 {
+	if act.fired.Rule == 0 {
 		return
 	}
-	act.fired = fired
-	if err := e.c.p.CheckActions(&e.w.replicas[r], &rep); err != nil {
+	if err := p.CheckActions(&w.replicas[r], &rep); err != nil {
 		e.stop, e.bad, e.err = true, act, &actionError{err}
 		return
 	}
-	next := e.w.shallow()
+	next := w.shallow()
 	next.replicas[r], next.raw[r] = rep, nil
-	if update != nil {
-		update(next)
+	switch act.kind {
+	case actDeliver:
+		next.net = removeCopy(w.net, entry)
+	case actTimeout:
+		if w.timeouts[act.timeout] > 0 {
+			next.timeouts = slices.Clone(w.timeouts)
+			next.timeouts[act.timeout]--
+		}
+	case actRequest:
+		next.clients = slices.Clone(w.clients)
+		next.clients[act.client] = client{request: act.request, value: act.value, waiting: true}
+		next.submitted |= 1 << act.value
+	case actCrash:
+		next.down |= 1 << r
+		next.crashes--
+	case actRestart:
+		next.down &^= 1 << r
+		next.restarts++
 	}
 	e.c.apply(next, r, &e.out)
 	e.stop = !e.emit(next, act)
 }
 
-// env emits a successor that no replica step makes.
-func (e *enumerator[R]) env(act *action, update func(next *world[R])) {
+// fault emits the successor in which entry i of the network is dropped or
+// duplicated.
+func (e *enumerator[R]) fault(act *action, i int) {
 	if e.stop {
 		return
 	}
-	next := e.w.shallow()
-	update(next)
+	w := e.w
+	next := w.shallow()
+	if act.kind == actDrop {
+		next.net = removeCopy(w.net, i)
+		next.drops--
+	} else {
+		next.net = slices.Clone(w.net)
+		next.net[i].count++
+		next.dups--
+	}
 	e.stop = !e.emit(next, act)
 }
 
 func (e *enumerator[R]) run() {
-	w, p := e.w, e.c.p
+	w := e.w
 	n := len(w.replicas)
 	for i, m := range w.net {
-		e.step(m.to, &action{kind: actDeliver, replica: m.to, msg: m.msg},
-			func(rep *R, out *model.Out) (R, model.Fired, error) { return p.Deliver(rep, m.msg, out) },
-			func(next *world[R]) { next.net = removeCopy(w.net, i) })
+		e.step(&action{kind: actDeliver, replica: m.to, msg: m.msg}, i)
 	}
 	for r := 0; r < n; r++ {
 		for t := range w.timeouts {
-			if w.timeouts[t] == 0 {
-				continue
+			if w.timeouts[t] != 0 {
+				e.step(&action{kind: actTimeout, replica: r, timeout: t}, 0)
 			}
-			e.step(r, &action{kind: actTimeout, replica: r, timeout: t},
-				func(rep *R, out *model.Out) (R, model.Fired, error) { n, f := p.Timeout(rep, t, out); return n, f, nil },
-				func(next *world[R]) {
-					if w.timeouts[t] > 0 {
-						next.timeouts = slices.Clone(w.timeouts)
-						next.timeouts[t]--
-					}
-				})
 		}
 	}
-	if p.HasClients() {
+	if e.c.p.HasClients() {
 		e.requests()
 	}
 	for i, m := range w.net {
 		if w.drops > 0 {
-			e.env(&action{kind: actDrop, replica: m.to, msg: m.msg}, func(next *world[R]) {
-				next.net = removeCopy(w.net, i)
-				next.drops--
-			})
+			e.fault(&action{kind: actDrop, replica: m.to, msg: m.msg}, i)
 		}
 		if w.dups > 0 {
-			e.env(&action{kind: actDuplicate, replica: m.to, msg: m.msg}, func(next *world[R]) {
-				next.net = slices.Clone(w.net)
-				next.net[i].count++
-				next.dups--
-			})
+			e.fault(&action{kind: actDuplicate, replica: m.to, msg: m.msg}, i)
 		}
 	}
 	for r := 0; r < n; r++ {
 		bit := uint64(1) << r
 		if w.down&bit == 0 && w.crashes > 0 && bits.OnesCount64(w.down) < e.c.bounds.MaxDown {
-			e.step(r, &action{kind: actCrash, replica: r},
-				func(rep *R, out *model.Out) (R, model.Fired, error) { n, f := p.Crash(rep, out); return n, f, nil },
-				func(next *world[R]) { next.down |= bit; next.crashes-- })
+			e.step(&action{kind: actCrash, replica: r}, 0)
 		}
 		if w.down&bit != 0 {
-			e.step(r, &action{kind: actRestart, replica: r},
-				func(rep *R, out *model.Out) (R, model.Fired, error) {
-					n, f := p.Restart(rep, w.restarts+1, out)
-					return n, f, nil
-				},
-				func(next *world[R]) { next.down &^= bit; next.restarts++ })
+			e.step(&action{kind: actRestart, replica: r}, 0)
 		}
 	}
 }
@@ -296,17 +310,12 @@ func (e *enumerator[R]) run() {
 // submitted as its next request. A request goes straight to the replica:
 // requests are not part of the network, so that they cost no drops.
 func (e *enumerator[R]) requests() {
-	w, p := e.w, e.c.p
+	w := e.w
 	n := len(w.replicas)
 	for ci, cl := range w.clients {
-		id := uint64(ci + 1)
 		if cl.waiting {
 			for r := 0; r < n; r++ {
-				e.step(r, &action{kind: actRetry, replica: r, client: ci, value: cl.value, request: cl.request},
-					func(rep *R, out *model.Out) (R, model.Fired, error) {
-						n, f := p.Request(rep, id, cl.request, e.c.values[cl.value], out)
-						return n, f, nil
-					}, nil)
+				e.step(&action{kind: actRetry, replica: r, client: ci, value: cl.value, request: cl.request}, 0)
 			}
 			continue
 		}
@@ -315,16 +324,7 @@ func (e *enumerator[R]) requests() {
 				continue
 			}
 			for r := 0; r < n; r++ {
-				e.step(r, &action{kind: actRequest, replica: r, client: ci, value: v, request: cl.request + 1},
-					func(rep *R, out *model.Out) (R, model.Fired, error) {
-						n, f := p.Request(rep, id, cl.request+1, e.c.values[v], out)
-						return n, f, nil
-					},
-					func(next *world[R]) {
-						next.clients = slices.Clone(w.clients)
-						next.clients[ci] = client{request: cl.request + 1, value: v, waiting: true}
-						next.submitted |= 1 << v
-					})
+				e.step(&action{kind: actRequest, replica: r, client: ci, value: v, request: cl.request + 1}, 0)
 			}
 		}
 	}

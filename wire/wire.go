@@ -32,12 +32,18 @@ var ErrVersion = errors.New("wire: unknown version")
 // Decoder reads values from a byte slice. The first error sticks: later
 // reads return zero values, and Err reports it.
 type Decoder struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	alias bool
 }
 
-// NewDecoder returns a decoder over b.
+// NewDecoder returns a decoder over b. Byte slices it decodes are copies.
 func NewDecoder(b []byte) Decoder { return Decoder{b: b} }
+
+// NewAliasDecoder returns a decoder over b whose byte slices share b's
+// memory, for a caller that never changes b nor the slices decoded from
+// it: the model checker, whose states are immutable encodings.
+func NewAliasDecoder(b []byte) Decoder { return Decoder{b: b, alias: true} }
 
 // Err returns the first error met, if any.
 func (d *Decoder) Err() error { return d.err }
@@ -152,8 +158,13 @@ func (d *Decoder) Bytes() []byte {
 	if d.err != nil || n == 0 {
 		return nil
 	}
-	v := make([]byte, n)
-	copy(v, d.b)
+	var v []byte
+	if d.alias {
+		v = d.b[:n:n]
+	} else {
+		v = make([]byte, n)
+		copy(v, d.b)
+	}
 	d.b = d.b[n:]
 	return v
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -100,6 +101,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var init []spec.Replica
 	for i := 0; i < f.replicas; i++ {
 		init = append(init, spec.NewReplica(cfg, spec.ReplicaIndex(i)))
+	}
+	if os.Getenv("GOGC") == "" {
+		// The checker's memory is mostly fingerprints and encoded states,
+		// which the collector need not scan; collecting less often pays.
+		debug.SetGCPercent(400)
 	}
 	res, err := modelcheck.Check[spec.Replica](generated.Model{}, init, bounds, opts)
 	if err != nil {

@@ -86,8 +86,10 @@ func (g *gen) genModelReplica(f *jen.File) {
 	f.Func().Params(g.modelRecv()).Id("AppendReplica").Params(jen.Id("b").Index().Byte(), jen.Id("r").Op("*").Add(state())).Index().Byte().Block(
 		jen.Return(mirror(jen.Id("r")).Dot("appendBody").Call(jen.Id("b"))))
 	f.Line()
+	f.Comment("DecodeReplica decodes a replica's state, sharing b's memory: the checker's")
+	f.Comment("states are immutable encodings.")
 	f.Func().Params(g.modelRecv()).Id("DecodeReplica").Params(jen.Id("b").Index().Byte()).Params(state(), jen.Index().Byte(), jen.Error()).Block(
-		jen.Id("d").Op(":=").Qual(wirePath, "NewDecoder").Call(jen.Id("b")),
+		jen.Id("d").Op(":=").Qual(wirePath, "NewAliasDecoder").Call(jen.Id("b")),
 		jen.Var().Id("r").Add(state()),
 		mirror(jen.Op("&").Id("r")).Dot("decode").Call(jen.Op("&").Id("d")),
 		jen.Return(jen.Id("r"), jen.Id("d").Dot("Tail").Call(), jen.Id("d").Dot("Err").Call()),
@@ -121,8 +123,9 @@ func (g *gen) genModelConvert(f *jen.File) {
 // genModelDeliver emits Deliver: decode the kind, then the body into the
 // message type, then the dispatch function of that kind only.
 func (g *gen) genModelDeliver(f *jen.File) {
+	f.Comment("Deliver decodes msg, sharing its memory, and applies it.")
 	f.Func().Params(g.modelRecv()).Id("Deliver").Params(jen.Id("r").Op("*").Add(g.stateType()), jen.Id("msg").Index().Byte(), g.modelOut()).Params(g.stateType(), g.fired(), jen.Error()).Block(
-		jen.Id("d").Op(":=").Qual(wirePath, "NewDecoder").Call(jen.Id("msg")),
+		jen.Id("d").Op(":=").Qual(wirePath, "NewAliasDecoder").Call(jen.Id("msg")),
 		jen.Id("d").Dot("Version").Call(),
 		jen.Id("k").Op(":=").Id("Kind").Call(jen.Id("d").Dot("Uint").Call(jen.Lit(8))),
 		g.effectsVar(),
