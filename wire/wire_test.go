@@ -379,3 +379,23 @@ func FuzzDecoder(f *testing.F) {
 		require.Equal(t, r, again)
 	})
 }
+
+// TestAliasDecoder checks that an alias decoder shares the input's memory,
+// with a capacity that keeps an append from writing into it, and that a
+// plain decoder copies.
+func TestAliasDecoder(t *testing.T) {
+	in := wire.AppendBytes(nil, []byte("abc"))
+	in = append(in, 'z')
+	d := wire.NewAliasDecoder(in)
+	v := d.Bytes()
+	require.Equal(t, []byte("abc"), v)
+	require.Equal(t, 3, cap(v))
+	in[1] = 'X'
+	require.Equal(t, []byte("Xbc"), v, "shares the input")
+
+	in = wire.AppendBytes(nil, []byte("abc"))
+	d = wire.NewDecoder(in)
+	v = d.Bytes()
+	in[1] = 'X'
+	require.Equal(t, []byte("abc"), v, "copies the input")
+}
