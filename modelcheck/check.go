@@ -324,18 +324,27 @@ func (o *levelOut) keep(b []byte) []byte {
 	return o.arena[start:len(o.arena):len(o.arena)]
 }
 
-func (c *checker[R]) bfs() (*Result, error) {
+// begin starts a search in mode: it stores the initial state and checks
+// it. A nil state means the initial state already breaks an invariant, and
+// res says which.
+func (c *checker[R]) begin(mode Mode) (res *Result, initState []byte, err error) {
 	c.start = time.Now()
-	res := &Result{Mode: BFS, Fired: make([]uint64, c.maxRule), Rules: ruleNames(c.p)}
-	initState, err := c.canonical(c.init)
-	if err != nil {
-		return nil, err
+	res = &Result{Mode: mode, Fired: make([]uint64, c.maxRule), Rules: ruleNames(c.p), Distinct: 1}
+	if initState, err = c.canonical(c.init); err != nil {
+		return nil, nil, err
 	}
 	c.set.insert(wire.Fingerprint(initState))
-	res.Distinct = 1
 	if err := c.invariants(c.init); err != nil {
 		res.Violation = &Violation{Kind: "invariant", Err: err}
-		return c.finish(res), nil
+		return c.finish(res), nil, nil
+	}
+	return res, initState, nil
+}
+
+func (c *checker[R]) bfs() (*Result, error) {
+	res, initState, err := c.begin(BFS)
+	if err != nil || initState == nil {
+		return res, err
 	}
 	parents, ords := []uint32{0}, []uint32{0}
 	level := []node{{state: initState}}

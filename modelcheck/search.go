@@ -15,18 +15,11 @@ import (
 // memory is the fingerprint set and one path of states with their
 // successors.
 func (c *checker[R]) dfs() (*Result, error) {
-	c.start = time.Now()
-	res := &Result{Mode: DFS, Fired: make([]uint64, c.maxRule), Rules: ruleNames(c.p), Complete: true}
-	initState, err := c.canonical(c.init)
-	if err != nil {
-		return nil, err
+	res, initState, err := c.begin(DFS)
+	if err != nil || initState == nil {
+		return res, err
 	}
-	c.set.insert(wire.Fingerprint(initState))
-	res.Distinct = 1
-	if err := c.invariants(c.init); err != nil {
-		res.Violation = &Violation{Kind: "invariant", Err: err}
-		return c.finish(res), nil
-	}
+	res.Complete = true
 	type frame struct {
 		state []byte
 		next  []child // the successors not yet explored
