@@ -39,6 +39,7 @@ type checkFlags struct {
 	maxStates                                uint64
 	timeLimit, progress                      time.Duration
 	trace                                    string
+	memoryGiB                                int
 }
 
 func (f *checkFlags) register(fs *flag.FlagSet) {
@@ -67,6 +68,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeLimit, "time", 0, "stop after this long; 0 is no limit")
 	fs.DurationVar(&f.progress, "progress", 5*time.Second, "print a progress line this often; 0 is never")
 	fs.StringVar(&f.trace, "trace", "counterexample.ndjson", "write a counterexample to `file`, one JSON object per step; empty is none")
+	fs.IntVar(&f.memoryGiB, "memory", 12, "a soft limit on the memory the checker takes, in GiB; the collector works harder near it")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -104,8 +106,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if os.Getenv("GOGC") == "" {
 		// The checker's memory is mostly fingerprints and encoded states,
-		// which the collector need not scan; collecting less often pays.
+		// which the collector need not scan; collecting less often pays,
+		// until the heap nears the soft limit.
 		debug.SetGCPercent(400)
+	}
+	if f.memoryGiB > 0 {
+		debug.SetMemoryLimit(int64(f.memoryGiB) << 30)
 	}
 	res, err := modelcheck.Check[spec.Replica](generated.Model{}, init, bounds, opts)
 	if err != nil {
@@ -140,7 +146,7 @@ func (f *checkFlags) build(progress io.Writer) (spec.Config, modelcheck.Bounds, 
 			return cfg, b, o, fmt.Errorf("-%s %d: want 0 to 16", name, v)
 		}
 	}
-	for name, v := range map[string]int{"viewchanges": f.viewChanges, "crashes": f.crashes, "drops": f.drops, "duplicates": f.duplicates} {
+	for name, v := range map[string]int{"viewchanges": f.viewChanges, "crashes": f.crashes, "drops": f.drops, "duplicates": f.duplicates, "memory": f.memoryGiB} {
 		if v < 0 {
 			return cfg, b, o, fmt.Errorf("-%s %d: want 0 or more", name, v)
 		}
