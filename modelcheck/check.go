@@ -239,7 +239,7 @@ func (c *checker[R]) rename(w *world[R], perm []int) (*world[R], error) {
 			n.submitted |= 1 << perm[v]
 		}
 	}
-	n.net = nil
+	n.net = nil // built anew: renaming reorders the entries
 	for _, e := range w.net {
 		msg, err := c.p.RenameMessageValues(e.msg, f)
 		if err != nil {
@@ -291,7 +291,7 @@ func (f *found) before(g *found) bool {
 }
 
 // levelOut is what one worker found in one BFS level.
-type levelOut struct {
+type levelOut[R any] struct {
 	states  []node
 	parents []uint32
 	ords    []uint32
@@ -299,13 +299,14 @@ type levelOut struct {
 	err     error
 	scratch []byte // where successors are encoded before they are known new
 	arena   []byte // where new states are kept
+	worlds  scratch[R]
 }
 
 // arenaChunk is the size of the blocks new states are copied into.
 const arenaChunk = 1 << 20
 
 // keep copies a new state into the arena and returns the copy.
-func (o *levelOut) keep(b []byte) []byte {
+func (o *levelOut[R]) keep(b []byte) []byte {
 	if len(b) > cap(o.arena)-len(o.arena) {
 		o.arena = make([]byte, 0, max(arenaChunk, len(b)))
 	}
@@ -345,14 +346,14 @@ func (c *checker[R]) bfs() (*Result, error) {
 	})
 	defer stopProgress()
 	for len(level) > 0 {
-		outs := make([]levelOut, c.opts.Workers)
+		outs := make([]levelOut[R], c.opts.Workers)
 		var mu sync.Mutex
 		var first *found
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		for wi := range outs {
 			wg.Add(1)
-			go func(out *levelOut) {
+			go func(out *levelOut[R]) {
 				defer wg.Done()
 				out.fired = make([]uint64, c.maxRule)
 				for batches := 0; !c.stop.Load(); batches++ {
@@ -421,7 +422,7 @@ func (c *checker[R]) bfs() (*Result, error) {
 
 // expand generates the successors of nd into out and returns the first
 // violation it meets.
-func (c *checker[R]) expand(nd node, out *levelOut) *found {
+func (c *checker[R]) expand(nd node, out *levelOut[R]) *found {
 	w, err := c.decode(nd.state)
 	if err != nil {
 		out.err = err
@@ -429,7 +430,7 @@ func (c *checker[R]) expand(nd node, out *levelOut) *found {
 	}
 	var ord uint32
 	var f *found
-	_, err = c.successors(w, func(next *world[R], act *action) bool {
+	_, err = c.successors(w, &out.worlds, func(next *world[R], act *action) bool {
 		ord++
 		c.gen.Add(1)
 		out.fired[act.fired.Rule]++

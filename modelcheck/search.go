@@ -20,6 +20,7 @@ func (c *checker[R]) dfs() (*Result, error) {
 		return res, err
 	}
 	res.Complete = true
+	var scr scratch[R]
 	type frame struct {
 		state []byte
 		next  []child // the successors not yet explored
@@ -35,7 +36,7 @@ func (c *checker[R]) dfs() (*Result, error) {
 		fr := frame{state: state}
 		var ord uint32
 		var f *found
-		_, err = c.successors(w, func(next *world[R], act *action) bool {
+		_, err = c.successors(w, &scr, func(next *world[R], act *action) bool {
 			ord++
 			c.gen.Add(1)
 			res.Fired[act.fired.Rule]++
@@ -153,7 +154,7 @@ func (c *checker[R]) walks() (*Result, error) {
 		for depth := 0; depth < c.opts.Depth; depth++ {
 			var opts []option
 			var ord uint32
-			_, err := c.successors(w, func(next *world[R], act *action) bool {
+			_, err := c.successors(w, nil, func(next *world[R], act *action) bool {
 				ord++
 				opts = append(opts, option{next, ord, act.fired})
 				return true

@@ -68,7 +68,7 @@ func (c *checker[R]) stepTo(w *world[R], ord uint32) (*world[R], *action, error)
 	var n uint32
 	var next *world[R]
 	var act *action
-	bad, err := c.successors(w, func(s *world[R], a *action) bool {
+	bad, err := c.successors(w, nil, func(s *world[R], a *action) bool {
 		n++
 		if n == ord {
 			next, act = s, a

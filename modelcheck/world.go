@@ -174,22 +174,65 @@ type action struct {
 
 // successors calls emit with each successor of w and the action that
 // leads to it, in a fixed order, until emit returns false. It returns the
-// first action property a step breaks, with that step.
-func (c *checker[R]) successors(w *world[R], emit func(*world[R], *action) bool) (*action, error) {
-	e := enumerator[R]{c: c, w: w, emit: emit}
+// first action property a step breaks, with that step. With scratch, the
+// successors share its memory: each is valid only until emit returns.
+func (c *checker[R]) successors(w *world[R], scr *scratch[R], emit func(*world[R], *action) bool) (*action, error) {
+	e := enumerator[R]{c: c, w: w, scr: scr, emit: emit}
 	e.run()
 	return e.bad, e.err
+}
+
+// scratch is memory that one worker reuses for the successors it
+// generates, which it encodes and forgets one at a time.
+type scratch[R any] struct {
+	w        world[R]
+	replicas []R
+	raw      [][]byte
+	net      []entry
 }
 
 // enumerator walks the actions of one state.
 type enumerator[R any] struct {
 	c    *checker[R]
 	w    *world[R]
+	scr  *scratch[R]
 	emit func(*world[R], *action) bool
 	out  model.Out
 	stop bool
 	bad  *action
 	err  error
+	// owned reports whether the current successor's network is its own,
+	// to change in place.
+	owned bool
+}
+
+// next returns a successor to fill in: a copy of w whose replicas can be
+// replaced and whose slices are shared until owned.
+func (e *enumerator[R]) next() *world[R] {
+	e.owned = false
+	if e.scr == nil {
+		return e.w.shallow()
+	}
+	s := e.scr
+	s.w = *e.w
+	s.replicas = append(s.replicas[:0], e.w.replicas...)
+	s.raw = append(s.raw[:0], e.w.raw...)
+	s.w.replicas, s.w.raw = s.replicas, s.raw
+	return &s.w
+}
+
+// ownNet gives next a network of its own, to change in place.
+func (e *enumerator[R]) ownNet(next *world[R]) {
+	if e.owned {
+		return
+	}
+	e.owned = true
+	if e.scr == nil {
+		next.net = slices.Clone(next.net)
+		return
+	}
+	e.scr.net = append(e.scr.net[:0], next.net...)
+	next.net = e.scr.net
 }
 
 // step makes the replica of act take the step act describes; if a rule
@@ -226,11 +269,12 @@ func (e *enumerator[R]) step(act *action, entry int) {
 		e.stop, e.bad, e.err = true, act, &actionError{err}
 		return
 	}
-	next := w.shallow()
+	next := e.next()
 	next.replicas[r], next.raw[r] = rep, nil
 	switch act.kind {
 	case actDeliver:
-		next.net = removeCopy(w.net, entry)
+		e.ownNet(next)
+		next.net = removeCopy(next.net, entry)
 	case actTimeout:
 		if w.timeouts[act.timeout] > 0 {
 			next.timeouts = slices.Clone(w.timeouts)
@@ -247,7 +291,10 @@ func (e *enumerator[R]) step(act *action, entry int) {
 		next.down &^= 1 << r
 		next.restarts++
 	}
-	e.c.apply(next, r, &e.out)
+	e.apply(next, r)
+	if e.scr != nil && e.owned {
+		e.scr.net = next.net[:0] // keep what the inserts grew
+	}
 	e.stop = !e.emit(next, act)
 }
 
@@ -257,13 +304,12 @@ func (e *enumerator[R]) fault(act *action, i int) {
 	if e.stop {
 		return
 	}
-	w := e.w
-	next := w.shallow()
+	next := e.next()
+	e.ownNet(next)
 	if act.kind == actDrop {
-		next.net = removeCopy(w.net, i)
+		next.net = removeCopy(next.net, i)
 		next.drops--
 	} else {
-		next.net = slices.Clone(w.net)
 		next.net[i].count++
 		next.dups--
 	}
@@ -331,20 +377,22 @@ func (e *enumerator[R]) requests() {
 }
 
 // apply records in next the effects of a step of replica r.
-func (c *checker[R]) apply(next *world[R], r int, out *model.Out) {
-	for _, e := range out.Effects {
-		switch e.Kind {
+func (e *enumerator[R]) apply(next *world[R], r int) {
+	for _, ef := range e.out.Effects {
+		switch ef.Kind {
 		case lang.Send:
-			next.net = addCopy(next.net, entry{to: e.To, count: 1, msg: e.Msg})
+			e.ownNet(next)
+			next.net = addCopy(next.net, entry{to: ef.To, count: 1, msg: ef.Msg})
 		case lang.Broadcast:
+			e.ownNet(next)
 			for to := range next.replicas {
 				if to != r {
-					next.net = addCopy(next.net, entry{to: to, count: 1, msg: e.Msg})
+					next.net = addCopy(next.net, entry{to: to, count: 1, msg: ef.Msg})
 				}
 			}
 		case lang.Reply:
-			next.acked = addReply(next.acked, e.Msg)
-			if client, request, err := c.p.ReplyOf(e.Msg); err == nil && client >= 1 && int(client) <= len(next.clients) {
+			next.acked = addReply(next.acked, ef.Msg)
+			if client, request, err := e.c.p.ReplyOf(ef.Msg); err == nil && client >= 1 && int(client) <= len(next.clients) {
 				cl := next.clients[client-1]
 				if cl.waiting && cl.request == request {
 					next.clients = slices.Clone(next.clients)
@@ -355,30 +403,24 @@ func (c *checker[R]) apply(next *world[R], r int, out *model.Out) {
 	}
 }
 
-// addCopy returns net with message e in flight. A message sent again while
-// an identical copy is in flight merges with it: duplication is an action
-// of its own, with its own budget.
+// addCopy puts message e in flight in net, which it changes in place. A
+// message sent again while an identical copy is in flight merges with it:
+// duplication is an action of its own, with its own budget.
 func addCopy(net []entry, e entry) []entry {
 	i, found := slices.BinarySearchFunc(net, e, compareEntry)
 	if found {
 		return net
 	}
-	out := make([]entry, 0, len(net)+1)
-	out = append(out, net[:i]...)
-	out = append(out, e)
-	return append(out, net[i:]...)
+	return slices.Insert(net, i, e)
 }
 
-// removeCopy returns net with one copy of entry i fewer.
+// removeCopy takes one copy of entry i out of net, in place.
 func removeCopy(net []entry, i int) []entry {
 	if net[i].count > 1 {
-		out := slices.Clone(net)
-		out[i].count--
-		return out
+		net[i].count--
+		return net
 	}
-	out := make([]entry, 0, len(net)-1)
-	out = append(out, net[:i]...)
-	return append(out, net[i+1:]...)
+	return slices.Delete(net, i, i+1)
 }
 
 func addReply(acked [][]byte, msg []byte) [][]byte {
