@@ -16,6 +16,11 @@
 //	//vsr:invariant  a predicate over the states of all replicas, and
 //	                 optionally the replies the clients have received
 //	//vsr:action     a predicate over a replica's state before and after a step
+//	//vsr:client     how a client makes its n-th request with a value, for
+//	                 the model checker: func(ClientID, N, []byte) Request
+//
+// A field tagged vsr:"value" holds a value that clients submit; the model
+// checker treats values as interchangeable for symmetry reduction.
 //
 // A rule is a type with two methods that sit together in the spec:
 //
