@@ -6,6 +6,7 @@ import (
 	"github.com/viewstamped/vsr/modelcheck/model"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -139,7 +140,7 @@ func newChecker[R any](p model.Protocol[R], init []R, b Bounds, o Options) (*che
 	}
 	timeouts := p.Timeouts()
 	for name := range b.TimeoutLimits {
-		if !contains(timeouts, name) {
+		if !slices.Contains(timeouts, name) {
 			return nil, fmt.Errorf("modelcheck: no timeout %q in the spec; it has %v", name, timeouts)
 		}
 	}
@@ -157,15 +158,6 @@ func newChecker[R any](p model.Protocol[R], init []R, b Bounds, o Options) (*che
 		c.perms = permutations(b.Values)
 	}
 	return c, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // permutations lists the permutations of 0..n-1, the identity first.
@@ -423,53 +415,72 @@ func (c *checker[R]) bfs() (*Result, error) {
 // expand generates the successors of nd into out and returns the first
 // violation it meets.
 func (c *checker[R]) expand(nd node, out *levelOut[R]) *found {
-	w, err := c.decode(nd.state)
+	f, err := c.visit(nd.state, &out.worlds, &out.scratch, out.fired, func(b []byte, ord uint32) {
+		out.states = append(out.states, node{state: out.keep(b)})
+		out.parents = append(out.parents, nd.index)
+		out.ords = append(out.ords, ord)
+	})
 	if err != nil {
 		out.err = err
 		return nil
 	}
+	if f != nil {
+		f.parent = nd.index
+	}
+	return f
+}
+
+// visit generates the successors of an encoded state, counts them and the
+// rules they fire, and passes each new one with its ordinal to keep. The
+// encoding keep gets lives in *buf and is valid only until keep returns.
+// visit returns the first violation it meets, with the ordinal of the
+// step that breaks it, or an error.
+func (c *checker[R]) visit(state []byte, scr *scratch[R], buf *[]byte, fired []uint64, keep func(b []byte, ord uint32)) (*found, error) {
+	w, err := c.decode(state)
+	if err != nil {
+		return nil, err
+	}
 	var ord uint32
 	var f *found
-	_, err = c.successors(w, &out.worlds, func(next *world[R], act *action) bool {
+	var cerr error
+	_, err = c.successors(w, scr, func(next *world[R], act *action) bool {
 		ord++
 		c.gen.Add(1)
-		out.fired[act.fired.Rule]++
+		fired[act.fired.Rule]++
 		if act.fired.Quorum != 0 {
-			out.fired[act.fired.Quorum]++
+			fired[act.fired.Quorum]++
 		}
-		b, err := c.canonicalInto(out.scratch[:0], next)
+		b, err := c.canonicalInto((*buf)[:0], next)
 		if err != nil {
-			out.err = err
+			cerr = err
 			return false
 		}
-		out.scratch = b[:0]
+		*buf = b[:0]
 		if !c.set.insert(wire.Fingerprint(b)) {
 			return true
 		}
 		if err := c.invariants(next); err != nil {
-			f = &found{parent: nd.index, ordinal: ord, kind: "invariant", err: err}
+			f = &found{ordinal: ord, kind: "invariant", err: err}
 			return false
 		}
-		out.states = append(out.states, node{state: out.keep(b)})
-		out.parents = append(out.parents, nd.index)
-		out.ords = append(out.ords, ord)
+		keep(b, ord)
 		return true
 	})
-	if err != nil {
+	switch {
+	case cerr != nil:
+		return nil, cerr
+	case err != nil:
 		var ae *actionError
 		if !errors.As(err, &ae) {
-			out.err = err
-			return nil
+			return nil, err
 		}
-		return &found{parent: nd.index, ordinal: ord + 1, kind: "action", err: ae.err}
+		return &found{ordinal: ord + 1, kind: "action", err: ae.err}, nil
+	case f != nil:
+		return f, nil
+	case ord == 0 && c.opts.Deadlock:
+		return &found{kind: "deadlock", err: errors.New("no action is enabled")}, nil
 	}
-	if f != nil {
-		return f
-	}
-	if ord == 0 && c.opts.Deadlock {
-		return &found{parent: nd.index, ordinal: 0, kind: "deadlock", err: errors.New("no action is enabled")}
-	}
-	return nil
+	return nil, nil
 }
 
 // actionError is an action property that a step broke.

@@ -1,6 +1,7 @@
 package modelcheck
 
 import (
+	"bytes"
 	"errors"
 
 	"fmt"
@@ -28,51 +29,14 @@ func (c *checker[R]) dfs() (*Result, error) {
 	}
 	var stack []frame
 	var ords []uint32 // the ordinals of the path to the top of the stack
+	var buf []byte
 	expand := func(state []byte) (frame, *found, error) {
-		w, err := c.decode(state)
-		if err != nil {
-			return frame{}, nil, err
-		}
 		fr := frame{state: state}
-		var ord uint32
-		var f *found
-		_, err = c.successors(w, &scr, func(next *world[R], act *action) bool {
-			ord++
-			c.gen.Add(1)
-			res.Fired[act.fired.Rule]++
-			if act.fired.Quorum != 0 {
-				res.Fired[act.fired.Quorum]++
-			}
-			b, err := c.canonical(next)
-			if err != nil {
-				f = &found{kind: "error", err: err}
-				return false
-			}
-			if !c.set.insert(wire.Fingerprint(b)) {
-				return true
-			}
+		f, err := c.visit(state, &scr, &buf, res.Fired, func(b []byte, ord uint32) {
 			res.Distinct++
-			if err := c.invariants(next); err != nil {
-				f = &found{ordinal: ord, kind: "invariant", err: err}
-				return false
-			}
-			fr.next = append(fr.next, child{state: b, ordinal: ord})
-			return true
+			fr.next = append(fr.next, child{state: bytes.Clone(b), ordinal: ord})
 		})
-		if err != nil {
-			var ae *actionError
-			if !errors.As(err, &ae) {
-				return frame{}, nil, err
-			}
-			return fr, &found{ordinal: ord + 1, kind: "action", err: ae.err}, nil
-		}
-		if f != nil && f.kind == "error" {
-			return frame{}, nil, f.err
-		}
-		if f == nil && ord == 0 && c.opts.Deadlock {
-			f = &found{kind: "deadlock", err: errors.New("no action is enabled")}
-		}
-		return fr, f, nil
+		return fr, f, err
 	}
 	fr, f, err := expand(initState)
 	if err != nil {

@@ -128,6 +128,17 @@ func (r *Replica) recordRequest(req *Request) {
 	}
 }
 
+// recordExecuted executes req and records its reply in the client table,
+// unless the table already holds a later request of that client, and
+// returns the reply.
+func (r *Replica) recordExecuted(req *Request) Reply {
+	reply := Reply{View: r.View, Request: req.Request, Client: req.Client, Result: execute(req)}
+	if i, ok := r.client(req.Client); !ok || r.ClientTable[i].Request <= req.Request {
+		r.setClient(ClientRecord{Client: req.Client, Request: req.Request, Executed: true, Reply: reply})
+	}
+	return reply
+}
+
 // commitTo executes the operations after the commit-number up to op k, in
 // op order, and records their replies in the client table (4.1 steps 5
 // and 7). The primary also sends the replies.
@@ -136,10 +147,7 @@ func (r *Replica) commitTo(k OpNumber, out *Effects) {
 	for r.CommitNumber < k {
 		r.CommitNumber++
 		req := &r.Log[r.CommitNumber-1]
-		reply := Reply{View: r.View, Request: req.Request, Client: req.Client, Result: execute(req)}
-		if i, ok := r.client(req.Client); !ok || r.ClientTable[i].Request <= req.Request {
-			r.setClient(ClientRecord{Client: req.Client, Request: req.Request, Executed: true, Reply: reply})
-		}
+		reply := r.recordExecuted(req)
 		if r.isPrimary() {
 			out.Reply(req.Client, reply)
 		}
@@ -159,13 +167,10 @@ func (r *Replica) adoptLog(log []Request, commit OpNumber) {
 	for n := range r.Log {
 		req := &r.Log[n]
 		if OpNumber(n) < r.CommitNumber {
-			reply := Reply{View: r.View, Request: req.Request, Client: req.Client, Result: execute(req)}
-			if i, ok := r.client(req.Client); !ok || r.ClientTable[i].Request <= req.Request {
-				r.setClient(ClientRecord{Client: req.Client, Request: req.Request, Executed: true, Reply: reply})
-			}
-			continue
+			r.recordExecuted(req)
+		} else {
+			r.recordRequest(req)
 		}
-		r.recordRequest(req)
 	}
 }
 

@@ -194,11 +194,9 @@ func (g *gen) minBytes(t *load.Type, seen map[string]bool) int {
 		seen[t.Named] = true
 		defer delete(seen, t.Named)
 		n := 0
-		for _, s := range g.p.Structs {
-			if s.Name == t.Named {
-				for _, fd := range s.Fields {
-					n += g.minBytes(fd.Type, seen)
-				}
+		if s := g.structNamed(t.Named); s != nil {
+			for _, fd := range s.Fields {
+				n += g.minBytes(fd.Type, seen)
 			}
 		}
 		return n
@@ -278,10 +276,8 @@ func (g *gen) isDeep(t *load.Type) bool {
 	case load.Array:
 		return g.isDeep(t.Elem)
 	case load.Struct:
-		for _, s := range g.p.Structs {
-			if s.Name == t.Named {
-				return s.Deep
-			}
+		if s := g.structNamed(t.Named); s != nil {
+			return s.Deep
 		}
 	}
 	return false
