@@ -51,9 +51,6 @@ func (d *Decoder) Err() error { return d.err }
 // Tail returns the bytes not yet read.
 func (d *Decoder) Tail() []byte { return d.b }
 
-// Rest returns the number of bytes not yet read.
-func (d *Decoder) Rest() int { return len(d.b) }
-
 // Fail records err unless an error is already recorded.
 func (d *Decoder) Fail(err error) {
 	if d.err == nil {

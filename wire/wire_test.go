@@ -81,7 +81,7 @@ func TestDecoderErrors(t *testing.T) {
 // requireSpent checks that d holds err and reads nothing more.
 func requireSpent(t *testing.T, d *wire.Decoder, err error) {
 	t.Helper()
-	require.Zero(t, d.Rest())
+	require.Empty(t, d.Tail())
 	require.Zero(t, d.Uint(64))
 	require.Zero(t, d.Int(8))
 	require.False(t, d.Bool())
@@ -111,7 +111,7 @@ func TestDecoderStickyError(t *testing.T) {
 	boom := errors.New("boom")
 	d.Fail(boom)
 	require.Same(t, boom, d.Err())
-	require.Zero(t, d.Rest(), "Fail drops the input")
+	require.Empty(t, d.Tail(), "Fail drops the input")
 }
 
 func TestUintRoundTrip(t *testing.T) {
@@ -248,7 +248,7 @@ func TestDecodeSequence(t *testing.T) {
 	require.Equal(t, "s", d.String())
 	n := d.Len(1)
 	require.Equal(t, 2, n)
-	require.Equal(t, 4, d.Rest())
+	require.Len(t, d.Tail(), 4)
 	require.Equal(t, uint64(7), d.Uint(16))
 	require.Equal(t, uint64(65535), d.Uint(16))
 	d.End()
