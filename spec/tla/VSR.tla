@@ -1,0 +1,846 @@
+--------------------------------- MODULE VSR ---------------------------------
+(***************************************************************************)
+(* Viewstamped Replication Revisited (Liskov and Cowling, 2012), the TLA+  *)
+(* mirror of the Go spec in spec/.                                          *)
+(*                                                                          *)
+(* Every rule of spec/ is an action here with the same name, and every     *)
+(* field of spec.Replica is a variable with the same name (lower-case      *)
+(* first letter), a function from replica indexes.  A rule's guard and its *)
+(* effect on one replica are written as operators on a record that holds   *)
+(* that replica's fields (Rep), in the order of the Go code, so that the   *)
+(* two read side by side.                                                   *)
+(*                                                                          *)
+(* The environment is the Go checker's (modelcheck/world.go): a network    *)
+(* that is a multiset of messages addressed to replicas, where a message   *)
+(* sent while an identical copy is in flight merges with it; requests that *)
+(* clients hand straight to a replica; budgets for timeouts, drops,        *)
+(* duplicates and crashes.  With the same bounds, TLC and `vsrgen check`   *)
+(* find the same number of distinct states.                                *)
+(*                                                                          *)
+(* A step of a replica is one dispatch of the Go code: the first enabled   *)
+(* rule of the event, and, when that event is a message with a quorum      *)
+(* rule, the first enabled quorum rule right after it.  The action named   *)
+(* after a rule is the step in which that rule is the last to fire: the    *)
+(* action RecordPrepareOK is a step in which no quorum was reached, the    *)
+(* action CommitOperations one in which RecordPrepareOK fired and then     *)
+(* CommitOperations did.                                                   *)
+(***************************************************************************)
+EXTENDS Naturals, Sequences, FiniteSets, TLC
+
+CONSTANTS
+    NumReplicas,        \* 2f+1
+    NumClients,
+    NumValues,          \* the values "v1".."vN" clients submit, one request each
+    ViewChangeTimeouts, \* how often each timeout kind may fire, in all
+    CommitTimeouts,
+    RecoveryTimeouts,
+    UnboundedTimeouts,  \* the timeout kinds that fire freely
+    Drops, Duplicates, Crashes, \* fault budgets over a whole run
+    MaxDown,            \* replicas down at once, at most
+    StateTransfer,      \* "Fixed" or "Paper" (spec.StateTransferVariant)
+    Recovery,           \* "CrashVectors" or "Paper" (spec.RecoveryVariant)
+    StartViewInNormal,  \* BOOLEAN (spec.Config.StartViewInNormal)
+    MaxDepth            \* with TLC, explore the states at most this many steps from Init; 0 is no bound
+
+ASSUME /\ NumReplicas \in Nat \ {0}
+       /\ NumClients \in Nat /\ NumValues \in Nat
+       /\ {ViewChangeTimeouts, CommitTimeouts, RecoveryTimeouts, Drops, Duplicates, Crashes, MaxDown} \subseteq Nat
+       /\ UnboundedTimeouts \subseteq {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
+       /\ StateTransfer \in {"Fixed", "Paper"}
+       /\ Recovery \in {"CrashVectors", "Paper"}
+       /\ StartViewInNormal \in BOOLEAN
+       /\ MaxDepth \in Nat
+
+Replicas == 0 .. NumReplicas - 1
+Clients == 1 .. NumClients
+Values == {"v" \o ToString(i) : i \in 1 .. NumValues}
+TimeoutKinds == {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
+TimeoutLimit == [CommitTimeout |-> CommitTimeouts,
+                 ViewChangeTimeout |-> ViewChangeTimeouts,
+                 RecoveryTimeout |-> RecoveryTimeouts]
+
+Min(a, b) == IF a < b THEN a ELSE b
+Max(a, b) == IF a > b THEN a ELSE b
+SetMax(S) == CHOOSE x \in S : \A y \in S : y <= x
+EmptyFn == [x \in {} |-> 0]
+
+F == (NumReplicas - 1) \div 2
+Primary(v) == v % NumReplicas
+UsesVectors == Recovery = "CrashVectors"
+
+VARIABLES
+    \* spec.Replica, one function per field, indexed by replica
+    status, view, lastNormalView, opNumber, commitNumber, log, clientTable,
+    prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
+    recoveryResponses, crashVectorFrom, crashVector,
+    \* the environment
+    net,          \* messages in flight: <<destination, message>> -> copies
+    clients,      \* each client's latest request and whether it waits
+    submitted,    \* the values submitted so far
+    acked,        \* the replies clients have received
+    timeoutsLeft, \* what is left of each bounded timeout kind
+    dropsLeft, dupsLeft, crashesLeft,
+    restarts      \* restarts so far; the next restart's nonce is one more
+
+replicaVars == <<status, view, lastNormalView, opNumber, commitNumber, log, clientTable,
+                 prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
+                 recoveryResponses, crashVectorFrom, crashVector>>
+envVars == <<net, clients, submitted, acked, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
+vars == <<replicaVars, envVars>>
+
+(***************************************************************************)
+(* One replica's state as a record, and back.                              *)
+(***************************************************************************)
+Rep(r) == [index |-> r, status |-> status[r], view |-> view[r],
+           lastNormalView |-> lastNormalView[r], opNumber |-> opNumber[r],
+           commitNumber |-> commitNumber[r], log |-> log[r],
+           clientTable |-> clientTable[r], prepareOKs |-> prepareOKs[r],
+           startViewChanges |-> startViewChanges[r],
+           sentDoViewChange |-> sentDoViewChange[r],
+           doViewChanges |-> doViewChanges[r], nonce |-> nonce[r],
+           recoveryResponses |-> recoveryResponses[r],
+           crashVectorFrom |-> crashVectorFrom[r], crashVector |-> crashVector[r]]
+
+SetRep(r, s) ==
+    /\ status' = [status EXCEPT ![r] = s.status]
+    /\ view' = [view EXCEPT ![r] = s.view]
+    /\ lastNormalView' = [lastNormalView EXCEPT ![r] = s.lastNormalView]
+    /\ opNumber' = [opNumber EXCEPT ![r] = s.opNumber]
+    /\ commitNumber' = [commitNumber EXCEPT ![r] = s.commitNumber]
+    /\ log' = [log EXCEPT ![r] = s.log]
+    /\ clientTable' = [clientTable EXCEPT ![r] = s.clientTable]
+    /\ prepareOKs' = [prepareOKs EXCEPT ![r] = s.prepareOKs]
+    /\ startViewChanges' = [startViewChanges EXCEPT ![r] = s.startViewChanges]
+    /\ sentDoViewChange' = [sentDoViewChange EXCEPT ![r] = s.sentDoViewChange]
+    /\ doViewChanges' = [doViewChanges EXCEPT ![r] = s.doViewChanges]
+    /\ nonce' = [nonce EXCEPT ![r] = s.nonce]
+    /\ recoveryResponses' = [recoveryResponses EXCEPT ![r] = s.recoveryResponses]
+    /\ crashVectorFrom' = [crashVectorFrom EXCEPT ![r] = s.crashVectorFrom]
+    /\ crashVector' = [crashVector EXCEPT ![r] = s.crashVector]
+
+\* spec.NewReplica: view 0, normal status, empty log.
+NewReplica(r) ==
+    [index |-> r, status |-> "Normal", view |-> 0, lastNormalView |-> 0,
+     opNumber |-> 0, commitNumber |-> 0, log |-> <<>>, clientTable |-> EmptyFn,
+     prepareOKs |-> EmptyFn, startViewChanges |-> {}, sentDoViewChange |-> FALSE,
+     doViewChanges |-> <<>>, nonce |-> 0, recoveryResponses |-> <<>>,
+     crashVectorFrom |-> {},
+     crashVector |-> IF UsesVectors THEN [i \in 1 .. NumReplicas |-> 0] ELSE <<>>]
+
+(***************************************************************************)
+(* Effects: what a rule emits (lang.Effects).                              *)
+(***************************************************************************)
+Send(to, m) == [kind |-> "send", to |-> to, msg |-> m]
+Broadcast(m) == [kind |-> "broadcast", msg |-> m]
+ReplyTo(c, m) == [kind |-> "reply", client |-> c, msg |-> m]
+Result(s, out) == [st |-> s, out |-> out]
+
+(***************************************************************************)
+(* Helpers of spec.Replica (state.go, vectors.go).                         *)
+(***************************************************************************)
+IsPrimary(s) == Primary(s.view) = s.index
+Participates(st) == st \in {"Normal", "ViewChange", "StateTransfer"}
+Valid(i) == i \in Replicas
+
+NoReply == [view |-> 0, request |-> 0, client |-> 0, result |-> ""]
+Req(m) == [op |-> m.op, client |-> m.client, request |-> m.request]
+
+InTable(s, c) == c \in DOMAIN s.clientTable
+
+SetClient(s, c, rec) ==
+    [s EXCEPT !.clientTable = [x \in DOMAIN s.clientTable \cup {c} |->
+                                  IF x = c THEN rec ELSE s.clientTable[x]]]
+
+RecordRequest(s, req) ==
+    IF ~InTable(s, req.client) \/ s.clientTable[req.client].request < req.request
+    THEN SetClient(s, req.client, [request |-> req.request, executed |-> FALSE, reply |-> NoReply])
+    ELSE s
+
+MakeReply(s, req) == [view |-> s.view, request |-> req.request, client |-> req.client, result |-> req.op]
+
+RecordExecuted(s, req) ==
+    IF ~InTable(s, req.client) \/ s.clientTable[req.client].request <= req.request
+    THEN SetClient(s, req.client, [request |-> req.request, executed |-> TRUE, reply |-> MakeReply(s, req)])
+    ELSE s
+
+DropAcksTo(s, k) ==
+    [s EXCEPT !.prepareOKs = [o \in {x \in DOMAIN s.prepareOKs : x > k} |-> s.prepareOKs[o]]]
+
+RECURSIVE CommitLoop(_, _, _)
+CommitLoop(s, k, out) ==
+    IF s.commitNumber >= k THEN Result(s, out)
+    ELSE LET s1 == [s EXCEPT !.commitNumber = s.commitNumber + 1]
+             req == s1.log[s1.commitNumber]
+         IN CommitLoop(RecordExecuted(s1, req), k,
+                       IF IsPrimary(s) THEN Append(out, ReplyTo(req.client, MakeReply(s1, req))) ELSE out)
+
+\* commitTo: execute up to op k, as far as the log reaches, replying at the primary.
+CommitTo(s, k, out) ==
+    LET res == CommitLoop(s, Min(k, Len(s.log)), out)
+    IN Result(DropAcksTo(res.st, res.st.commitNumber), res.out)
+
+RECURSIVE RebuildTable(_, _)
+RebuildTable(s, n) ==
+    IF n > Len(s.log) THEN s
+    ELSE RebuildTable(IF n <= s.commitNumber THEN RecordExecuted(s, s.log[n])
+                                             ELSE RecordRequest(s, s.log[n]), n + 1)
+
+\* adoptLog: replace the log and rebuild the client table from it.
+AdoptLog(s, lg, commit) ==
+    RebuildTable([s EXCEPT !.log = lg, !.opNumber = Len(lg),
+                           !.commitNumber = Min(commit, Len(lg)), !.clientTable = EmptyFn], 1)
+
+AwaitAcks(s) == [s EXCEPT !.prepareOKs = [o \in s.commitNumber + 1 .. s.opNumber |-> {}]]
+
+QuorumOp(s) ==
+    LET Q == {o \in DOMAIN s.prepareOKs : Cardinality(s.prepareOKs[o]) >= F}
+    IN IF Q = {} THEN s.commitNumber ELSE SetMax(Q)
+
+Vector(s) == s.crashVector
+
+Fresh(s, from, cv) ==
+    /\ Valid(from)
+    /\ \/ ~UsesVectors
+       \/ /\ Len(cv) = NumReplicas /\ Len(s.crashVector) = NumReplicas
+          /\ cv[from + 1] >= s.crashVector[from + 1]
+
+\* forget: drop what s collected from the replicas in J.
+Forget(s, J) ==
+    [s EXCEPT !.prepareOKs = [o \in DOMAIN s.prepareOKs |-> s.prepareOKs[o] \ J],
+              !.startViewChanges = s.startViewChanges \ J,
+              !.doViewChanges = SelectSeq(s.doViewChanges, LAMBDA d : d.replica \notin J),
+              !.recoveryResponses = SelectSeq(s.recoveryResponses, LAMBDA d : d.replica \notin J)]
+
+Merge(s, cv) ==
+    IF ~UsesVectors \/ Len(cv) # Len(s.crashVector) THEN s
+    ELSE LET J == {i - 1 : i \in {i \in 1 .. Len(cv) : cv[i] > s.crashVector[i]}}
+         IN IF J = {} THEN s
+            ELSE Forget([s EXCEPT !.crashVector = [i \in 1 .. Len(cv) |-> Max(cv[i], s.crashVector[i])]], J)
+
+(***************************************************************************)
+(* 4.1 Normal operation (normal.go).                                       *)
+(***************************************************************************)
+ResendReplyGuard(s, m) ==
+    /\ s.status = "Normal" /\ IsPrimary(s)
+    /\ InTable(s, m.client)
+    /\ s.clientTable[m.client].executed /\ s.clientTable[m.client].request = m.request
+ResendReplyApply(s, m) == Result(s, <<ReplyTo(m.client, s.clientTable[m.client].reply)>>)
+
+ReceiveRequestGuard(s, m) ==
+    /\ s.status = "Normal" /\ IsPrimary(s)
+    /\ ~InTable(s, m.client) \/ m.request > s.clientTable[m.client].request
+ReceiveRequestApply(s, m) ==
+    LET s1 == [s EXCEPT !.opNumber = s.opNumber + 1, !.log = Append(s.log, Req(m))]
+        s2 == SetClient(s1, m.client, [request |-> m.request, executed |-> FALSE, reply |-> NoReply])
+        s3 == [s2 EXCEPT !.prepareOKs = [o \in DOMAIN s2.prepareOKs \cup {s2.opNumber} |->
+                                            IF o = s2.opNumber THEN {} ELSE s2.prepareOKs[o]]]
+    IN Result(s3, <<Broadcast([type |-> "Prepare", view |-> s3.view, request |-> Req(m),
+                               op |-> s3.opNumber, commit |-> s3.commitNumber, crashVector |-> Vector(s3)])>>)
+
+ReceivePrepareGuard(s, m) ==
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op = s.opNumber + 1
+    /\ Fresh(s, Primary(s.view), m.crashVector)
+ReceivePrepareApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+        s2 == RecordRequest([s1 EXCEPT !.opNumber = s1.opNumber + 1, !.log = Append(s1.log, m.request)], m.request)
+        c == CommitTo(s2, Min(m.commit, s2.opNumber), <<>>)
+    IN Result(c.st, Append(c.out, Send(Primary(c.st.view),
+                  [type |-> "PrepareOK", view |-> c.st.view, op |-> m.op, replica |-> c.st.index,
+                   crashVector |-> Vector(c.st)])))
+
+RecordPrepareOKGuard(s, m) ==
+    /\ s.status = "Normal" /\ IsPrimary(s) /\ m.view = s.view
+    /\ m.op > s.commitNumber /\ m.op <= s.opNumber /\ m.replica # s.index
+    /\ Fresh(s, m.replica, m.crashVector)
+RecordPrepareOKApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result([s1 EXCEPT !.prepareOKs = [o \in DOMAIN s1.prepareOKs |->
+                   IF o <= m.op THEN s1.prepareOKs[o] \cup {m.replica} ELSE s1.prepareOKs[o]]], <<>>)
+
+\* On a quorum of PrepareOK.
+CommitOperationsGuard(s, m) == s.status = "Normal" /\ IsPrimary(s) /\ QuorumOp(s) > s.commitNumber
+CommitOperationsApply(s, m) == CommitTo(s, QuorumOp(s), <<>>)
+
+ReceiveCommitGuard(s, m) ==
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view
+    /\ m.commit > s.commitNumber /\ s.opNumber > s.commitNumber
+    /\ Fresh(s, Primary(s.view), m.crashVector)
+ReceiveCommitApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector) IN CommitTo(s1, Min(m.commit, s1.opNumber), <<>>)
+
+SendCommitGuard(s, m) == s.status = "Normal" /\ IsPrimary(s)
+SendCommitApply(s, m) ==
+    Result(s, <<Broadcast([type |-> "Commit", view |-> s.view, commit |-> s.commitNumber,
+                           crashVector |-> Vector(s)])>>)
+
+(***************************************************************************)
+(* 4.2 View changes (viewchange.go).                                       *)
+(***************************************************************************)
+BeginViewChange(s, v) ==
+    LET s1 == [s EXCEPT !.view = v, !.status = "ViewChange", !.startViewChanges = {},
+                        !.sentDoViewChange = FALSE, !.doViewChanges = <<>>, !.prepareOKs = EmptyFn]
+    IN Result(s1, <<Broadcast([type |-> "StartViewChange", view |-> v, replica |-> s1.index,
+                               crashVector |-> Vector(s1)])>>)
+
+StartViewChangeOnTimeoutGuard(s, m) ==
+    \/ s.status = "Normal" /\ ~IsPrimary(s)
+    \/ s.status = "ViewChange"
+    \/ s.status = "StateTransfer"
+StartViewChangeOnTimeoutApply(s, m) == BeginViewChange(s, s.view + 1)
+
+JoinViewChangeGuard(s, m) ==
+    Participates(s.status) /\ m.view > s.view /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+JoinViewChangeApply(s, m) ==
+    LET b == BeginViewChange(Merge(s, m.crashVector), m.view)
+    IN Result([b.st EXCEPT !.startViewChanges = b.st.startViewChanges \cup {m.replica}], b.out)
+
+RecordStartViewChangeGuard(s, m) ==
+    s.status = "ViewChange" /\ m.view = s.view /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+RecordStartViewChangeApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result([s1 EXCEPT !.startViewChanges = s1.startViewChanges \cup {m.replica}], <<>>)
+
+\* On a quorum of StartViewChange.
+SendDoViewChangeGuard(s, m) ==
+    s.status = "ViewChange" /\ ~s.sentDoViewChange /\ Cardinality(s.startViewChanges) >= F
+SendDoViewChangeApply(s, m) ==
+    Result([s EXCEPT !.sentDoViewChange = TRUE],
+           <<Send(Primary(s.view), [type |-> "DoViewChange", view |-> s.view, log |-> s.log,
+                                    lastNormalView |-> s.lastNormalView, op |-> s.opNumber,
+                                    commit |-> s.commitNumber, replica |-> s.index,
+                                    crashVector |-> Vector(s)])>>)
+
+RecordDVC(s, m) ==
+    [s EXCEPT !.doViewChanges = Append(SelectSeq(s.doViewChanges, LAMBDA d : d.replica # m.replica), m)]
+
+JoinViewChangeOnDoViewChangeGuard(s, m) ==
+    Participates(s.status) /\ m.view > s.view /\ Primary(m.view) = s.index /\ Fresh(s, m.replica, m.crashVector)
+JoinViewChangeOnDoViewChangeApply(s, m) ==
+    LET b == BeginViewChange(Merge(s, m.crashVector), m.view) IN Result(RecordDVC(b.st, m), b.out)
+
+RecordDoViewChangeGuard(s, m) ==
+    s.status = "ViewChange" /\ m.view = s.view /\ IsPrimary(s) /\ Fresh(s, m.replica, m.crashVector)
+RecordDoViewChangeApply(s, m) == Result(RecordDVC(Merge(s, m.crashVector), m), <<>>)
+
+\* The DoViewChange with the largest last normal view, ties broken by the
+\* largest op-number, the first such in the order received.
+RECURSIVE BestDVC(_, _, _)
+BestDVC(ds, i, best) ==
+    IF i > Len(ds) THEN best
+    ELSE BestDVC(ds, i + 1,
+                 IF \/ ds[i].lastNormalView > best.lastNormalView
+                    \/ ds[i].lastNormalView = best.lastNormalView /\ ds[i].op > best.op
+                 THEN ds[i] ELSE best)
+
+\* On a quorum of DoViewChange.
+StartNewViewGuard(s, m) == s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= F + 1
+StartNewViewApply(s, m) ==
+    LET best == BestDVC(s.doViewChanges, 1, s.doViewChanges[1])
+        commit == SetMax({0} \cup {s.doViewChanges[i].commit : i \in 1 .. Len(s.doViewChanges)})
+        s1 == AdoptLog([s EXCEPT !.status = "Normal", !.lastNormalView = s.view], best.log, s.commitNumber)
+        c == CommitTo(s1, commit, <<>>)
+        s2 == [AwaitAcks(c.st) EXCEPT !.startViewChanges = {}, !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
+    IN Result(s2, Append(c.out, Broadcast([type |-> "StartView", view |-> s2.view, log |-> s2.log,
+                                           op |-> s2.opNumber, commit |-> s2.commitNumber,
+                                           crashVector |-> Vector(s2)])))
+
+ReceiveStartViewGuard(s, m) ==
+    /\ Participates(s.status) /\ Primary(m.view) # s.index /\ Fresh(s, Primary(m.view), m.crashVector)
+    /\ \/ m.view > s.view
+       \/ m.view = s.view /\ s.status = "ViewChange"
+       \/ m.view = s.view /\ s.status = "Normal" /\ StartViewInNormal
+ReceiveStartViewApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+        oldCommit == s1.commitNumber
+        s2 == AdoptLog([s1 EXCEPT !.view = m.view, !.status = "Normal", !.lastNormalView = m.view], m.log, oldCommit)
+        c == CommitTo(s2, Max(m.commit, oldCommit), <<>>)
+        s3 == [c.st EXCEPT !.prepareOKs = EmptyFn, !.startViewChanges = {}, !.sentDoViewChange = FALSE,
+                           !.doViewChanges = <<>>]
+    IN Result(s3, IF s3.opNumber > s3.commitNumber
+                  THEN Append(c.out, Send(Primary(s3.view), [type |-> "PrepareOK", view |-> s3.view,
+                              op |-> s3.opNumber, replica |-> s3.index, crashVector |-> Vector(s3)]))
+                  ELSE c.out)
+
+(***************************************************************************)
+(* 4.3 Recovery (recovery.go).                                             *)
+(***************************************************************************)
+CrashReplicaGuard(s, m) == s.status # "Crashed"
+CrashReplicaApply(s, m) ==
+    Result([NewReplica(s.index) EXCEPT !.status = "Crashed", !.crashVector = <<>>], <<>>)
+
+RestartReplicaGuard(s, m) == s.status = "Crashed"
+RestartReplicaApply(s, m) ==
+    IF UsesVectors
+    THEN Result([s EXCEPT !.nonce = m.nonce, !.status = "RecoveringVector",
+                          !.crashVector = [i \in 1 .. NumReplicas |-> 0]],
+                <<Broadcast([type |-> "CrashVectorRequest", replica |-> s.index, nonce |-> m.nonce])>>)
+    ELSE Result([s EXCEPT !.nonce = m.nonce, !.status = "Recovering"],
+                <<Broadcast([type |-> "Recovery", replica |-> s.index, nonce |-> m.nonce, crashVector |-> <<>>])>>)
+
+RetryRecoveryGuard(s, m) == s.status \in {"RecoveringVector", "Recovering"}
+RetryRecoveryApply(s, m) ==
+    IF s.status = "RecoveringVector"
+    THEN Result(s, <<Broadcast([type |-> "CrashVectorRequest", replica |-> s.index, nonce |-> s.nonce])>>)
+    ELSE Result(s, <<Broadcast([type |-> "Recovery", replica |-> s.index, nonce |-> s.nonce,
+                                crashVector |-> Vector(s)])>>)
+
+SendCrashVectorGuard(s, m) ==
+    UsesVectors /\ Participates(s.status) /\ m.replica # s.index /\ Valid(m.replica)
+SendCrashVectorApply(s, m) ==
+    Result(s, <<Send(m.replica, [type |-> "CrashVectorResponse", replica |-> s.index, nonce |-> m.nonce,
+                                 crashVector |-> Vector(s)])>>)
+
+RecordCrashVectorGuard(s, m) ==
+    /\ s.status = "RecoveringVector" /\ m.nonce = s.nonce /\ m.replica # s.index
+    /\ Valid(m.replica) /\ Len(m.crashVector) = NumReplicas
+RecordCrashVectorApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result([s1 EXCEPT !.crashVectorFrom = s1.crashVectorFrom \cup {m.replica}], <<>>)
+
+\* On a quorum of CrashVectorResponse.
+StartRecoveryGuard(s, m) == s.status = "RecoveringVector" /\ Cardinality(s.crashVectorFrom) >= F + 1
+StartRecoveryApply(s, m) ==
+    LET s1 == [s EXCEPT !.crashVector[s.index + 1] = s.crashVector[s.index + 1] + 1,
+                        !.status = "Recovering", !.crashVectorFrom = {}]
+    IN Result(s1, <<Broadcast([type |-> "Recovery", replica |-> s1.index, nonce |-> s1.nonce,
+                               crashVector |-> Vector(s1)])>>)
+
+SendRecoveryResponseGuard(s, m) ==
+    s.status = "Normal" /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+SendRecoveryResponseApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result(s1, <<Send(m.replica, [type |-> "RecoveryResponse", view |-> s1.view, nonce |-> m.nonce,
+                                     log |-> IF IsPrimary(s1) THEN s1.log ELSE <<>>,
+                                     op |-> IF IsPrimary(s1) THEN s1.opNumber ELSE 0,
+                                     commit |-> IF IsPrimary(s1) THEN s1.commitNumber ELSE 0,
+                                     replica |-> s1.index, crashVector |-> Vector(s1)])>>)
+
+RecordRecoveryResponseGuard(s, m) ==
+    /\ s.status = "Recovering" /\ m.nonce = s.nonce /\ m.replica # s.index
+    /\ Fresh(s, m.replica, m.crashVector)
+RecordRecoveryResponseApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result([s1 EXCEPT !.recoveryResponses =
+                   Append(SelectSeq(s1.recoveryResponses, LAMBDA x : x.replica # m.replica), m)], <<>>)
+
+\* The response of the primary of the latest view among the responses.
+RecoveryPrimaries(s) ==
+    LET rs == s.recoveryResponses
+        latest == SetMax({0} \cup {rs[i].view : i \in 1 .. Len(rs)})
+    IN {i \in 1 .. Len(rs) : rs[i].view = latest /\ rs[i].replica = Primary(latest)}
+
+\* On a quorum of RecoveryResponse.
+FinishRecoveryGuard(s, m) ==
+    s.status = "Recovering" /\ Len(s.recoveryResponses) >= F + 1 /\ RecoveryPrimaries(s) # {}
+FinishRecoveryApply(s, m) ==
+    LET p == s.recoveryResponses[CHOOSE i \in RecoveryPrimaries(s) : \A j \in RecoveryPrimaries(s) : i <= j]
+        s1 == AdoptLog([s EXCEPT !.view = p.view, !.lastNormalView = p.view, !.status = "Normal"], p.log, p.commit)
+    IN Result([s1 EXCEPT !.recoveryResponses = <<>>], <<>>)
+
+(***************************************************************************)
+(* 5.2 State transfer (statetransfer.go).                                  *)
+(***************************************************************************)
+GetStateInViewGuard(s, m) ==
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op > s.opNumber + 1
+    /\ Fresh(s, Primary(s.view), m.crashVector)
+GetStateInViewApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result(s1, <<Send(Primary(s1.view), [type |-> "GetState", view |-> s1.view, op |-> s1.opNumber,
+                                            replica |-> s1.index, crashVector |-> Vector(s1)])>>)
+
+CanLearnView(s, v, cv) ==
+    /\ s.status \in {"Normal", "ViewChange"} /\ v > s.view
+    /\ Primary(v) # s.index /\ Fresh(s, Primary(v), cv)
+
+LearnView(s, v, cv) ==
+    LET s1 == [Merge(s, cv) EXCEPT !.prepareOKs = EmptyFn, !.startViewChanges = {},
+                                   !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
+        s2 == IF StateTransfer = "Paper"
+              THEN AdoptLog([s1 EXCEPT !.view = v, !.status = "Normal", !.lastNormalView = v],
+                            SubSeq(s1.log, 1, s1.commitNumber), s1.commitNumber)
+              ELSE [s1 EXCEPT !.status = "StateTransfer"]
+    IN Result(s2, <<Send(Primary(v), [type |-> "GetState", view |-> v, op |-> s2.commitNumber,
+                                      replica |-> s2.index, crashVector |-> Vector(s2)])>>)
+
+GetStateOnNewerPrepareGuard(s, m) == CanLearnView(s, m.view, m.crashVector)
+GetStateOnNewerPrepareApply(s, m) == LearnView(s, m.view, m.crashVector)
+
+GetStateOnNewerCommitGuard(s, m) == CanLearnView(s, m.view, m.crashVector)
+GetStateOnNewerCommitApply(s, m) == LearnView(s, m.view, m.crashVector)
+
+SendNewStateGuard(s, m) ==
+    /\ s.status = "Normal" /\ m.view = s.view /\ m.op <= s.opNumber /\ m.replica # s.index
+    /\ Fresh(s, m.replica, m.crashVector)
+SendNewStateApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result(s1, <<Send(m.replica, [type |-> "NewState", view |-> s1.view, after |-> m.op,
+                                     log |-> SubSeq(s1.log, m.op + 1, Len(s1.log)), op |-> s1.opNumber,
+                                     commit |-> s1.commitNumber, replica |-> s1.index,
+                                     crashVector |-> Vector(s1)])>>)
+
+AckIfBehind(c) ==
+    IF c.st.opNumber > c.st.commitNumber
+    THEN Append(c.out, Send(Primary(c.st.view), [type |-> "PrepareOK", view |-> c.st.view,
+                op |-> c.st.opNumber, replica |-> c.st.index, crashVector |-> Vector(c.st)]))
+    ELSE c.out
+
+RECURSIVE AppendEntries(_, _, _)
+AppendEntries(s, entries, i) ==
+    IF i > Len(entries) THEN s
+    ELSE AppendEntries(RecordRequest([s EXCEPT !.log = Append(s.log, entries[i])], entries[i]), entries, i + 1)
+
+ReceiveNewStateGuard(s, m) ==
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.after = s.opNumber
+    /\ m.op > s.opNumber /\ m.op = m.after + Len(m.log) /\ Fresh(s, m.replica, m.crashVector)
+ReceiveNewStateApply(s, m) ==
+    LET s1 == [AppendEntries(Merge(s, m.crashVector), m.log, 1) EXCEPT !.opNumber = m.op]
+        c == CommitTo(s1, Min(m.commit, s1.opNumber), <<>>)
+    IN Result(c.st, AckIfBehind(c))
+
+ReceiveNewStateNewViewGuard(s, m) ==
+    /\ s.status = "StateTransfer" /\ m.view > s.view /\ m.after <= s.commitNumber
+    /\ m.op = m.after + Len(m.log) /\ Primary(m.view) # s.index /\ Fresh(s, m.replica, m.crashVector)
+ReceiveNewStateNewViewApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+        oldCommit == s1.commitNumber
+        s2 == AdoptLog([s1 EXCEPT !.view = m.view, !.status = "Normal", !.lastNormalView = m.view],
+                       SubSeq(s1.log, 1, m.after) \o m.log, oldCommit)
+        c == CommitTo(s2, Max(m.commit, oldCommit), <<>>)
+    IN Result(c.st, AckIfBehind(c))
+
+(***************************************************************************)
+(* Dispatch (generated/dispatch.go): the rules of each event in the order  *)
+(* of the Go source, and the quorum rules evaluated after a rule consumed  *)
+(* a message of that kind.                                                  *)
+(***************************************************************************)
+EventRules(type) ==
+    CASE type = "Request" -> <<"ResendReply", "ReceiveRequest">>
+      [] type = "Prepare" -> <<"ReceivePrepare", "GetStateInView", "GetStateOnNewerPrepare">>
+      [] type = "PrepareOK" -> <<"RecordPrepareOK">>
+      [] type = "Commit" -> <<"ReceiveCommit", "GetStateOnNewerCommit">>
+      [] type = "StartViewChange" -> <<"JoinViewChange", "RecordStartViewChange">>
+      [] type = "DoViewChange" -> <<"JoinViewChangeOnDoViewChange", "RecordDoViewChange">>
+      [] type = "StartView" -> <<"ReceiveStartView">>
+      [] type = "GetState" -> <<"SendNewState">>
+      [] type = "NewState" -> <<"ReceiveNewState", "ReceiveNewStateNewView">>
+      [] type = "CrashVectorRequest" -> <<"SendCrashVector">>
+      [] type = "CrashVectorResponse" -> <<"RecordCrashVector">>
+      [] type = "Recovery" -> <<"SendRecoveryResponse">>
+      [] type = "RecoveryResponse" -> <<"RecordRecoveryResponse">>
+      [] type = "CommitTimeout" -> <<"SendCommit">>
+      [] type = "ViewChangeTimeout" -> <<"StartViewChangeOnTimeout">>
+      [] type = "RecoveryTimeout" -> <<"RetryRecovery">>
+      [] type = "Crash" -> <<"CrashReplica">>
+      [] type = "Restart" -> <<"RestartReplica">>
+      [] OTHER -> <<>>
+
+QuorumRules(type) ==
+    CASE type = "PrepareOK" -> <<"CommitOperations">>
+      [] type = "StartViewChange" -> <<"SendDoViewChange">>
+      [] type = "DoViewChange" -> <<"StartNewView">>
+      [] type = "CrashVectorResponse" -> <<"StartRecovery">>
+      [] type = "RecoveryResponse" -> <<"FinishRecovery">>
+      [] OTHER -> <<>>
+
+Guard(rule, s, m) ==
+    CASE rule = "ResendReply" -> ResendReplyGuard(s, m)
+      [] rule = "ReceiveRequest" -> ReceiveRequestGuard(s, m)
+      [] rule = "ReceivePrepare" -> ReceivePrepareGuard(s, m)
+      [] rule = "RecordPrepareOK" -> RecordPrepareOKGuard(s, m)
+      [] rule = "CommitOperations" -> CommitOperationsGuard(s, m)
+      [] rule = "ReceiveCommit" -> ReceiveCommitGuard(s, m)
+      [] rule = "SendCommit" -> SendCommitGuard(s, m)
+      [] rule = "CrashReplica" -> CrashReplicaGuard(s, m)
+      [] rule = "RestartReplica" -> RestartReplicaGuard(s, m)
+      [] rule = "RetryRecovery" -> RetryRecoveryGuard(s, m)
+      [] rule = "SendCrashVector" -> SendCrashVectorGuard(s, m)
+      [] rule = "RecordCrashVector" -> RecordCrashVectorGuard(s, m)
+      [] rule = "StartRecovery" -> StartRecoveryGuard(s, m)
+      [] rule = "SendRecoveryResponse" -> SendRecoveryResponseGuard(s, m)
+      [] rule = "RecordRecoveryResponse" -> RecordRecoveryResponseGuard(s, m)
+      [] rule = "FinishRecovery" -> FinishRecoveryGuard(s, m)
+      [] rule = "GetStateInView" -> GetStateInViewGuard(s, m)
+      [] rule = "GetStateOnNewerPrepare" -> GetStateOnNewerPrepareGuard(s, m)
+      [] rule = "GetStateOnNewerCommit" -> GetStateOnNewerCommitGuard(s, m)
+      [] rule = "SendNewState" -> SendNewStateGuard(s, m)
+      [] rule = "ReceiveNewState" -> ReceiveNewStateGuard(s, m)
+      [] rule = "ReceiveNewStateNewView" -> ReceiveNewStateNewViewGuard(s, m)
+      [] rule = "StartViewChangeOnTimeout" -> StartViewChangeOnTimeoutGuard(s, m)
+      [] rule = "JoinViewChange" -> JoinViewChangeGuard(s, m)
+      [] rule = "RecordStartViewChange" -> RecordStartViewChangeGuard(s, m)
+      [] rule = "SendDoViewChange" -> SendDoViewChangeGuard(s, m)
+      [] rule = "JoinViewChangeOnDoViewChange" -> JoinViewChangeOnDoViewChangeGuard(s, m)
+      [] rule = "RecordDoViewChange" -> RecordDoViewChangeGuard(s, m)
+      [] rule = "StartNewView" -> StartNewViewGuard(s, m)
+      [] rule = "ReceiveStartView" -> ReceiveStartViewGuard(s, m)
+
+Apply(rule, s, m) ==
+    CASE rule = "ResendReply" -> ResendReplyApply(s, m)
+      [] rule = "ReceiveRequest" -> ReceiveRequestApply(s, m)
+      [] rule = "ReceivePrepare" -> ReceivePrepareApply(s, m)
+      [] rule = "RecordPrepareOK" -> RecordPrepareOKApply(s, m)
+      [] rule = "CommitOperations" -> CommitOperationsApply(s, m)
+      [] rule = "ReceiveCommit" -> ReceiveCommitApply(s, m)
+      [] rule = "SendCommit" -> SendCommitApply(s, m)
+      [] rule = "CrashReplica" -> CrashReplicaApply(s, m)
+      [] rule = "RestartReplica" -> RestartReplicaApply(s, m)
+      [] rule = "RetryRecovery" -> RetryRecoveryApply(s, m)
+      [] rule = "SendCrashVector" -> SendCrashVectorApply(s, m)
+      [] rule = "RecordCrashVector" -> RecordCrashVectorApply(s, m)
+      [] rule = "StartRecovery" -> StartRecoveryApply(s, m)
+      [] rule = "SendRecoveryResponse" -> SendRecoveryResponseApply(s, m)
+      [] rule = "RecordRecoveryResponse" -> RecordRecoveryResponseApply(s, m)
+      [] rule = "FinishRecovery" -> FinishRecoveryApply(s, m)
+      [] rule = "GetStateInView" -> GetStateInViewApply(s, m)
+      [] rule = "GetStateOnNewerPrepare" -> GetStateOnNewerPrepareApply(s, m)
+      [] rule = "GetStateOnNewerCommit" -> GetStateOnNewerCommitApply(s, m)
+      [] rule = "SendNewState" -> SendNewStateApply(s, m)
+      [] rule = "ReceiveNewState" -> ReceiveNewStateApply(s, m)
+      [] rule = "ReceiveNewStateNewView" -> ReceiveNewStateNewViewApply(s, m)
+      [] rule = "StartViewChangeOnTimeout" -> StartViewChangeOnTimeoutApply(s, m)
+      [] rule = "JoinViewChange" -> JoinViewChangeApply(s, m)
+      [] rule = "RecordStartViewChange" -> RecordStartViewChangeApply(s, m)
+      [] rule = "SendDoViewChange" -> SendDoViewChangeApply(s, m)
+      [] rule = "JoinViewChangeOnDoViewChange" -> JoinViewChangeOnDoViewChangeApply(s, m)
+      [] rule = "RecordDoViewChange" -> RecordDoViewChangeApply(s, m)
+      [] rule = "StartNewView" -> StartNewViewApply(s, m)
+      [] rule = "ReceiveStartView" -> ReceiveStartViewApply(s, m)
+
+RECURSIVE FirstEnabled(_, _, _)
+FirstEnabled(rules, s, m) ==
+    IF rules = <<>> THEN ""
+    ELSE IF Guard(Head(rules), s, m) THEN Head(rules) ELSE FirstEnabled(Tail(rules), s, m)
+
+\* One dispatch of event m at a replica in state s: the rule that consumed
+\* it, the quorum rule after it ("" for none), the state after the first
+\* rule alone (mid), the state after both (st), and the effects.
+\* rule is the first enabled rule of the event, FirstEnabled(EventRules(m.type), s, m).
+DispatchRule(s, m, rule) ==
+    LET a == Apply(rule, s, m)
+        q == FirstEnabled(QuorumRules(m.type), a.st, m)
+    IN IF q = ""
+       THEN [rule |-> rule, quorum |-> "", mid |-> a.st, st |-> a.st, out |-> a.out]
+       ELSE LET b == Apply(q, a.st, m)
+            IN [rule |-> rule, quorum |-> q, mid |-> a.st, st |-> b.st, out |-> a.out \o b.out]
+
+Dispatch(s, m) ==
+    LET rule == FirstEnabled(EventRules(m.type), s, m)
+    IN IF rule = "" THEN [rule |-> "", quorum |-> ""] ELSE DispatchRule(s, m, rule)
+
+LastRule(d) == IF d.quorum # "" THEN d.quorum ELSE d.rule
+
+(***************************************************************************)
+(* The environment (modelcheck/world.go).                                  *)
+(***************************************************************************)
+MessageTypes == {"Prepare", "PrepareOK", "Commit", "StartViewChange", "DoViewChange",
+                 "StartView", "GetState", "NewState", "CrashVectorRequest",
+                 "CrashVectorResponse", "Recovery", "RecoveryResponse"}
+
+Down == {r \in Replicas : status[r] = "Crashed"}
+
+RemoveCopy(n, k) ==
+    IF n[k] > 1 THEN [n EXCEPT ![k] = n[k] - 1] ELSE [x \in DOMAIN n \ {k} |-> n[x]]
+
+\* A message sent while an identical copy is in flight merges with it.
+AddSent(n, r, out) ==
+    LET Sent == {<<out[i].to, out[i].msg>> : i \in {i \in DOMAIN out : out[i].kind = "send"}}
+                \cup {<<j, out[i].msg>> : i \in {i \in DOMAIN out : out[i].kind = "broadcast"},
+                                           j \in Replicas \ {r}}
+    IN [k \in DOMAIN n \cup Sent |-> IF k \in DOMAIN n THEN n[k] ELSE 1]
+
+Replies(out) == {out[i].msg : i \in {i \in DOMAIN out : out[i].kind = "reply"}}
+
+\* A waiting client sends its request again; one that is not waiting
+\* submits a value not yet submitted as its next request.
+ClientRequests(c) ==
+    IF clients[c].waiting
+    THEN {[type |-> "Request", op |-> clients[c].value, client |-> c, request |-> clients[c].request]}
+    ELSE {[type |-> "Request", op |-> v, client |-> c, request |-> clients[c].request + 1] : v \in Values \ submitted}
+
+IsNewRequest(m) == ~clients[m.client].waiting
+
+TimeoutFires(k) == k \in UnboundedTimeouts \/ timeoutsLeft[k] > 0
+
+\* Whether the environment offers event m to replica r.
+Offered(r, m) ==
+    CASE m.type \in MessageTypes -> <<r, m>> \in DOMAIN net
+      [] m.type = "Request" -> m.client \in Clients /\ m \in ClientRequests(m.client)
+      [] m.type \in TimeoutKinds -> TimeoutFires(m.type)
+      [] m.type = "Crash" -> r \notin Down /\ crashesLeft > 0 /\ Cardinality(Down) < MaxDown
+      [] m.type = "Restart" -> r \in Down /\ m.nonce = restarts + 1
+      [] OTHER -> FALSE
+
+\* The step of replica r on event m whose dispatch was d.
+StepWith(r, m, name, d) ==
+    /\ LET clients1 == IF m.type = "Request" /\ IsNewRequest(m)
+                       THEN [clients EXCEPT ![m.client] = [request |-> m.request, value |-> m.op, waiting |-> TRUE]]
+                       ELSE clients
+           replies == Replies(d.out)
+       IN /\ LastRule(d) = name
+          /\ SetRep(r, d.st)
+          /\ net' = AddSent(IF m.type \in MessageTypes THEN RemoveCopy(net, <<r, m>>) ELSE net, r, d.out)
+          /\ clients' = [c \in Clients |->
+                            IF clients1[c].waiting /\ \E p \in replies : p.client = c /\ p.request = clients1[c].request
+                            THEN [clients1[c] EXCEPT !.waiting = FALSE] ELSE clients1[c]]
+          /\ submitted' = IF m.type = "Request" THEN submitted \cup {m.op} ELSE submitted
+          /\ acked' = acked \cup replies
+          /\ timeoutsLeft' = IF m.type \in TimeoutKinds /\ m.type \notin UnboundedTimeouts
+                             THEN [timeoutsLeft EXCEPT ![m.type] = timeoutsLeft[m.type] - 1]
+                             ELSE timeoutsLeft
+          /\ crashesLeft' = IF m.type = "Crash" THEN crashesLeft - 1 ELSE crashesLeft
+          /\ restarts' = IF m.type = "Restart" THEN restarts + 1 ELSE restarts
+          /\ UNCHANGED <<dropsLeft, dupsLeft>>
+
+\* Replica r takes the step in which rule name is the last to fire on event m.
+Step(r, m, name) ==
+    /\ r \in Replicas
+    /\ Offered(r, m)
+    /\ LET s == Rep(r)
+           rule == FirstEnabled(EventRules(m.type), s, m)
+       IN /\ rule # ""
+          \* Only the action that can be this step's applies the rules.
+          /\ rule = name \/ \E i \in DOMAIN QuorumRules(m.type) : QuorumRules(m.type)[i] = name
+          /\ StepWith(r, m, name, DispatchRule(s, m, rule))
+
+(***************************************************************************)
+(* The actions: one per Go rule, with its name.                            *)
+(***************************************************************************)
+ResendReply(r, m) == m.type = "Request" /\ Step(r, m, "ResendReply")
+ReceiveRequest(r, m) == m.type = "Request" /\ Step(r, m, "ReceiveRequest")
+ReceivePrepare(r, m) == m.type = "Prepare" /\ Step(r, m, "ReceivePrepare")
+RecordPrepareOK(r, m) == m.type = "PrepareOK" /\ Step(r, m, "RecordPrepareOK")
+CommitOperations(r, m) == m.type = "PrepareOK" /\ Step(r, m, "CommitOperations")
+ReceiveCommit(r, m) == m.type = "Commit" /\ Step(r, m, "ReceiveCommit")
+SendCommit(r, m) == m.type = "CommitTimeout" /\ Step(r, m, "SendCommit")
+CrashReplica(r, m) == m.type = "Crash" /\ Step(r, m, "CrashReplica")
+RestartReplica(r, m) == m.type = "Restart" /\ Step(r, m, "RestartReplica")
+RetryRecovery(r, m) == m.type = "RecoveryTimeout" /\ Step(r, m, "RetryRecovery")
+SendCrashVector(r, m) == m.type = "CrashVectorRequest" /\ Step(r, m, "SendCrashVector")
+RecordCrashVector(r, m) == m.type = "CrashVectorResponse" /\ Step(r, m, "RecordCrashVector")
+StartRecovery(r, m) == m.type = "CrashVectorResponse" /\ Step(r, m, "StartRecovery")
+SendRecoveryResponse(r, m) == m.type = "Recovery" /\ Step(r, m, "SendRecoveryResponse")
+RecordRecoveryResponse(r, m) == m.type = "RecoveryResponse" /\ Step(r, m, "RecordRecoveryResponse")
+FinishRecovery(r, m) == m.type = "RecoveryResponse" /\ Step(r, m, "FinishRecovery")
+GetStateInView(r, m) == m.type = "Prepare" /\ Step(r, m, "GetStateInView")
+GetStateOnNewerPrepare(r, m) == m.type = "Prepare" /\ Step(r, m, "GetStateOnNewerPrepare")
+GetStateOnNewerCommit(r, m) == m.type = "Commit" /\ Step(r, m, "GetStateOnNewerCommit")
+SendNewState(r, m) == m.type = "GetState" /\ Step(r, m, "SendNewState")
+ReceiveNewState(r, m) == m.type = "NewState" /\ Step(r, m, "ReceiveNewState")
+ReceiveNewStateNewView(r, m) == m.type = "NewState" /\ Step(r, m, "ReceiveNewStateNewView")
+StartViewChangeOnTimeout(r, m) == m.type = "ViewChangeTimeout" /\ Step(r, m, "StartViewChangeOnTimeout")
+JoinViewChange(r, m) == m.type = "StartViewChange" /\ Step(r, m, "JoinViewChange")
+RecordStartViewChange(r, m) == m.type = "StartViewChange" /\ Step(r, m, "RecordStartViewChange")
+SendDoViewChange(r, m) == m.type = "StartViewChange" /\ Step(r, m, "SendDoViewChange")
+JoinViewChangeOnDoViewChange(r, m) == m.type = "DoViewChange" /\ Step(r, m, "JoinViewChangeOnDoViewChange")
+RecordDoViewChange(r, m) == m.type = "DoViewChange" /\ Step(r, m, "RecordDoViewChange")
+StartNewView(r, m) == m.type = "DoViewChange" /\ Step(r, m, "StartNewView")
+ReceiveStartView(r, m) == m.type = "StartView" /\ Step(r, m, "ReceiveStartView")
+
+\* The network's faults: not rules of the spec, but steps of a trace.
+DropMessage(r, m) ==
+    /\ dropsLeft > 0 /\ <<r, m>> \in DOMAIN net
+    /\ net' = RemoveCopy(net, <<r, m>>)
+    /\ dropsLeft' = dropsLeft - 1
+    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dupsLeft, crashesLeft, restarts>>
+
+DuplicateMessage(r, m) ==
+    /\ dupsLeft > 0 /\ <<r, m>> \in DOMAIN net
+    /\ net' = [net EXCEPT ![<<r, m>>] = net[<<r, m>>] + 1]
+    /\ dupsLeft' = dupsLeft - 1
+    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dropsLeft, crashesLeft, restarts>>
+
+RuleStep(r, m) ==
+    \/ ResendReply(r, m) \/ ReceiveRequest(r, m) \/ ReceivePrepare(r, m)
+    \/ RecordPrepareOK(r, m) \/ CommitOperations(r, m) \/ ReceiveCommit(r, m)
+    \/ SendCommit(r, m) \/ CrashReplica(r, m) \/ RestartReplica(r, m)
+    \/ RetryRecovery(r, m) \/ SendCrashVector(r, m) \/ RecordCrashVector(r, m)
+    \/ StartRecovery(r, m) \/ SendRecoveryResponse(r, m) \/ RecordRecoveryResponse(r, m)
+    \/ FinishRecovery(r, m) \/ GetStateInView(r, m) \/ GetStateOnNewerPrepare(r, m)
+    \/ GetStateOnNewerCommit(r, m) \/ SendNewState(r, m) \/ ReceiveNewState(r, m)
+    \/ ReceiveNewStateNewView(r, m) \/ StartViewChangeOnTimeout(r, m) \/ JoinViewChange(r, m)
+    \/ RecordStartViewChange(r, m) \/ SendDoViewChange(r, m) \/ JoinViewChangeOnDoViewChange(r, m)
+    \/ RecordDoViewChange(r, m) \/ StartNewView(r, m) \/ ReceiveStartView(r, m)
+
+Init ==
+    /\ status = [r \in Replicas |-> "Normal"]
+    /\ view = [r \in Replicas |-> 0]
+    /\ lastNormalView = [r \in Replicas |-> 0]
+    /\ opNumber = [r \in Replicas |-> 0]
+    /\ commitNumber = [r \in Replicas |-> 0]
+    /\ log = [r \in Replicas |-> <<>>]
+    /\ clientTable = [r \in Replicas |-> EmptyFn]
+    /\ prepareOKs = [r \in Replicas |-> EmptyFn]
+    /\ startViewChanges = [r \in Replicas |-> {}]
+    /\ sentDoViewChange = [r \in Replicas |-> FALSE]
+    /\ doViewChanges = [r \in Replicas |-> <<>>]
+    /\ nonce = [r \in Replicas |-> 0]
+    /\ recoveryResponses = [r \in Replicas |-> <<>>]
+    /\ crashVectorFrom = [r \in Replicas |-> {}]
+    /\ crashVector = [r \in Replicas |-> NewReplica(r).crashVector]
+    /\ net = EmptyFn
+    /\ clients = [c \in Clients |-> [request |-> 0, value |-> "", waiting |-> FALSE]]
+    /\ submitted = {}
+    /\ acked = {}
+    /\ timeoutsLeft = [k \in TimeoutKinds |-> IF k \in UnboundedTimeouts THEN 0 ELSE TimeoutLimit[k]]
+    /\ dropsLeft = Drops
+    /\ dupsLeft = Duplicates
+    /\ crashesLeft = Crashes
+    /\ restarts = 0
+
+Next ==
+    \/ \E k \in DOMAIN net : RuleStep(k[1], k[2])
+    \/ \E r \in Replicas :
+          \/ \E k \in TimeoutKinds : RuleStep(r, [type |-> k])
+          \/ \E c \in Clients : \E m \in ClientRequests(c) : RuleStep(r, m)
+          \/ RuleStep(r, [type |-> "Crash"])
+          \/ RuleStep(r, [type |-> "Restart", nonce |-> restarts + 1])
+    \/ \E k \in DOMAIN net : DropMessage(k[1], k[2]) \/ DuplicateMessage(k[1], k[2])
+
+Spec == Init /\ [][Next]_vars
+
+\* A state constraint for TLC: the states at most MaxDepth steps from Init
+\* (TLC's level of Init is 1), as `vsrgen check -depth` explores them.
+WithinDepth == MaxDepth = 0 \/ TLCGet("level") <= MaxDepth + 1
+
+(***************************************************************************)
+(* Invariants (spec/invariants.go), with the same names.                   *)
+(***************************************************************************)
+CommitNumberAtMostOpNumber ==
+    \A r \in Replicas : commitNumber[r] <= opNumber[r] /\ Len(log[r]) = opNumber[r]
+
+CommittedPrefixesAgree ==
+    \A a, b \in Replicas :
+        a < b => \A op \in 1 .. Min(Min(commitNumber[a], commitNumber[b]), Min(Len(log[a]), Len(log[b]))) :
+                     log[a][op] = log[b][op]
+
+NormalLogMatchesPrimary ==
+    \A r \in Replicas :
+        LET p == Primary(view[r])
+        IN (status[r] = "Normal" /\ p # r /\ status[p] = "Normal" /\ view[p] = view[r]) =>
+               /\ Len(log[r]) <= Len(log[p])
+               /\ \A op \in 1 .. Len(log[r]) : log[r][op] = log[p][op]
+
+ExecutedAtMostOnce ==
+    \A r \in Replicas :
+        LET k == Min(commitNumber[r], Len(log[r]))
+        IN \A a, b \in 1 .. k :
+               a < b => ~(log[r][a].client = log[r][b].client /\ log[r][a].request = log[r][b].request)
+
+AcknowledgedNotLost ==
+    \A rep \in acked, p \in Replicas :
+        (status[p] = "Normal" /\ Primary(view[p]) = p /\ view[p] >= rep.view) =>
+            \E i \in 1 .. Len(log[p]) : log[p][i].client = rep.client /\ log[p][i].request = rep.request
+
+(***************************************************************************)
+(* Action properties: a replica that has not crashed never moves back.     *)
+(***************************************************************************)
+Exempt(r) ==
+    LET down == {"Crashed", "Recovering", "RecoveringVector"}
+    IN status[r] \in down \/ status'[r] \in down
+
+ViewNeverDecreases == \A r \in Replicas : Exempt(r) \/ view'[r] >= view[r]
+CommitNeverDecreases == \A r \in Replicas : Exempt(r) \/ commitNumber'[r] >= commitNumber[r]
+
+AlwaysViewNeverDecreases == [][ViewNeverDecreases]_vars
+AlwaysCommitNeverDecreases == [][CommitNeverDecreases]_vars
+=============================================================================
