@@ -46,6 +46,10 @@ type Options struct {
 	Seed     uint64
 	Walks    int // random walks; 0 runs until a limit
 	Depth    int // the deepest state DFS and walks go to; 0 is 100
+	// MaxDepth bounds BFS to the states at most that many steps from the
+	// initial state; 0 is no bound. TLC's WithinDepth constraint in
+	// spec/tla/VSR.tla bounds its search the same way.
+	MaxDepth int
 	// MaxStates and TimeLimit stop the search early; 0 is no limit.
 	MaxStates uint64
 	TimeLimit time.Duration
@@ -76,6 +80,10 @@ type Result struct {
 	// first walk; Walks the number of walks run.
 	Seed  uint64
 	Walks int
+	// LastWalk is the path of the last walk that found no violation, and
+	// LastSeed its seed.
+	LastWalk Path
+	LastSeed uint64
 }
 
 // Violation is a broken invariant, action property or deadlock, with the
@@ -84,6 +92,8 @@ type Violation struct {
 	Kind  string // "invariant", "action" or "deadlock"
 	Err   error
 	Trace []Step
+	// Path is the same steps, for Steps to describe for a trace.
+	Path Path
 }
 
 // checker holds one search.
@@ -338,6 +348,9 @@ func (c *checker[R]) bfs() (*Result, error) {
 	})
 	defer stopProgress()
 	for len(level) > 0 {
+		if c.opts.MaxDepth > 0 && res.Depth >= c.opts.MaxDepth {
+			return c.finish(res), nil
+		}
 		outs := make([]levelOut[R], c.opts.Workers)
 		var mu sync.Mutex
 		var first *found
@@ -391,8 +404,7 @@ func (c *checker[R]) bfs() (*Result, error) {
 		}
 		res.Distinct = uint64(len(parents))
 		if first != nil {
-			res.Violation = &Violation{Kind: first.kind, Err: first.err}
-			res.Violation.Trace, err = c.replay(path(parents, ords, first.parent), first.ordinal)
+			res.Violation, err = c.violation(first.kind, first.err, path(parents, ords, first.parent), first.ordinal)
 			if err != nil {
 				return nil, err
 			}

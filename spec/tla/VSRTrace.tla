@@ -1,0 +1,151 @@
+------------------------------ MODULE VSRTrace ------------------------------
+(***************************************************************************)
+(* Checks a trace (spec/tla/TRACE.md) against VSR.tla with TLC.            *)
+(*                                                                          *)
+(* The trace is read with the Json module; its header gives the constants  *)
+(* of VSR.tla.  A cursor l walks the steps: each step line must be an      *)
+(* action of VSR.tla at its node with its args, and the node's state after *)
+(* it must be the line's state.  A rule followed by a line of the quorum   *)
+(* rule it triggered is one step of VSR.tla, the quorum rule's action;     *)
+(* the first line's state is then the state after the first rule alone.   *)
+(* The network's faults are the actions DropMessage and DuplicateMessage.  *)
+(*                                                                          *)
+(* TLC explores the behaviors of VSR.tla that the trace allows; the        *)
+(* POSTCONDITION TraceAccepted holds when one of them consumed every line. *)
+(* It prints how many lines matched, so a rejection names the first line   *)
+(* that matches no action.  Run with one worker: the count is kept in a    *)
+(* TLC register.                                                           *)
+(***************************************************************************)
+EXTENDS VSR, Json
+
+CONSTANT TraceFile
+
+TraceLines == ndJsonDeserialize(TraceFile)
+Header == TraceLines[1]
+Trace == SubSeq(TraceLines, 2, Len(TraceLines))
+
+\* The constants of VSR.tla, from the header; a configuration substitutes them.
+TraceNumReplicas == Header.replicas
+TraceNumClients == Header.clients
+TraceNumValues == Len(Header.values)
+Bound(b) == IF b < 0 THEN 0 ELSE b
+TraceViewChangeTimeouts == Bound(Header.bounds.viewChangeTimeouts)
+TraceCommitTimeouts == Bound(Header.bounds.commitTimeouts)
+TraceRecoveryTimeouts == Bound(Header.bounds.recoveryTimeouts)
+TraceUnboundedTimeouts ==
+    {k \in {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"} :
+        LET b == CASE k = "CommitTimeout" -> Header.bounds.commitTimeouts
+                   [] k = "ViewChangeTimeout" -> Header.bounds.viewChangeTimeouts
+                   [] k = "RecoveryTimeout" -> Header.bounds.recoveryTimeouts
+        IN b < 0}
+TraceDrops == Header.bounds.drops
+TraceDuplicates == Header.bounds.duplicates
+TraceCrashes == Header.bounds.crashes
+TraceMaxDown == Header.bounds.maxDown
+TraceStateTransfer == Header.options.stateTransfer
+TraceRecovery == Header.options.recovery
+TraceStartViewInNormal == Header.options.startViewInNormal
+
+ASSUME /\ Header.schema = 1 /\ Header.kind = "vsr-trace"
+       /\ Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
+       /\ \A i \in 1 .. Len(Trace) : Trace[i].seq = i
+
+VARIABLE l \* the next line of the trace to match
+
+ToSet(s) == {s[i] : i \in DOMAIN s}
+
+\* A replica state of the trace as VSR.tla holds it.
+StateOf(j) ==
+    [status |-> j.status, view |-> j.view, lastNormalView |-> j.lastNormalView,
+     opNumber |-> j.opNumber, commitNumber |-> j.commitNumber, log |-> j.log,
+     clientTable |-> [c \in {j.clientTable[i].client : i \in DOMAIN j.clientTable} |->
+                        LET e == j.clientTable[CHOOSE i \in DOMAIN j.clientTable : j.clientTable[i].client = c]
+                        IN [request |-> e.request, executed |-> e.executed, reply |-> e.reply]],
+     prepareOKs |-> [o \in {j.prepareOKs[i].op : i \in DOMAIN j.prepareOKs} |->
+                       ToSet(j.prepareOKs[CHOOSE i \in DOMAIN j.prepareOKs : j.prepareOKs[i].op = o].from)],
+     startViewChanges |-> ToSet(j.startViewChanges),
+     sentDoViewChange |-> j.sentDoViewChange,
+     doViewChanges |-> j.doViewChanges, nonce |-> j.nonce,
+     recoveryResponses |-> j.recoveryResponses,
+     crashVectorFrom |-> ToSet(j.crashVectorFrom), crashVector |-> j.crashVector]
+
+\* Rep(r) without its index.
+Fields(s) == [f \in DOMAIN s \ {"index"} |-> s[f]]
+
+\* The node's state after the step is the line's.
+Matches(r, j) == Fields(Rep(r))' = StateOf(j)
+
+QuorumNames == {"CommitOperations", "SendDoViewChange", "StartNewView", "StartRecovery", "FinishRecovery"}
+
+\* The action of VSR.tla that the line names.
+Do(name, r, m) ==
+    CASE name = "ResendReply" -> ResendReply(r, m)
+      [] name = "ReceiveRequest" -> ReceiveRequest(r, m)
+      [] name = "ReceivePrepare" -> ReceivePrepare(r, m)
+      [] name = "RecordPrepareOK" -> RecordPrepareOK(r, m)
+      [] name = "CommitOperations" -> CommitOperations(r, m)
+      [] name = "ReceiveCommit" -> ReceiveCommit(r, m)
+      [] name = "SendCommit" -> SendCommit(r, m)
+      [] name = "CrashReplica" -> CrashReplica(r, m)
+      [] name = "RestartReplica" -> RestartReplica(r, m)
+      [] name = "RetryRecovery" -> RetryRecovery(r, m)
+      [] name = "SendCrashVector" -> SendCrashVector(r, m)
+      [] name = "RecordCrashVector" -> RecordCrashVector(r, m)
+      [] name = "StartRecovery" -> StartRecovery(r, m)
+      [] name = "SendRecoveryResponse" -> SendRecoveryResponse(r, m)
+      [] name = "RecordRecoveryResponse" -> RecordRecoveryResponse(r, m)
+      [] name = "FinishRecovery" -> FinishRecovery(r, m)
+      [] name = "GetStateInView" -> GetStateInView(r, m)
+      [] name = "GetStateOnNewerPrepare" -> GetStateOnNewerPrepare(r, m)
+      [] name = "GetStateOnNewerCommit" -> GetStateOnNewerCommit(r, m)
+      [] name = "SendNewState" -> SendNewState(r, m)
+      [] name = "ReceiveNewState" -> ReceiveNewState(r, m)
+      [] name = "ReceiveNewStateNewView" -> ReceiveNewStateNewView(r, m)
+      [] name = "StartViewChangeOnTimeout" -> StartViewChangeOnTimeout(r, m)
+      [] name = "JoinViewChange" -> JoinViewChange(r, m)
+      [] name = "RecordStartViewChange" -> RecordStartViewChange(r, m)
+      [] name = "SendDoViewChange" -> SendDoViewChange(r, m)
+      [] name = "JoinViewChangeOnDoViewChange" -> JoinViewChangeOnDoViewChange(r, m)
+      [] name = "RecordDoViewChange" -> RecordDoViewChange(r, m)
+      [] name = "StartNewView" -> StartNewView(r, m)
+      [] name = "ReceiveStartView" -> ReceiveStartView(r, m)
+      [] name = "DropMessage" -> DropMessage(r, m)
+      [] name = "DuplicateMessage" -> DuplicateMessage(r, m)
+      [] OTHER -> FALSE
+
+\* Line l alone is one step.
+OneLine ==
+    LET e == Trace[l]
+    IN /\ e.action \notin QuorumNames
+       /\ Do(e.action, e.node, e.args)
+       /\ Matches(e.node, e.state)
+       /\ l' = l + 1
+
+\* Lines l and l+1 are a rule and the quorum rule it triggered, one step.
+TwoLines ==
+    LET e == Trace[l]
+        q == Trace[l + 1]
+    IN /\ l + 1 <= Len(Trace)
+       /\ e.action \notin QuorumNames /\ q.action \in QuorumNames
+       /\ q.node = e.node /\ q.args = e.args
+       /\ Do(q.action, e.node, e.args)
+       /\ LET d == Dispatch(Rep(e.node), e.args)
+          IN d.rule = e.action /\ Fields(d.mid) = StateOf(e.state)
+       /\ Matches(e.node, q.state)
+       /\ l' = l + 2
+
+TraceInit == Init /\ l = 1
+
+TraceNext == l <= Len(Trace) /\ (OneLine \/ TwoLines)
+
+TraceSpec == TraceInit /\ [][TraceNext]_<<vars, l>>
+
+\* The furthest line matched, kept in TLC register 1 (a state constraint
+\* that always holds).
+ASSUME TLCSet(1, 1)
+TrackProgress == TLCSet(1, IF l > TLCGet(1) THEN l ELSE TLCGet(1))
+
+TraceAccepted ==
+    /\ PrintT(<<"VSRTrace: matched lines", TLCGet(1) - 1, "of", Len(Trace)>>)
+    /\ TLCGet(1) = Len(Trace) + 1
+=============================================================================
