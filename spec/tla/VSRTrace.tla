@@ -72,8 +72,17 @@ StateOf(j) ==
 \* Rep(r) without its index.
 Fields(s) == [f \in DOMAIN s \ {"index"} |-> s[f]]
 
-\* The node's state after the step is the line's.
-Matches(r, j) == Fields(Rep(r))' = StateOf(j)
+\* The node's state after the step is the line's. (Each variable is primed
+\* on its own: r stands for an expression of the current state.)
+Matches(r, j) ==
+    LET s == StateOf(j)
+    IN /\ status'[r] = s.status /\ view'[r] = s.view /\ lastNormalView'[r] = s.lastNormalView
+       /\ opNumber'[r] = s.opNumber /\ commitNumber'[r] = s.commitNumber /\ log'[r] = s.log
+       /\ clientTable'[r] = s.clientTable /\ prepareOKs'[r] = s.prepareOKs
+       /\ startViewChanges'[r] = s.startViewChanges /\ sentDoViewChange'[r] = s.sentDoViewChange
+       /\ doViewChanges'[r] = s.doViewChanges /\ nonce'[r] = s.nonce
+       /\ recoveryResponses'[r] = s.recoveryResponses /\ crashVectorFrom'[r] = s.crashVectorFrom
+       /\ crashVector'[r] = s.crashVector
 
 QuorumNames == {"CommitOperations", "SendDoViewChange", "StartNewView", "StartRecovery", "FinishRecovery"}
 

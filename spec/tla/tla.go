@@ -206,12 +206,14 @@ func violation(output, first string) string {
 // isModelError reports whether TLC's message is a fault of the model, not
 // a violation it found.
 func isModelError(msg string) bool {
-	for _, v := range []string{"Invariant", "Action property", "Temporal properties", "Assumption"} {
+	for _, v := range []string{"Invariant", "Action property", "Temporal properties"} {
 		if strings.HasPrefix(msg, v) && strings.Contains(msg, "violated") {
 			return false
 		}
 	}
-	return true
+	// A false assumption is a violation only for VSRTrace's
+	// POSTCONDITION and assumptions, which ValidateTrace tells apart.
+	return !(strings.HasPrefix(msg, "Assumption") && strings.HasSuffix(msg, "is false."))
 }
 
 func parseCount(s string) uint64 {
