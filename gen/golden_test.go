@@ -181,6 +181,29 @@ var emitterCases = []struct {
 		not: []string{"OnOutcome"},
 	},
 	{
+		name: "dispatch/apply one rule",
+		file: "dispatch.go",
+		want: []string{
+			"func ApplyRule(r *spec.Node, id RuleID, ev any, out *lang.Effects[spec.NodeIndex, spec.ClientID]) (bool, error) {",
+			"\tcase RuleDecideCommit:\n\t\tif e, ok := eventAs[spec.Vote](ev); ok {\n\t\t\tq := lang.QuorumOf[spec.Vote]{Last: e}\n\t\t\tif !(spec.DecideCommit{}).Guard(r, q) {\n",
+			"\tcase RuleAbortOnTimeout:\n\t\tif e, ok := eventAs[spec.VoteTimeout](ev); ok {\n",
+			"\tcase RuleCrashNode:\n\t\tif e, ok := eventAs[lang.Crash](ev); ok {\n\t\t\tif !(spec.CrashNode{}).Guard(r, *e) {\n",
+			"func eventAs[E any](ev any) (*E, bool) {",
+		},
+	},
+	{
+		name: "model/apply one rule",
+		file: "model.go",
+		want: []string{
+			"func (Model) ApplyRule(r *spec.Node, rule uint8, ev model.Event, out *model.Out) (spec.Node, bool, error) {",
+			"func eventValue(ev model.Event) (any, error) {",
+			"\t\tcase 0:\n\t\t\treturn spec.VoteTimeout{}, nil\n",
+			"\tcase model.EventRestart:\n\t\treturn lang.Restart{Nonce: ev.Nonce}, nil\n",
+		},
+		// The spec has no //vsr:client function: no request to build.
+		not: []string{"model.EventRequest"},
+	},
+	{
 		name: "messages/kinds",
 		file: "messages.go",
 		want: []string{

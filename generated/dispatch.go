@@ -498,3 +498,271 @@ func Dispatch(r *spec.Replica, ev any, out *lang.Effects[spec.ReplicaIndex, spec
 	}
 	return Fired{}, fmt.Errorf("dispatch: no rule answers %T", ev)
 }
+
+// ApplyRule applies rule id alone to r for event ev when the rule's guard
+// holds, and reports whether it did. ev is what the rule answers, as
+// Dispatch takes it; for a quorum rule, the message just consumed. It
+// returns an error for an unknown rule or an event the rule does not answer.
+func ApplyRule(r *spec.Replica, id RuleID, ev any, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (bool, error) {
+	switch id {
+	case RuleResendReply:
+		if e, ok := eventAs[spec.Request](ev); ok {
+			if !(spec.ResendReply{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ResendReply{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleReceiveRequest:
+		if e, ok := eventAs[spec.Request](ev); ok {
+			if !(spec.ReceiveRequest{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ReceiveRequest{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleReceivePrepare:
+		if e, ok := eventAs[spec.Prepare](ev); ok {
+			if !(spec.ReceivePrepare{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ReceivePrepare{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleRecordPrepareOK:
+		if e, ok := eventAs[spec.PrepareOK](ev); ok {
+			if !(spec.RecordPrepareOK{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RecordPrepareOK{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleCommitOperations:
+		if e, ok := eventAs[spec.PrepareOK](ev); ok {
+			q := lang.QuorumOf[spec.PrepareOK]{Last: e}
+			if !(spec.CommitOperations{}).Guard(r, q) {
+				return false, nil
+			}
+			spec.CommitOperations{}.Apply(r, q, out)
+			return true, nil
+		}
+	case RuleReceiveCommit:
+		if e, ok := eventAs[spec.Commit](ev); ok {
+			if !(spec.ReceiveCommit{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ReceiveCommit{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleSendCommit:
+		if e, ok := eventAs[spec.CommitTimeout](ev); ok {
+			if !(spec.SendCommit{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.SendCommit{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleCrashReplica:
+		if e, ok := eventAs[lang.Crash](ev); ok {
+			if !(spec.CrashReplica{}).Guard(r, *e) {
+				return false, nil
+			}
+			spec.CrashReplica{}.Apply(r, *e, out)
+			return true, nil
+		}
+	case RuleRestartReplica:
+		if e, ok := eventAs[lang.Restart](ev); ok {
+			if !(spec.RestartReplica{}).Guard(r, *e) {
+				return false, nil
+			}
+			spec.RestartReplica{}.Apply(r, *e, out)
+			return true, nil
+		}
+	case RuleRetryRecovery:
+		if e, ok := eventAs[spec.RecoveryTimeout](ev); ok {
+			if !(spec.RetryRecovery{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RetryRecovery{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleSendCrashVector:
+		if e, ok := eventAs[spec.CrashVectorRequest](ev); ok {
+			if !(spec.SendCrashVector{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.SendCrashVector{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleRecordCrashVector:
+		if e, ok := eventAs[spec.CrashVectorResponse](ev); ok {
+			if !(spec.RecordCrashVector{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RecordCrashVector{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleStartRecovery:
+		if e, ok := eventAs[spec.CrashVectorResponse](ev); ok {
+			q := lang.QuorumOf[spec.CrashVectorResponse]{Last: e}
+			if !(spec.StartRecovery{}).Guard(r, q) {
+				return false, nil
+			}
+			spec.StartRecovery{}.Apply(r, q, out)
+			return true, nil
+		}
+	case RuleSendRecoveryResponse:
+		if e, ok := eventAs[spec.Recovery](ev); ok {
+			if !(spec.SendRecoveryResponse{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.SendRecoveryResponse{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleRecordRecoveryResponse:
+		if e, ok := eventAs[spec.RecoveryResponse](ev); ok {
+			if !(spec.RecordRecoveryResponse{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RecordRecoveryResponse{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleFinishRecovery:
+		if e, ok := eventAs[spec.RecoveryResponse](ev); ok {
+			q := lang.QuorumOf[spec.RecoveryResponse]{Last: e}
+			if !(spec.FinishRecovery{}).Guard(r, q) {
+				return false, nil
+			}
+			spec.FinishRecovery{}.Apply(r, q, out)
+			return true, nil
+		}
+	case RuleGetStateInView:
+		if e, ok := eventAs[spec.Prepare](ev); ok {
+			if !(spec.GetStateInView{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.GetStateInView{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleGetStateOnNewerPrepare:
+		if e, ok := eventAs[spec.Prepare](ev); ok {
+			if !(spec.GetStateOnNewerPrepare{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.GetStateOnNewerPrepare{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleGetStateOnNewerCommit:
+		if e, ok := eventAs[spec.Commit](ev); ok {
+			if !(spec.GetStateOnNewerCommit{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.GetStateOnNewerCommit{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleSendNewState:
+		if e, ok := eventAs[spec.GetState](ev); ok {
+			if !(spec.SendNewState{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.SendNewState{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleReceiveNewState:
+		if e, ok := eventAs[spec.NewState](ev); ok {
+			if !(spec.ReceiveNewState{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ReceiveNewState{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleReceiveNewStateNewView:
+		if e, ok := eventAs[spec.NewState](ev); ok {
+			if !(spec.ReceiveNewStateNewView{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ReceiveNewStateNewView{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleStartViewChangeOnTimeout:
+		if e, ok := eventAs[spec.ViewChangeTimeout](ev); ok {
+			if !(spec.StartViewChangeOnTimeout{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.StartViewChangeOnTimeout{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleJoinViewChange:
+		if e, ok := eventAs[spec.StartViewChange](ev); ok {
+			if !(spec.JoinViewChange{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.JoinViewChange{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleRecordStartViewChange:
+		if e, ok := eventAs[spec.StartViewChange](ev); ok {
+			if !(spec.RecordStartViewChange{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RecordStartViewChange{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleSendDoViewChange:
+		if e, ok := eventAs[spec.StartViewChange](ev); ok {
+			q := lang.QuorumOf[spec.StartViewChange]{Last: e}
+			if !(spec.SendDoViewChange{}).Guard(r, q) {
+				return false, nil
+			}
+			spec.SendDoViewChange{}.Apply(r, q, out)
+			return true, nil
+		}
+	case RuleJoinViewChangeOnDoViewChange:
+		if e, ok := eventAs[spec.DoViewChange](ev); ok {
+			if !(spec.JoinViewChangeOnDoViewChange{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.JoinViewChangeOnDoViewChange{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleRecordDoViewChange:
+		if e, ok := eventAs[spec.DoViewChange](ev); ok {
+			if !(spec.RecordDoViewChange{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RecordDoViewChange{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleStartNewView:
+		if e, ok := eventAs[spec.DoViewChange](ev); ok {
+			q := lang.QuorumOf[spec.DoViewChange]{Last: e}
+			if !(spec.StartNewView{}).Guard(r, q) {
+				return false, nil
+			}
+			spec.StartNewView{}.Apply(r, q, out)
+			return true, nil
+		}
+	case RuleReceiveStartView:
+		if e, ok := eventAs[spec.StartView](ev); ok {
+			if !(spec.ReceiveStartView{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ReceiveStartView{}.Apply(r, e, out)
+			return true, nil
+		}
+	default:
+		return false, fmt.Errorf("apply: no rule %v", id)
+	}
+	return false, fmt.Errorf("apply %v: %T is not a %s", id, ev, Rules[id].Event)
+}
+
+// eventAs returns ev as a *E when it is an E or a *E.
+func eventAs[E any](ev any) (*E, bool) {
+	switch ev := ev.(type) {
+	case E:
+		return &ev, true
+	case *E:
+		return ev, true
+	}
+	return nil, false
+}

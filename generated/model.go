@@ -363,6 +363,48 @@ func (Model) RenameMessageValues(msg []byte, f func([]byte) []byte) ([]byte, err
 	return msg, nil
 }
 
+// ApplyRule applies one rule alone to a copy of r, for traces that show the
+// rules of a step one at a time.
+func (Model) ApplyRule(r *spec.Replica, rule uint8, ev model.Event, out *model.Out) (spec.Replica, bool, error) {
+	var next spec.Replica
+	e, err := eventValue(ev)
+	if err != nil {
+		return next, false, err
+	}
+	var eff lang.Effects[spec.ReplicaIndex, spec.ClientID]
+	applied := (*Replica)(r).Clone()
+	ok, err := ApplyRule(&applied, RuleID(rule), e, &eff)
+	if err != nil || !ok {
+		return next, false, err
+	}
+	convert(&eff, out, Fired{})
+	return applied, true, nil
+}
+
+// eventValue returns the spec's value of a step's event.
+func eventValue(ev model.Event) (any, error) {
+	switch ev.Kind {
+	case model.EventMessage:
+		return UnmarshalMessage(ev.Msg)
+	case model.EventTimeout:
+		switch ev.Timeout {
+		case 0:
+			return spec.CommitTimeout{}, nil
+		case 1:
+			return spec.ViewChangeTimeout{}, nil
+		case 2:
+			return spec.RecoveryTimeout{}, nil
+		}
+	case model.EventRequest:
+		return spec.NewRequest(spec.ClientID(ev.Client), spec.RequestNumber(ev.Request), ev.Value), nil
+	case model.EventCrash:
+		return lang.Crash{}, nil
+	case model.EventRestart:
+		return lang.Restart{Nonce: ev.Nonce}, nil
+	}
+	return nil, fmt.Errorf("no event of kind %d, timeout %d in this spec", ev.Kind, ev.Timeout)
+}
+
 func (m *Request) mapValues(f func([]byte) []byte) {
 	m.Op = f(m.Op)
 }

@@ -66,7 +66,10 @@ type Result struct {
 	Distinct  uint64 // distinct states found
 	Depth     int    // the depth reached
 	Complete  bool   // the whole bounded state space was explored
-	Elapsed   time.Duration
+	// DepthBound is Options.MaxDepth when BFS stopped there, having
+	// explored every state within that many steps.
+	DepthBound int
+	Elapsed    time.Duration
 	// Fired counts the transitions of each rule, by rule ID.
 	Fired []uint64
 	// Rules names the rules, by rule ID.
@@ -349,6 +352,7 @@ func (c *checker[R]) bfs() (*Result, error) {
 	defer stopProgress()
 	for len(level) > 0 {
 		if c.opts.MaxDepth > 0 && res.Depth >= c.opts.MaxDepth {
+			res.DepthBound = c.opts.MaxDepth
 			return c.finish(res), nil
 		}
 		outs := make([]levelOut[R], c.opts.Workers)

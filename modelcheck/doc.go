@@ -9,6 +9,11 @@
 // generated code. States are kept in their canonical encoding and
 // remembered by 64-bit fingerprints.
 //
+// For traces (spec/tla/TRACE.md), Steps describes the path of a
+// counterexample or a walk and TraceLines renders it as the lines of a
+// trace; Replay checks a trace with the same semantics. A Renderer gives
+// the spec's values as JSON, so that this package needs no spec.
+//
 // This package may use goroutines and clocks; the generated code it drives
 // must not, and reaches it only through package model.
 package modelcheck

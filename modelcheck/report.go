@@ -1,7 +1,6 @@
 package modelcheck
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -23,6 +22,8 @@ func (r *Result) Report(w io.Writer) {
 	case r.Violation != nil:
 	case r.Complete:
 		fmt.Fprintln(w, "Model checking completed. No error has been found.")
+	case r.DepthBound > 0:
+		fmt.Fprintf(w, "Every state within %d steps of the initial state was explored (-depth). No error has been found.\n", r.DepthBound)
 	default:
 		fmt.Fprintln(w, "Search stopped at a limit before the state space was exhausted. No error has been found so far.")
 	}
@@ -63,15 +64,4 @@ func (r *Result) coverage(w io.Writer) {
 	if len(never) > 0 {
 		fmt.Fprintf(w, "Rules that never fired: %s\n", strings.Join(never, ", "))
 	}
-}
-
-// WriteTrace writes a counterexample as one JSON object per step.
-func WriteTrace(w io.Writer, v *Violation) error {
-	enc := json.NewEncoder(w)
-	for _, s := range v.Trace {
-		if err := enc.Encode(s); err != nil {
-			return fmt.Errorf("write trace: %w", err)
-		}
-	}
-	return nil
 }

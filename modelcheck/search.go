@@ -72,8 +72,7 @@ func (c *checker[R]) dfs() (*Result, error) {
 	}
 	if f != nil {
 		res.Complete = false
-		res.Violation = &Violation{Kind: f.kind, Err: f.err}
-		res.Violation.Trace, err = c.replay(ords, f.ordinal)
+		res.Violation, err = c.violation(f.kind, f.err, ords, f.ordinal)
 		if err != nil {
 			return nil, err
 		}
@@ -157,6 +156,7 @@ func (c *checker[R]) walks() (*Result, error) {
 			}
 			res.Depth = max(res.Depth, depth+1)
 		}
+		res.LastWalk, res.LastSeed = Path{ords: ords}, seed
 		if c.limited(uint64(c.set.len())) {
 			break
 		}
@@ -168,9 +168,8 @@ func (c *checker[R]) walks() (*Result, error) {
 func (c *checker[R]) walkViolation(res *Result, seed uint64, kind string, err error, ords []uint32, last uint32) (*Result, error) {
 	res.Seed = seed
 	res.Distinct = uint64(c.set.len())
-	res.Violation = &Violation{Kind: kind, Err: err}
 	var rerr error
-	res.Violation.Trace, rerr = c.replay(ords, last)
+	res.Violation, rerr = c.violation(kind, err, ords, last)
 	if rerr != nil {
 		return nil, fmt.Errorf("replay the walk of seed %d: %w", seed, rerr)
 	}

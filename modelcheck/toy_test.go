@@ -33,7 +33,7 @@ type toyModel struct {
 var _ model.Protocol[toy] = toyModel{}
 
 func (m toyModel) Rules() []lang.RuleInfo {
-	return []lang.RuleInfo{{}, {Name: "Tick"}, {Name: "Receive"}}
+	return []lang.RuleInfo{{}, {Name: "Tick", Trigger: lang.OnTimeout, Event: "Tick"}, {Name: "Receive", Trigger: lang.OnMessage, Event: "Ping"}}
 }
 func (m toyModel) Timeouts() []string      { return []string{"Tick"} }
 func (m toyModel) CloneReplica(r *toy) toy { return *r }
@@ -89,6 +89,9 @@ func (m toyModel) RenameMessageValues(msg []byte, _ func([]byte) []byte) ([]byte
 	return msg, nil
 }
 func (m toyModel) DecodeMessage(msg []byte) (any, error) { return string(msg), nil }
+func (m toyModel) ApplyRule(*toy, uint8, model.Event, *model.Out) (toy, bool, error) {
+	return toy{}, false, errors.New("the toy protocols have no quorum rules")
+}
 
 func pow(b, e int) int {
 	n := 1
@@ -112,6 +115,33 @@ func TestCounterCounts(t *testing.T) {
 			require.Equal(t, uint64(tt.n*tt.k*pow(tt.k+1, tt.n-1)), res.Generated)
 			require.Equal(t, tt.n*tt.k, res.Depth)
 		})
+	}
+}
+
+// TestCounterDepthBound checks BFS bounded by depth on the counter
+// protocol: the states within d steps are those whose counters sum to at
+// most d, each at most k.
+func TestCounterDepthBound(t *testing.T) {
+	const n, k = 3, 2
+	for d := 1; d <= n*k+1; d++ {
+		want := 0
+		for a := 0; a <= k; a++ {
+			for b := 0; b <= k; b++ {
+				for c := 0; c <= k; c++ {
+					if a+b+c <= d {
+						want++
+					}
+				}
+			}
+		}
+		res, err := modelcheck.Check[toy](toyModel{limit: k}, make([]toy, n), modelcheck.Bounds{}, modelcheck.Options{MaxDepth: d, Workers: 2})
+		require.NoError(t, err)
+		require.Equal(t, uint64(want), res.Distinct, "depth %d", d)
+		require.Equal(t, min(d, n*k), res.Depth)
+		// The whole space is n·k deep; BFS knows it has exhausted it only
+		// when a bound beyond that lets it expand the deepest state.
+		require.Equal(t, d <= n*k, res.DepthBound == d, "depth %d", d)
+		require.Equal(t, d > n*k, res.Complete, "depth %d", d)
 	}
 }
 

@@ -3,25 +3,41 @@ package modelcheck
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/viewstamped/vsr/internal/pretty"
 )
 
-// Step is one step of a counterexample.
+// Step is one step of a counterexample, for a person to read.
 type Step struct {
-	Number  int      `json:"step"`
-	Action  string   `json:"action"` // deliver, timeout, request, retry, drop, duplicate, crash, restart
-	Replica int      `json:"replica"`
-	Rules   []string `json:"rules,omitempty"`
+	Number  int
+	Action  string // deliver, timeout, request, retry, drop, duplicate, crash, restart
+	Replica int
+	Rules   []string
 	// Detail says what the action did: the message, timeout or request.
-	Detail  string   `json:"detail"`
-	Changed []Change `json:"changed,omitempty"`
+	Detail  string
+	Changed []Change
 }
 
 // Change is a field of the acting replica's state that a step changed.
 type Change struct {
-	Field string `json:"field"`
-	After string `json:"after"`
+	Field string
+	After string
+}
+
+// violation returns the violation of kind with err, found by the step with
+// ordinal last from the end of the path ords (0 when there is none), with
+// its steps.
+func (c *checker[R]) violation(kind string, err error, ords []uint32, last uint32) (*Violation, error) {
+	v := &Violation{Kind: kind, Err: err, Path: Path{ords: slices.Clone(ords)}}
+	if last > 0 {
+		v.Path.ords = append(v.Path.ords, last)
+	}
+	var rerr error
+	if v.Trace, rerr = c.replay(ords, last); rerr != nil {
+		return nil, rerr
+	}
+	return v, nil
 }
 
 // replay rebuilds the steps of a counterexample from the successor

@@ -104,3 +104,40 @@ func TestStateTransferDefect(t *testing.T) {
 	require.True(t, truncated, "the behavior goes through the paper's state transfer")
 	t.Logf("%d distinct states, %d generated, %s", res.Distinct, res.Generated, res.Elapsed)
 }
+
+// TestApplyRule applies single rules of the generated model: the one that
+// a dispatch would apply, one whose guard does not hold, one that does not
+// answer the event, and one that does not exist.
+func TestApplyRule(t *testing.T) {
+	m := generated.Model{}
+	r := spec.NewReplica(spec.Config{Replicas: 3}, 0)
+	request := model.Event{Kind: model.EventRequest, Client: 1, Request: 1, Value: []byte("v1")}
+	var out model.Out
+	next, ok, err := m.ApplyRule(&r, uint8(generated.RuleReceiveRequest), request, &out)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, spec.OpNumber(1), next.OpNumber)
+	require.Len(t, out.Effects, 1) // the Prepare
+	require.Equal(t, spec.OpNumber(0), r.OpNumber, "r itself is unchanged")
+
+	ack, err := generated.AppendMessage(nil, spec.PrepareOK{View: 0, Op: 1, Replica: 1, CrashVector: []uint32{0, 0, 0}})
+	require.NoError(t, err)
+	prepareOK := model.Event{Kind: model.EventMessage, Msg: ack}
+	_, ok, err = m.ApplyRule(&next, uint8(generated.RuleCommitOperations), prepareOK, &out)
+	require.NoError(t, err)
+	require.False(t, ok, "no backup has acknowledged op 1")
+	mid, ok, err := m.ApplyRule(&next, uint8(generated.RuleRecordPrepareOK), prepareOK, &out)
+	require.NoError(t, err)
+	require.True(t, ok)
+	after, ok, err := m.ApplyRule(&mid, uint8(generated.RuleCommitOperations), prepareOK, &out)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, spec.OpNumber(1), after.CommitNumber)
+
+	_, _, err = m.ApplyRule(&r, uint8(generated.RuleReceivePrepare), request, &out)
+	require.EqualError(t, err, "apply ReceivePrepare: spec.Request is not a Prepare")
+	_, _, err = m.ApplyRule(&r, 99, request, &out)
+	require.EqualError(t, err, "apply: no rule RuleID(99)")
+	_, _, err = m.ApplyRule(&r, uint8(generated.RuleSendCommit), model.Event{Kind: model.EventTimeout, Timeout: 7}, &out)
+	require.EqualError(t, err, "no event of kind 2, timeout 7 in this spec")
+}

@@ -170,7 +170,15 @@ type action struct {
 	request uint64 // the request number
 	msg     []byte // the message delivered, dropped or duplicated
 	fired   model.Fired
+	// For traces (enumerator.tracing): the action property the step
+	// breaks and the effects it emitted.
+	broken  error
+	effects []model.Effect
 }
+
+// fault reports whether act is a fault of the network, which no rule
+// answers.
+func (act *action) fault() bool { return act.kind == actDrop || act.kind == actDuplicate }
 
 // successors calls emit with each successor of w and the action that
 // leads to it, in a fixed order, until emit returns false. It returns the
@@ -180,6 +188,15 @@ func (c *checker[R]) successors(w *world[R], scr *scratch[R], emit func(*world[R
 	e := enumerator[R]{c: c, w: w, scr: scr, emit: emit}
 	e.run()
 	return e.bad, e.err
+}
+
+// allSuccessors is successors for traces: a step that breaks an action
+// property is emitted too, with act.broken set, and the enumeration goes
+// on. Each successor has memory of its own.
+func (c *checker[R]) allSuccessors(w *world[R], emit func(*world[R], *action) bool) error {
+	e := enumerator[R]{c: c, w: w, emit: emit, tracing: true}
+	e.run()
+	return e.err
 }
 
 // scratch is memory that one worker reuses for the successors it
@@ -204,6 +221,10 @@ type enumerator[R any] struct {
 	// owned reports whether the current successor's network is its own,
 	// to change in place.
 	owned bool
+	// tracing makes the enumeration serve a trace: it emits the steps
+	// that break an action property, with act.broken set, instead of
+	// stopping at the first, and keeps each step's effects in act.effects.
+	tracing bool
 }
 
 // next returns a successor to fill in: a copy of w whose replicas can be
@@ -266,8 +287,14 @@ func (e *enumerator[R]) step(act *action, entry int) {
 		return
 	}
 	if err := p.CheckActions(&w.replicas[r], &rep); err != nil {
-		e.stop, e.bad, e.err = true, act, &actionError{err}
-		return
+		if !e.tracing {
+			e.stop, e.bad, e.err = true, act, &actionError{err}
+			return
+		}
+		act.broken = err
+	}
+	if e.tracing {
+		act.effects = slices.Clone(e.out.Effects)
 	}
 	next := e.next()
 	next.replicas[r], next.raw[r] = rep, nil
@@ -317,60 +344,73 @@ func (e *enumerator[R]) fault(act *action, i int) {
 }
 
 func (e *enumerator[R]) run() {
-	w := e.w
+	e.c.offers(e.w, func(act *action, entry int) {
+		if act.fault() {
+			e.fault(act, entry)
+		} else {
+			e.step(act, entry)
+		}
+	})
+}
+
+// offers calls visit with each step the environment offers in w, in the
+// order of the successors, with the network entry it concerns: deliveries,
+// timeouts, the clients' requests, drops and duplicates, crashes and
+// restarts. A step is a successor when a rule answers it, or when it is a
+// fault.
+func (c *checker[R]) offers(w *world[R], visit func(act *action, entry int)) {
 	n := len(w.replicas)
 	for i, m := range w.net {
-		e.step(&action{kind: actDeliver, replica: m.to, msg: m.msg}, i)
+		visit(&action{kind: actDeliver, replica: m.to, msg: m.msg}, i)
 	}
 	for r := 0; r < n; r++ {
 		for t := range w.timeouts {
 			if w.timeouts[t] != 0 {
-				e.step(&action{kind: actTimeout, replica: r, timeout: t}, 0)
+				visit(&action{kind: actTimeout, replica: r, timeout: t}, 0)
 			}
 		}
 	}
-	if e.c.p.HasClients() {
-		e.requests()
+	if c.p.HasClients() {
+		c.requests(w, visit)
 	}
 	for i, m := range w.net {
 		if w.drops > 0 {
-			e.fault(&action{kind: actDrop, replica: m.to, msg: m.msg}, i)
+			visit(&action{kind: actDrop, replica: m.to, msg: m.msg}, i)
 		}
 		if w.dups > 0 {
-			e.fault(&action{kind: actDuplicate, replica: m.to, msg: m.msg}, i)
+			visit(&action{kind: actDuplicate, replica: m.to, msg: m.msg}, i)
 		}
 	}
 	for r := 0; r < n; r++ {
 		bit := uint64(1) << r
-		if w.down&bit == 0 && w.crashes > 0 && bits.OnesCount64(w.down) < e.c.bounds.MaxDown {
-			e.step(&action{kind: actCrash, replica: r}, 0)
+		if w.down&bit == 0 && w.crashes > 0 && bits.OnesCount64(w.down) < c.bounds.MaxDown {
+			visit(&action{kind: actCrash, replica: r}, 0)
 		}
 		if w.down&bit != 0 {
-			e.step(&action{kind: actRestart, replica: r}, 0)
+			visit(&action{kind: actRestart, replica: r}, 0)
 		}
 	}
 }
 
-// requests emits the clients' steps: a waiting client sends its request
+// requests offers the clients' steps: a waiting client sends its request
 // again to any replica; one that is not waiting submits a value not yet
 // submitted as its next request. A request goes straight to the replica:
 // requests are not part of the network, so that they cost no drops.
-func (e *enumerator[R]) requests() {
-	w := e.w
+func (c *checker[R]) requests(w *world[R], visit func(act *action, entry int)) {
 	n := len(w.replicas)
 	for ci, cl := range w.clients {
 		if cl.waiting {
 			for r := 0; r < n; r++ {
-				e.step(&action{kind: actRetry, replica: r, client: ci, value: cl.value, request: cl.request}, 0)
+				visit(&action{kind: actRetry, replica: r, client: ci, value: cl.value, request: cl.request}, 0)
 			}
 			continue
 		}
-		for v := range e.c.values {
+		for v := range c.values {
 			if w.submitted&(1<<v) != 0 {
 				continue
 			}
 			for r := 0; r < n; r++ {
-				e.step(&action{kind: actRequest, replica: r, client: ci, value: v, request: cl.request + 1}, 0)
+				visit(&action{kind: actRequest, replica: r, client: ci, value: v, request: cl.request + 1}, 0)
 			}
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
+	"github.com/viewstamped/vsr/trace"
 )
 
 func init() { checkCommand = runCheck }
@@ -62,12 +63,12 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.deadlock, "deadlock", false, "report states without successors")
 	fs.IntVar(&f.workers, "workers", 0, "BFS workers; 0 is one per CPU")
 	fs.IntVar(&f.walks, "walks", 0, "random walks; 0 runs until a limit")
-	fs.IntVar(&f.depth, "depth", 100, "deepest state for dfs and walk")
+	fs.IntVar(&f.depth, "depth", 0, "the deepest state to explore, in steps from the initial state; 0 is no bound for bfs and 100 for dfs and walk")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the random walks")
 	fs.Uint64Var(&f.maxStates, "max-states", 0, "stop after this many distinct states; 0 is no limit")
 	fs.DurationVar(&f.timeLimit, "time", 0, "stop after this long; 0 is no limit")
 	fs.DurationVar(&f.progress, "progress", 5*time.Second, "print a progress line this often; 0 is never")
-	fs.StringVar(&f.trace, "trace", "counterexample.ndjson", "write a counterexample to `file`, one JSON object per step; empty is none")
+	fs.StringVar(&f.trace, "trace", "counterexample.ndjson", "write a counterexample to `file` as a trace (spec/tla/TRACE.md); given here with -mode walk, the last walk when none is found; empty is none")
 	fs.IntVar(&f.memoryGiB, "memory", 12, "a soft limit on the memory the checker takes, in GiB; the collector works harder near it")
 }
 
@@ -86,6 +87,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "vsrgen check: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	// A walk that finds nothing is written only on request: a trace named
+	// on the command line, not the default one or a config file's.
+	traceWalk := false
+	fs.Visit(func(fl *flag.Flag) { traceWalk = traceWalk || fl.Name == "trace" })
 	if f.config != "" {
 		if err := applyConfig(fs, f.config); err != nil {
 			fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
@@ -100,10 +105,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "vsrgen check: %d replicas, %d clients, %d values, %d view changes, %d crashes, %d drops, %d duplicates; state transfer %s, recovery %s, StartView in normal %v; %s search, symmetry %v\n",
 		f.replicas, f.clients, f.values, f.viewChanges, f.crashes, f.drops, f.duplicates,
 		f.stateTransfer, f.recovery, f.startViewInNormal, opts.Mode, f.symmetry)
-	var init []spec.Replica
-	for i := 0; i < f.replicas; i++ {
-		init = append(init, spec.NewReplica(cfg, spec.ReplicaIndex(i)))
-	}
+	init := trace.Replicas(cfg)
 	if os.Getenv("GOGC") == "" {
 		// The checker's memory is mostly fingerprints and encoded states,
 		// which the collector need not scan; collecting less often pays,
@@ -120,13 +122,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	res.Report(stdout)
 	if res.Violation == nil {
+		if f.trace == "" || !traceWalk || opts.Mode != modelcheck.Walk || res.LastWalk.Len() == 0 {
+			return 0
+		}
+		if err := writeTraceFile(f.trace, cfg, bounds, opts, res.LastWalk); err != nil {
+			fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "The last walk, seed %d, is in %s, as a trace.\n", res.LastSeed, f.trace)
 		return 0
 	}
 	if f.trace != "" {
-		if err := writeTraceFile(f.trace, res.Violation); err != nil {
+		if err := writeTraceFile(f.trace, cfg, bounds, opts, res.Violation.Path); err != nil {
 			fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
 		} else {
-			fmt.Fprintf(stdout, "The counterexample is in %s, one JSON object per step.\n", f.trace)
+			fmt.Fprintf(stdout, "The counterexample is in %s, as a trace.\n", f.trace)
 		}
 	}
 	return 1
@@ -146,7 +156,7 @@ func (f *checkFlags) build(progress io.Writer) (spec.Config, modelcheck.Bounds, 
 			return cfg, b, o, fmt.Errorf("-%s %d: want 0 to 16", name, v)
 		}
 	}
-	for name, v := range map[string]int{"viewchanges": f.viewChanges, "crashes": f.crashes, "drops": f.drops, "duplicates": f.duplicates, "memory": f.memoryGiB} {
+	for name, v := range map[string]int{"viewchanges": f.viewChanges, "crashes": f.crashes, "drops": f.drops, "duplicates": f.duplicates, "memory": f.memoryGiB, "depth": f.depth} {
 		if v < 0 {
 			return cfg, b, o, fmt.Errorf("-%s %d: want 0 or more", name, v)
 		}
@@ -185,7 +195,7 @@ func (f *checkFlags) build(progress io.Writer) (spec.Config, modelcheck.Bounds, 
 	}
 	o = modelcheck.Options{
 		Mode: modelcheck.Mode(f.mode), Workers: f.workers, Symmetry: f.symmetry, Deadlock: f.deadlock,
-		Seed: f.seed, Walks: f.walks, Depth: f.depth, MaxStates: f.maxStates, TimeLimit: f.timeLimit,
+		Seed: f.seed, Walks: f.walks, Depth: f.depth, MaxDepth: f.depth, MaxStates: f.maxStates, TimeLimit: f.timeLimit,
 		Progress: progress, ProgressEvery: f.progress,
 	}
 	return cfg, b, o, nil
@@ -228,14 +238,23 @@ func applyConfig(fs *flag.FlagSet, path string) error {
 	return nil
 }
 
-func writeTraceFile(path string, v *modelcheck.Violation) error {
-	file, err := os.Create(path)
+// writeTraceFile writes path, which a search with configuration cfg,
+// bounds b and options o found, to a trace file.
+func writeTraceFile(file string, cfg spec.Config, b modelcheck.Bounds, o modelcheck.Options, path modelcheck.Path) error {
+	h, lines, err := trace.Export(cfg, b, o, path)
+	if err != nil {
+		return err
+	}
+	out, err := os.Create(file)
 	if err != nil {
 		return fmt.Errorf("trace: %w", err)
 	}
-	if err := modelcheck.WriteTrace(file, v); err != nil {
-		file.Close()
+	if err := trace.Write(out, h, lines); err != nil {
+		out.Close()
 		return err
 	}
-	return file.Close()
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	return nil
 }

@@ -11,7 +11,17 @@
 //
 // explores every interleaving of a bounded cluster of the spec's replicas
 // and exits 0 when no invariant breaks within the bounds, 1 with the
-// shortest counterexample found when one does. Bad usage exits 2.
+// shortest counterexample found when one does. Bad usage exits 2. With
+// -trace FILE it writes the counterexample, or in walk mode the last walk,
+// as a trace (spec/tla/TRACE.md).
+//
+//	vsrgen trace validate [flags] FILE
+//
+// checks that a trace is a behavior of the spec, with the model checker's
+// semantics and, when TLA2TOOLS_JAR names the TLA+ tools, with TLC against
+// VSR.tla. It exits 0 when accepted, 1 when rejected, with the first line
+// that is not a step of the spec, and 2 on bad usage or a file that is not
+// a trace.
 package main
 
 import (
@@ -31,15 +41,17 @@ func main() {
 
 const usage = `usage: vsrgen gen [-spec DIR] [-out DIR]
        vsrgen check [-config FILE] [flags]
+       vsrgen trace validate [flags] FILE
 
 Commands:
   gen     compile the spec package in -spec into the package in -out
   check   model-check a bounded configuration (vsrgen check -h lists the flags)
+  trace   validate a trace (spec/tla/TRACE.md) against the spec
 `
 
-// checkCommand runs vsrgen check; it is nil in the bootstrap build that go
-// generate uses.
-var checkCommand func(args []string, stdout, stderr io.Writer) int
+// checkCommand and traceCommand run vsrgen check and vsrgen trace; they
+// are nil in the bootstrap build that go generate uses.
+var checkCommand, traceCommand func(args []string, stdout, stderr io.Writer) int
 
 func run(args []string, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -55,6 +67,12 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		return checkCommand(args[1:], os.Stdout, stderr)
+	case "trace":
+		if traceCommand == nil {
+			fmt.Fprintln(stderr, "vsrgen: this build has no trace command (built with the vsrgen_bootstrap tag)")
+			return 2
+		}
+		return traceCommand(args[1:], os.Stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stderr, usage)
 		return 0

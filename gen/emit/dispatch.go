@@ -18,6 +18,8 @@ func (g *gen) genDispatchFile(f *jen.File) {
 		g.genEnabled(f, e)
 	}
 	g.genDispatch(f)
+	g.genApplyRule(f)
+	genEventAs(f)
 }
 
 // enabledFunc is the name of the function that reports whether a rule of
@@ -178,6 +180,64 @@ func (g *gen) genDispatch(f *jen.File) {
 			}
 		}),
 		jen.Return(jen.Id("Fired").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("dispatch: no rule answers %T"), jen.Id("ev"))),
+	)
+	f.Line()
+}
+
+// genApplyRule emits ApplyRule, which applies one rule by its RuleID when
+// its guard holds: a dispatch applies a rule and then, maybe, a quorum
+// rule, and a trace shows the state between the two.
+func (g *gen) genApplyRule(f *jen.File) {
+	f.Comment("ApplyRule applies rule id alone to r for event ev when the rule's guard")
+	f.Comment("holds, and reports whether it did. ev is what the rule answers, as")
+	f.Comment("Dispatch takes it; for a quorum rule, the message just consumed. It")
+	f.Comment("returns an error for an unknown rule or an event the rule does not answer.")
+	params := []jen.Code{jen.Id("r").Op("*").Add(g.stateType()), jen.Id("id").Id("RuleID"), jen.Id("ev").Any(), jen.Id("out").Add(g.effectsType())}
+	f.Func().Id("ApplyRule").Params(params...).Params(jen.Bool(), jen.Error()).Block(
+		jen.Switch(jen.Id("id")).BlockFunc(func(s *jen.Group) {
+			for _, r := range g.p.Rules {
+				s.Case(jen.Id(ruleID(r))).Block(g.applyOne(r))
+			}
+			s.Default().Block(jen.Return(jen.False(), jen.Qual("fmt", "Errorf").Call(jen.Lit("apply: no rule %v"), jen.Id("id"))))
+		}),
+		jen.Return(jen.False(), jen.Qual("fmt", "Errorf").Call(jen.Lit("apply %v: %T is not a %s"), jen.Id("id"), jen.Id("ev"), jen.Id("Rules").Index(jen.Id("id")).Dot("Event"))),
+	)
+	f.Line()
+}
+
+// applyOne emits the case of rule r in ApplyRule: convert the event, then
+// guard and apply.
+func (g *gen) applyOne(r *ir.Rule) jen.Code {
+	var event, arg *jen.Statement
+	var prelude []jen.Code
+	switch r.Trigger {
+	case lang.OnCrash, lang.OnRestart:
+		event, arg = jen.Qual(langPath, r.Event), jen.Op("*").Id("e")
+	case lang.OnQuorum:
+		event, arg = g.spec(r.Event), jen.Id("q")
+		prelude = append(prelude, jen.Id("q").Op(":=").Qual(langPath, "QuorumOf").Types(g.spec(r.Event)).Values(jen.Id("Last").Op(":").Id("e")))
+	default:
+		event, arg = g.spec(r.Event), jen.Id("e")
+	}
+	rule := func() *jen.Statement { return g.spec(r.Name).Values() }
+	// A composite literal in an if header needs parentheses.
+	body := append(prelude,
+		jen.If(jen.Op("!").Parens(rule()).Dot("Guard").Call(jen.Id("r"), arg.Clone())).Block(jen.Return(jen.False(), jen.Nil())),
+		rule().Dot("Apply").Call(jen.Id("r"), arg.Clone(), jen.Id("out")),
+		jen.Return(jen.True(), jen.Nil()),
+	)
+	return jen.If(jen.List(jen.Id("e"), jen.Id("ok")).Op(":=").Id("eventAs").Types(event).Call(jen.Id("ev")), jen.Id("ok")).Block(body...)
+}
+
+// genEventAs emits eventAs, which takes an event as a value or a pointer.
+func genEventAs(f *jen.File) {
+	f.Comment("eventAs returns ev as a *E when it is an E or a *E.")
+	f.Func().Id("eventAs").Types(jen.Id("E").Any()).Params(jen.Id("ev").Any()).Params(jen.Op("*").Id("E"), jen.Bool()).Block(
+		jen.Switch(jen.Id("ev").Op(":=").Id("ev").Assert(jen.Type())).Block(
+			jen.Case(jen.Id("E")).Block(jen.Return(jen.Op("&").Id("ev"), jen.True())),
+			jen.Case(jen.Op("*").Id("E")).Block(jen.Return(jen.Id("ev"), jen.True())),
+		),
+		jen.Return(jen.Nil(), jen.False()),
 	)
 	f.Line()
 }

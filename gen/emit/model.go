@@ -31,6 +31,8 @@ func (g *gen) genModelFile(f *jen.File) {
 	g.genModelReplyOf(f)
 	g.genModelChecks(f)
 	g.genModelValues(f)
+	g.genModelApplyRule(f)
+	g.genEventValue(f)
 	for _, s := range g.p.Structs {
 		if s.Values {
 			g.genMapValues(f, s)
@@ -381,4 +383,61 @@ func (g *gen) structNamed(name string) *ir.Struct {
 		}
 	}
 	return nil
+}
+
+// genModelApplyRule emits Model.ApplyRule: build the spec's event, then
+// ApplyRule on a copy of the state.
+func (g *gen) genModelApplyRule(f *jen.File) {
+	f.Comment("ApplyRule applies one rule alone to a copy of r, for traces that show the")
+	f.Comment("rules of a step one at a time.")
+	f.Func().Params(g.modelRecv()).Id("ApplyRule").Params(
+		jen.Id("r").Op("*").Add(g.stateType()), jen.Id("rule").Uint8(), jen.Id("ev").Qual(modelcheckPath, "Event"), g.modelOut(),
+	).Params(g.stateType(), jen.Bool(), jen.Error()).Block(
+		jen.Var().Id("next").Add(g.stateType()),
+		jen.List(jen.Id("e"), jen.Err()).Op(":=").Id("eventValue").Call(jen.Id("ev")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("next"), jen.False(), jen.Err())),
+		g.effectsVar(),
+		jen.Id("applied").Op(":=").Add(g.cloneState(jen.Id("r"))),
+		jen.List(jen.Id("ok"), jen.Err()).Op(":=").Id("ApplyRule").Call(jen.Op("&").Id("applied"), jen.Id("RuleID").Call(jen.Id("rule")), jen.Id("e"), jen.Op("&").Id("eff")),
+		jen.If(jen.Err().Op("!=").Nil().Op("||").Op("!").Id("ok")).Block(jen.Return(jen.Id("next"), jen.False(), jen.Err())),
+		jen.Id("convert").Call(jen.Op("&").Id("eff"), jen.Id("out"), jen.Id("Fired").Values()),
+		jen.Return(jen.Id("applied"), jen.True(), jen.Nil()),
+	)
+	f.Line()
+}
+
+// genEventValue emits eventValue, which builds the spec's value of an event
+// of the model checker: a decoded message, a timeout, a client's request,
+// lang.Crash or lang.Restart.
+func (g *gen) genEventValue(f *jen.File) {
+	f.Comment("eventValue returns the spec's value of a step's event.")
+	f.Func().Id("eventValue").Params(jen.Id("ev").Qual(modelcheckPath, "Event")).Params(jen.Any(), jen.Error()).Block(
+		jen.Switch(jen.Id("ev").Dot("Kind")).BlockFunc(func(s *jen.Group) {
+			s.Case(jen.Qual(modelcheckPath, "EventMessage")).Block(jen.Return(jen.Id("UnmarshalMessage").Call(jen.Id("ev").Dot("Msg"))))
+			var timeouts []jen.Code
+			i := 0
+			for _, e := range g.p.Events {
+				if e.Trigger == lang.OnTimeout {
+					timeouts = append(timeouts, jen.Case(jen.Lit(i)).Block(jen.Return(g.spec(e.Name).Values(), jen.Nil())))
+					i++
+				}
+			}
+			if len(timeouts) > 0 {
+				s.Case(jen.Qual(modelcheckPath, "EventTimeout")).Block(jen.Switch(jen.Id("ev").Dot("Timeout")).Block(timeouts...))
+			}
+			if c := g.p.Client; c != nil {
+				number := jen.Id(c.Number)
+				if c.NumberInSpec {
+					number = g.spec(c.Number)
+				}
+				s.Case(jen.Qual(modelcheckPath, "EventRequest")).Block(jen.Return(
+					g.spec(c.Name).Call(g.spec(g.p.ClientType).Call(jen.Id("ev").Dot("Client")), number.Call(jen.Id("ev").Dot("Request")), jen.Id("ev").Dot("Value")),
+					jen.Nil()))
+			}
+			s.Case(jen.Qual(modelcheckPath, "EventCrash")).Block(jen.Return(jen.Qual(langPath, "Crash").Values(), jen.Nil()))
+			s.Case(jen.Qual(modelcheckPath, "EventRestart")).Block(jen.Return(jen.Qual(langPath, "Restart").Values(jen.Id("Nonce").Op(":").Id("ev").Dot("Nonce")), jen.Nil()))
+		}),
+		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("no event of kind %d, timeout %d in this spec"), jen.Id("ev").Dot("Kind"), jen.Id("ev").Dot("Timeout"))),
+	)
+	f.Line()
 }

@@ -196,7 +196,7 @@ func (b *builder) exported() {
 // fixedNames are the declarations the emitters always write.
 var fixedNames = []string{
 	"Kind", "KindOf", "AppendMessage", "UnmarshalMessage",
-	"RuleID", "RuleNone", "NumRules", "Rules", "Fired", "Dispatch",
+	"RuleID", "RuleNone", "NumRules", "Rules", "Fired", "Dispatch", "ApplyRule",
 	"Invariant", "Invariants", "CheckInvariants",
 }
 

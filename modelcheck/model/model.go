@@ -59,7 +59,43 @@ type Protocol[R any] interface {
 	RenameMessageValues(msg []byte, f func([]byte) []byte) ([]byte, error)
 	// DecodeMessage decodes an encoded message, for traces.
 	DecodeMessage(msg []byte) (any, error)
+
+	// ApplyRule applies the rule with ID rule, alone, to a copy of r for
+	// event ev when the rule's guard holds, and returns the copy and true;
+	// it returns false when the guard does not hold, and an error when ev
+	// is not what the rule answers. For a quorum rule, ev is the message
+	// just consumed. A step of the checker runs a whole dispatch, which can
+	// fire a rule and then a quorum rule; a trace shows them one at a
+	// time, and this gives the state between them.
+	ApplyRule(r *R, rule uint8, ev Event, out *Out) (R, bool, error)
 }
+
+// Event is the input of one step, as ApplyRule takes it.
+type Event struct {
+	Kind EventKind
+	// Msg is the encoded message of EventMessage.
+	Msg []byte
+	// Timeout is the timeout kind of EventTimeout, indexed as Timeout
+	// takes it.
+	Timeout int
+	// Client (from 1), Request and Value make the request of
+	// EventRequest, as Request takes them.
+	Client, Request uint64
+	Value           []byte
+	// Nonce is the nonce of EventRestart.
+	Nonce uint64
+}
+
+// EventKind is the kind of an Event.
+type EventKind uint8
+
+const (
+	EventMessage EventKind = iota + 1
+	EventTimeout
+	EventRequest
+	EventCrash
+	EventRestart
+)
 
 // Fired says which rules a step applied, by rule ID; 0 is none.
 type Fired struct {

@@ -1,0 +1,212 @@
+package trace
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// The header's schema and kind.
+const (
+	Schema = 1
+	Kind   = "vsr-trace"
+)
+
+// Header is the first line of a trace: the configuration and the bounds of
+// the run that the steps come from. The fields are in the order of the
+// file's keys.
+type Header struct {
+	Schema   int      `json:"schema"`
+	Kind     string   `json:"kind"`
+	Replicas int      `json:"replicas"`
+	Clients  int      `json:"clients"`
+	Values   []string `json:"values"`
+	Options  Options  `json:"options"`
+	Bounds   Bounds   `json:"bounds"`
+}
+
+// Options are the protocol's options: StateTransfer is "Fixed" or "Paper",
+// Recovery "CrashVectors" or "Paper".
+type Options struct {
+	StateTransfer     string `json:"stateTransfer"`
+	Recovery          string `json:"recovery"`
+	StartViewInNormal bool   `json:"startViewInNormal"`
+}
+
+// Bounds are what the environment may do in the run; -1 is unbounded, for
+// the three timeout kinds only.
+type Bounds struct {
+	ViewChangeTimeouts int `json:"viewChangeTimeouts"`
+	CommitTimeouts     int `json:"commitTimeouts"`
+	RecoveryTimeouts   int `json:"recoveryTimeouts"`
+	Drops              int `json:"drops"`
+	Duplicates         int `json:"duplicates"`
+	Crashes            int `json:"crashes"`
+	MaxDown            int `json:"maxDown"`
+}
+
+// Line is one step of a trace: one rule a replica executed, or one fault
+// of the network. Args and State are JSON objects.
+type Line struct {
+	Seq    int             `json:"seq"`
+	Node   int             `json:"node"`
+	Clock  int             `json:"clock"`
+	Action string          `json:"action"`
+	Args   json.RawMessage `json:"args"`
+	State  json.RawMessage `json:"state"`
+}
+
+// The keys each object must have, in order.
+var (
+	headerKeys  = []string{"schema", "kind", "replicas", "clients", "values", "options", "bounds"}
+	optionsKeys = []string{"stateTransfer", "recovery", "startViewInNormal"}
+	boundsKeys  = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
+	lineKeys    = []string{"seq", "node", "clock", "action", "args", "state"}
+)
+
+// Write writes a trace: the header, then the lines, one JSON object per
+// line. It refuses an integer of 2^31 or more.
+func Write(w io.Writer, h Header, lines []Line) error {
+	if err := h.Check(); err != nil {
+		return fmt.Errorf("trace: header: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(h); err != nil {
+		return fmt.Errorf("trace: header: %w", err)
+	}
+	for i := range lines {
+		if err := lines[i].check(); err != nil {
+			return fmt.Errorf("trace: step %d: %w", i+1, err)
+		}
+		if err := enc.Encode(&lines[i]); err != nil {
+			return fmt.Errorf("trace: step %d: %w", i+1, err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	return nil
+}
+
+// Read reads a trace. A line that is not what the format says is an error
+// that names it, the header being line 1; so is a header whose
+// configuration the spec cannot run (Header.Check). Whether the steps are
+// a behavior of the spec is for Validate.
+func Read(r io.Reader) (Header, []Line, error) {
+	var h Header
+	var lines []Line
+	br := bufio.NewReader(r)
+	for n := 1; ; n++ {
+		text, err := br.ReadBytes('\n')
+		if len(text) == 0 && err == io.EOF {
+			if n == 1 {
+				return h, nil, errors.New("line 1: no header: the file is empty")
+			}
+			return h, lines, nil
+		}
+		if err != nil && err != io.EOF {
+			return h, nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		if n == 1 {
+			if err := decodeStrict(text, &h, headerKeys, nested{"options", optionsKeys}, nested{"bounds", boundsKeys}); err != nil {
+				return h, nil, fmt.Errorf("line 1: header: %w", err)
+			}
+			if err := h.Check(); err != nil {
+				return h, nil, fmt.Errorf("line 1: header: %w", err)
+			}
+			continue
+		}
+		var l Line
+		if err := decodeStrict(text, &l, lineKeys); err != nil {
+			return h, nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		if err := l.check(); err != nil {
+			return h, nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		lines = append(lines, l)
+	}
+}
+
+// nested names an object inside another and the keys it must have.
+type nested struct {
+	name string
+	keys []string
+}
+
+// decodeStrict decodes the JSON object in text into v. The object must
+// have exactly the given keys, and each object inside it that inner names
+// exactly its keys.
+func decodeStrict(text []byte, v any, keys []string, inner ...nested) error {
+	text = bytes.TrimRight(text, "\r\n")
+	if len(bytes.TrimSpace(text)) == 0 {
+		return errors.New("empty line")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(text, &fields); err != nil {
+		return fmt.Errorf("malformed JSON object: %w", err)
+	}
+	if err := haveKeys(fields, keys); err != nil {
+		return err
+	}
+	for _, in := range inner {
+		var sub map[string]json.RawMessage
+		if err := json.Unmarshal(fields[in.name], &sub); err != nil {
+			return fmt.Errorf("%s: not a JSON object", in.name)
+		}
+		if err := haveKeys(sub, in.keys); err != nil {
+			return fmt.Errorf("%s: %w", in.name, err)
+		}
+	}
+	d := json.NewDecoder(bytes.NewReader(text))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("malformed: %w", err)
+	}
+	return nil
+}
+
+// haveKeys checks that fields has exactly keys.
+func haveKeys(fields map[string]json.RawMessage, keys []string) error {
+	for _, k := range keys {
+		if _, ok := fields[k]; !ok {
+			return fmt.Errorf("no key %q", k)
+		}
+	}
+	for k := range fields {
+		if !slices.Contains(keys, k) {
+			return fmt.Errorf("unknown key %q", k)
+		}
+	}
+	return nil
+}
+
+// check checks what the format says of a line by itself.
+func (l *Line) check() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"seq", l.Seq}, {"node", l.Node}, {"clock", l.Clock}} {
+		if f.v < 0 || f.v >= intLimit {
+			return fmt.Errorf("%s %d: want 0 to 2^31-1", f.name, f.v)
+		}
+	}
+	if l.Action == "" {
+		return errors.New("empty action")
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"args", l.Args}, {"state", l.State}} {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(f.raw, &obj); err != nil || obj == nil {
+			return fmt.Errorf("%s: not a JSON object", f.name)
+		}
+	}
+	return nil
+}
