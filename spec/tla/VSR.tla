@@ -30,7 +30,7 @@ EXTENDS Naturals, Sequences, FiniteSets, TLC
 CONSTANTS
     NumReplicas,        \* 2f+1
     NumClients,
-    NumValues,          \* the values "v1".."vN" clients submit, one request each
+    Values,             \* the values clients submit, one request each: model values, or "v1".."vN" in a trace
     ViewChangeTimeouts, \* how often each timeout kind may fire, in all
     CommitTimeouts,
     RecoveryTimeouts,
@@ -43,7 +43,7 @@ CONSTANTS
     MaxDepth            \* with TLC, explore the states at most this many steps from Init; 0 is no bound
 
 ASSUME /\ NumReplicas \in Nat \ {0}
-       /\ NumClients \in Nat /\ NumValues \in Nat
+       /\ NumClients \in Nat /\ IsFiniteSet(Values) /\ "" \notin Values
        /\ {ViewChangeTimeouts, CommitTimeouts, RecoveryTimeouts, Drops, Duplicates, Crashes, MaxDown} \subseteq Nat
        /\ UnboundedTimeouts \subseteq {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
        /\ StateTransfer \in {"Fixed", "Paper"}
@@ -53,7 +53,8 @@ ASSUME /\ NumReplicas \in Nat \ {0}
 
 Replicas == 0 .. NumReplicas - 1
 Clients == 1 .. NumClients
-Values == {"v" \o ToString(i) : i \in 1 .. NumValues}
+\* Symmetry reduction over the values, as vsrgen check -symmetry does.
+ValuePermutations == Permutations(Values)
 TimeoutKinds == {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
 TimeoutLimit == [CommitTimeout |-> CommitTimeouts,
                  ViewChangeTimeout |-> ViewChangeTimeouts,

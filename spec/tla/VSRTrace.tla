@@ -27,7 +27,7 @@ Trace == SubSeq(TraceLines, 2, Len(TraceLines))
 \* The constants of VSR.tla, from the header; a configuration substitutes them.
 TraceNumReplicas == Header.replicas
 TraceNumClients == Header.clients
-TraceNumValues == Len(Header.values)
+TraceValues == {Header.values[i] : i \in DOMAIN Header.values}
 Bound(b) == IF b < 0 THEN 0 ELSE b
 TraceViewChangeTimeouts == Bound(Header.bounds.viewChangeTimeouts)
 TraceCommitTimeouts == Bound(Header.bounds.commitTimeouts)

@@ -96,10 +96,15 @@ func paramsOf(t *testing.T, settings map[string]string) tla.Params {
 		require.NoError(t, err)
 		p.StartViewInNormal = b
 	}
+	if v, ok := settings["symmetry"]; ok {
+		b, err := strconv.ParseBool(v)
+		require.NoError(t, err)
+		p.Symmetry = b
+	}
 	for name := range settings {
 		switch name {
 		case "replicas", "clients", "values", "viewchanges", "commit-timeouts", "recovery-timeouts",
-			"drops", "duplicates", "crashes", "max-down", "statetransfer", "recovery", "startview-in-normal":
+			"drops", "duplicates", "crashes", "max-down", "statetransfer", "recovery", "startview-in-normal", "symmetry":
 		default:
 			t.Fatalf("setting %s has no TLA+ constant", name)
 		}

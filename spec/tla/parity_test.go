@@ -43,6 +43,10 @@ var parityConfigs = []struct {
 		StateTransfer: "Fixed", Recovery: "CrashVectors"}},
 	{"five replicas, depth 7", tla.Params{Replicas: 5, Clients: 1, Values: 1, ViewChangeTimeouts: 1, MaxDown: 2,
 		StateTransfer: "Fixed", Recovery: "CrashVectors", MaxDepth: 7}},
+	{"startview-fixed, symmetry", tla.Params{Replicas: 3, Clients: 1, Values: 2, ViewChangeTimeouts: 1, MaxDown: 1,
+		StateTransfer: "Fixed", Recovery: "CrashVectors", Symmetry: true}},
+	{"loss and duplication, 3 values, symmetry", tla.Params{Replicas: 3, Clients: 1, Values: 3, Drops: 1, Duplicates: 1, MaxDown: 1,
+		StateTransfer: "Fixed", Recovery: "CrashVectors", Symmetry: true}},
 	{"startview-literal (violation)", tla.Params{Replicas: 3, Clients: 1, Values: 2, ViewChangeTimeouts: 1, MaxDown: 1,
 		StateTransfer: "Fixed", Recovery: "CrashVectors", StartViewInNormal: true}},
 }
@@ -68,7 +72,7 @@ func goCheck(t *testing.T, p tla.Params) *modelcheck.Result {
 		},
 		Drops: p.Drops, Duplicates: p.Duplicates, Crashes: p.Crashes, MaxDown: p.MaxDown,
 	}
-	res, err := modelcheck.Check[spec.Replica](generated.Model{}, init, b, modelcheck.Options{Mode: modelcheck.BFS, MaxDepth: p.MaxDepth})
+	res, err := modelcheck.Check[spec.Replica](generated.Model{}, init, b, modelcheck.Options{Mode: modelcheck.BFS, MaxDepth: p.MaxDepth, Symmetry: p.Symmetry})
 	require.NoError(t, err)
 	return res
 }

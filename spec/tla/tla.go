@@ -61,6 +61,8 @@ type Params struct {
 	// MaxDepth, when positive, bounds the search to the states at most
 	// that many steps from the initial state.
 	MaxDepth int
+	// Symmetry reduces by permutations of the values.
+	Symmetry bool
 }
 
 // Invariants and Properties are what every configuration checks: the
@@ -90,6 +92,10 @@ func Config(p Params, comment string) string {
 			unbounded = append(unbounded, strconv.Quote(t.name))
 		}
 	}
+	var values []string
+	for i := 1; i <= p.Values; i++ {
+		values = append(values, fmt.Sprintf("v%d", i))
+	}
 	fmt.Fprintf(&b, "CONSTANTS\n")
 	for _, c := range []struct {
 		name  string
@@ -97,7 +103,7 @@ func Config(p Params, comment string) string {
 	}{
 		{"NumReplicas", strconv.Itoa(p.Replicas)},
 		{"NumClients", strconv.Itoa(p.Clients)},
-		{"NumValues", strconv.Itoa(p.Values)},
+		{"Values", "{" + strings.Join(values, ", ") + "}"},
 		{"ViewChangeTimeouts", strconv.Itoa(limit(p.ViewChangeTimeouts))},
 		{"CommitTimeouts", strconv.Itoa(limit(p.CommitTimeouts))},
 		{"RecoveryTimeouts", strconv.Itoa(limit(p.RecoveryTimeouts))},
@@ -115,6 +121,9 @@ func Config(p Params, comment string) string {
 	}
 	fmt.Fprintf(&b, "INIT Init\nNEXT Next\n")
 	fmt.Fprintf(&b, "CONSTRAINT WithinDepth\n")
+	if p.Symmetry {
+		fmt.Fprintf(&b, "SYMMETRY ValuePermutations\n")
+	}
 	fmt.Fprintf(&b, "INVARIANTS\n")
 	for _, inv := range Invariants {
 		fmt.Fprintf(&b, "    %s\n", inv)

@@ -17,7 +17,7 @@ func TraceConfig(traceFile string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\\* Checks %s against VSR.tla.\n", filepath.Base(traceFile))
 	fmt.Fprintf(&b, "CONSTANTS\n    TraceFile = %s\n", strconv.Quote(traceFile))
-	for _, c := range []string{"NumReplicas", "NumClients", "NumValues", "ViewChangeTimeouts", "CommitTimeouts",
+	for _, c := range []string{"NumReplicas", "NumClients", "Values", "ViewChangeTimeouts", "CommitTimeouts",
 		"RecoveryTimeouts", "UnboundedTimeouts", "Drops", "Duplicates", "Crashes", "MaxDown",
 		"StateTransfer", "Recovery", "StartViewInNormal"} {
 		fmt.Fprintf(&b, "    %s <- Trace%s\n", c, c)
