@@ -1,0 +1,84 @@
+package tla_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/viewstamped/vsr/spec/tla"
+)
+
+// TestTLCCatchesMutants breaks VSR.tla one rule at a time, as
+// modelcheck's TestMutantsBreakInvariants breaks the Go rules, and
+// requires TLC to report the invariant or action property that the
+// breakage violates: every invariant and action property of VSR.tla is
+// shown to catch something.
+func TestTLCCatchesMutants(t *testing.T) {
+	jar, err := tla.Jar()
+	if err != nil {
+		t.Skipf("skipping the TLC mutants: %v (set %s to the path of tla2tools.jar to run them)", err, tla.JarEnv)
+	}
+	src := readVSR(t)
+	small := func(values, viewChanges, commitTimeouts int) tla.Params {
+		return tla.Params{Replicas: 3, Clients: 1, Values: values, ViewChangeTimeouts: viewChanges,
+			CommitTimeouts: commitTimeouts, MaxDown: 1, StateTransfer: "Fixed", Recovery: "CrashVectors"}
+	}
+	for _, tc := range []struct {
+		name     string
+		old, new string
+		params   tla.Params
+		want     string
+	}{
+		{"CommitNumberAtMostOpNumber",
+			"CommitOperationsApply(s, m) == CommitTo(s, QuorumOp(s), <<>>)",
+			"CommitOperationsApply(s, m) == LET c == CommitTo(s, QuorumOp(s), <<>>) IN Result([c.st EXCEPT !.commitNumber = c.st.commitNumber + 1], c.out)",
+			small(1, 0, 0), "Invariant CommitNumberAtMostOpNumber is violated"},
+		{"CommittedPrefixesAgree",
+			"LET s1 == Merge(s, m.crashVector) IN CommitTo(s1, Min(m.commit, s1.opNumber), <<>>)",
+			"LET s1 == Merge(s, m.crashVector) c == CommitTo(s1, Min(m.commit, s1.opNumber), <<>>) IN Result([c.st EXCEPT !.log[1].op = \"bad\"], c.out)",
+			small(2, 0, 1), "Invariant CommittedPrefixesAgree is violated"},
+		{"NormalLogMatchesPrimary",
+			"!.log = Append(s1.log, m.request)]",
+			"!.log = Append(s1.log, [m.request EXCEPT !.op = \"bad\"])]",
+			small(1, 0, 0), "Invariant NormalLogMatchesPrimary is violated"},
+		// The primary forgets which requests it has accepted.
+		{"ExecutedAtMostOnce",
+			"/\\ ~InTable(s, m.client) \\/ m.request > s.clientTable[m.client].request",
+			"/\\ TRUE",
+			small(1, 0, 0), "Invariant ExecutedAtMostOnce is violated"},
+		// The primary replies as soon as it accepts a request.
+		{"AcknowledgedNotLost",
+			"IN Result(s3, <<Broadcast(",
+			"IN Result(s3, <<ReplyTo(m.client, MakeReply(s3, Req(m))), Broadcast(",
+			small(1, 1, 0), "Invariant AcknowledgedNotLost is violated"},
+		{"ViewNeverDecreases",
+			"IN Result([s1 EXCEPT !.startViewChanges = s1.startViewChanges \\cup {m.replica}], <<>>)",
+			"IN Result([s1 EXCEPT !.startViewChanges = s1.startViewChanges \\cup {m.replica}, !.view = 0], <<>>)",
+			small(0, 1, 0), "Action property AlwaysViewNeverDecreases is violated"},
+		{"CommitNeverDecreases",
+			"SendCommitApply(s, m) ==\n    Result(s,",
+			"SendCommitApply(s, m) ==\n    Result([s EXCEPT !.commitNumber = 0],",
+			small(1, 0, 1), "Action property AlwaysCommitNeverDecreases is violated"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, 1, strings.Count(src, tc.old), "the mutation's target must occur once")
+			dir := t.TempDir()
+			require.NoError(t, tla.WriteModules(dir))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "VSR.tla"), []byte(strings.Replace(src, tc.old, tc.new, 1)), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "MC.cfg"), []byte(tla.Config(tc.params, tc.name)), 0o644))
+			res, err := tla.Run(context.Background(), jar, dir, "VSR", "MC.cfg", 2)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, res.Violation, "TLC missed the broken rule")
+
+			// The same bounds on the unbroken spec are clean.
+			require.NoError(t, tla.WriteModules(dir))
+			res, err = tla.Run(context.Background(), jar, dir, "VSR", "MC.cfg", 2)
+			require.NoError(t, err)
+			require.Empty(t, res.Violation)
+		})
+	}
+}
