@@ -9,6 +9,7 @@
 (* rule it triggered is one step of VSR.tla, the quorum rule's action;     *)
 (* the first line's state is then the state after the first rule alone.   *)
 (* The network's faults are the actions DropMessage and DuplicateMessage.  *)
+(* The Lamport clocks are the Go replay's to check, not this module's.     *)
 (*                                                                          *)
 (* TLC explores the behaviors of VSR.tla that the trace allows; the        *)
 (* POSTCONDITION TraceAccepted holds when one of them consumed every line. *)
