@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 )
 
@@ -117,6 +118,9 @@ func Read(r io.Reader) (Header, []Line, error) {
 			if err := decodeStrict(text, &h, headerKeys, nested{"options", optionsKeys}, nested{"bounds", boundsKeys}); err != nil {
 				return h, nil, fmt.Errorf("line 1: header: %w", err)
 			}
+			if err := checkNumbers(bytes.TrimSpace(text), "header"); err != nil {
+				return h, nil, fmt.Errorf("line 1: %w", err)
+			}
 			if err := h.Check(); err != nil {
 				return h, nil, fmt.Errorf("line 1: header: %w", err)
 			}
@@ -207,6 +211,46 @@ func (l *Line) check() error {
 		if err := json.Unmarshal(f.raw, &obj); err != nil || obj == nil {
 			return fmt.Errorf("%s: not a JSON object", f.name)
 		}
+		if err := checkNumbers(f.raw, f.name); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// checkNumbers checks that every number in the JSON value raw is an
+// integer of magnitude below 2^31: TLC's Json module reads larger ones
+// wrong without a word, so a trace that holds one would mean one thing to
+// the Go replay and another to TLC.
+func checkNumbers(raw json.RawMessage, path string) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var walk func(v any, path string) error
+	walk = func(v any, path string) error {
+		switch v := v.(type) {
+		case json.Number:
+			n, err := v.Int64()
+			if err != nil || n <= -intLimit || n >= intLimit {
+				return fmt.Errorf("%s: %s: want an integer of magnitude below 2^31", path, v)
+			}
+		case []any:
+			for i, e := range v {
+				if err := walk(e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				if err := walk(v[k], path+"."+k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(v, path)
 }

@@ -96,6 +96,12 @@ func TestReadMalformed(t *testing.T) {
 		{"missing key", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"clock":1,`, ``, 1) + "\n", `line 2: no key "clock"`},
 		{"string for number", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"node":0`, `"node":"0"`, 1) + "\n", "line 2: malformed"},
 		{"large seq", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"seq":1`, `"seq":2147483648`, 1) + "\n", "line 2: seq 2147483648: want 0 to 2^31-1"},
+		{"large integer in args", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"request":1}`, `"request":2147483648}`, 1) + "\n",
+			"line 2: args.request: 2147483648: want an integer of magnitude below 2^31"},
+		{"fraction in state", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"state":{"status":"Normal"}`, `"state":{"status":"Normal","view":1.5}`, 1) + "\n",
+			"line 2: state.view: 1.5: want an integer of magnitude below 2^31"},
+		{"large integer in header", strings.Replace(standardHeaderJSON, `"drops":0`, `"drops":4294967296`, 1) + "\n",
+			"line 1: header.bounds.drops: 4294967296: want an integer of magnitude below 2^31"},
 		{"args not an object", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"args":{"type":"Request","op":"v1","client":1,"request":1}`, `"args":[]`, 1) + "\n", "line 2: args: not a JSON object"},
 		{"state null", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"state":{"status":"Normal"}`, `"state":null`, 1) + "\n", "line 2: state: not a JSON object"},
 	} {
