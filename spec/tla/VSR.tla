@@ -227,6 +227,8 @@ ResendReplyGuard(s, m) ==
     /\ s.clientTable[m.client].executed /\ s.clientTable[m.client].request = m.request
 ResendReplyApply(s, m) == Result(s, <<ReplyTo(m.client, s.clientTable[m.client].reply)>>)
 
+\* The Go guard also bounds the client table at 2^16 clients (tableAccepts),
+\* which no configuration here comes near.
 ReceiveRequestGuard(s, m) ==
     /\ s.status = "Normal" /\ IsPrimary(s)
     /\ ~InTable(s, m.client) \/ m.request > s.clientTable[m.client].request
