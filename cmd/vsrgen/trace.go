@@ -32,9 +32,6 @@ func init() {
 // names the TLA+ tools' jar.
 var validateTLC func(traceFile string) (accepted bool, why string, err error)
 
-// tlaToolsEnv names the TLA+ tools' jar, tla2tools.jar.
-const tlaToolsEnv = tla.JarEnv
-
 const traceUsage = `usage: vsrgen trace validate [flags] FILE
 
 Subcommands:
@@ -64,7 +61,7 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vsrgen trace validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	tlc := fs.Bool("tlc", true, "also check the trace with TLC against VSR.tla when "+tlaToolsEnv+" names tla2tools.jar")
+	tlc := fs.Bool("tlc", true, "also check the trace with TLC against VSR.tla when "+tla.JarEnv+" names tla2tools.jar")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: vsrgen trace validate [flags] FILE\n\n"+
 			"Replays the trace in FILE through the model checker's semantics of the spec and\n"+
@@ -101,11 +98,11 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintf(stdout, "Go: accepted: %d lines\n", len(lines))
 	}
-	switch jar := os.Getenv(tlaToolsEnv); {
+	switch jar := os.Getenv(tla.JarEnv); {
 	case !*tlc:
 		fmt.Fprintln(stdout, "TLC: skipped (-tlc=false)")
 	case jar == "":
-		fmt.Fprintf(stdout, "TLC: skipped (%s is not set)\n", tlaToolsEnv)
+		fmt.Fprintf(stdout, "TLC: skipped (%s is not set)\n", tla.JarEnv)
 	case validateTLC == nil:
 		fmt.Fprintln(stdout, "TLC: skipped (this build has no TLC validation)")
 	default:

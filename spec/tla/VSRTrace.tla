@@ -85,7 +85,8 @@ Matches(r, j) ==
        /\ recoveryResponses'[r] = s.recoveryResponses /\ crashVectorFrom'[r] = s.crashVectorFrom
        /\ crashVector'[r] = s.crashVector
 
-QuorumNames == {"CommitOperations", "SendDoViewChange", "StartNewView", "StartRecovery", "FinishRecovery"}
+\* The quorum rules, from VSR.tla's dispatch table.
+QuorumNames == UNION {{QuorumRules(t)[i] : i \in DOMAIN QuorumRules(t)} : t \in MessageTypes}
 
 \* The action of VSR.tla that the line names.
 Do(name, r, m) ==

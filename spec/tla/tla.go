@@ -198,13 +198,16 @@ func Run(ctx context.Context, jar, dir, module, cfg string, workers int) (*Resul
 	return res, nil
 }
 
+// violationRes match what TLC reports of a violation it found.
+var violationRes = []*regexp.Regexp{
+	regexp.MustCompile(`(?m)^Error: Invariant (\w+) is violated`),
+	regexp.MustCompile(`(?m)^Error: Action property (\w+) is violated`),
+	regexp.MustCompile(`(?m)^Error: Temporal properties were violated`),
+}
+
 // violation names what TLC found broken, from its first error message.
 func violation(output, first string) string {
-	for _, re := range []*regexp.Regexp{
-		regexp.MustCompile(`(?m)^Error: Invariant (\w+) is violated`),
-		regexp.MustCompile(`(?m)^Error: Action property (\w+) is violated`),
-		regexp.MustCompile(`(?m)^Error: Temporal properties were violated`),
-	} {
+	for _, re := range violationRes {
 		if m := re.FindStringSubmatch(output); m != nil {
 			return strings.TrimPrefix(m[0], "Error: ")
 		}
