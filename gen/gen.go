@@ -6,7 +6,9 @@ package gen
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,41 +80,121 @@ func Generate(specDir, outDir string) error {
 	return Write(outDir, files)
 }
 
-// Write writes files into dir: first each to a temporary file, then all
-// renamed into place, then stale generated files removed.
+// rename is os.Rename; a test replaces it to fail part-way.
+var rename = os.Rename
+
+// Write replaces the generated files in dir with files, all or nothing. It
+// builds the new contents in a temporary directory beside dir (every file
+// of dir that vsrgen did not generate, then files), then swaps that
+// directory in for dir. A failure at any point leaves dir as it was.
 func Write(dir string, files []emit.File) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir = filepath.Clean(dir)
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("vsrgen: write: %w", err)
 	}
-	keep := map[string]bool{}
-	for _, f := range files {
-		keep[f.Name] = true
-		if err := os.WriteFile(filepath.Join(dir, f.Name+".tmp"), f.Content, 0o644); err != nil {
-			return fmt.Errorf("vsrgen: write: %w", err)
-		}
-	}
-	for _, f := range files {
-		if err := os.Rename(filepath.Join(dir, f.Name+".tmp"), filepath.Join(dir, f.Name)); err != nil {
-			return fmt.Errorf("vsrgen: write: %w", err)
-		}
-	}
-	entries, err := os.ReadDir(dir)
+	tmp, err := os.MkdirTemp(parent, "."+base+".vsrgen-")
 	if err != nil {
 		return fmt.Errorf("vsrgen: write: %w", err)
 	}
-	for _, e := range entries {
-		name := e.Name()
-		if keep[name] || !strings.HasSuffix(name, ".go") {
-			continue
+	swapped := false
+	defer func() {
+		if !swapped {
+			os.RemoveAll(tmp)
 		}
-		path := filepath.Join(dir, name)
-		if generatedByVsrgen(path) {
-			if err := os.Remove(path); err != nil {
-				return fmt.Errorf("vsrgen: write: %w", err)
-			}
+	}()
+	mode := fs.FileMode(0o755)
+	info, err := os.Stat(dir)
+	exists := err == nil
+	switch {
+	case exists && !info.IsDir():
+		return fmt.Errorf("vsrgen: write: %s is not a directory", dir)
+	case exists:
+		mode = info.Mode().Perm()
+		if err := copyKept(dir, tmp); err != nil {
+			return fmt.Errorf("vsrgen: write: %w", err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("vsrgen: write: %w", err)
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		return fmt.Errorf("vsrgen: write: %w", err)
+	}
+	for _, f := range files {
+		path := filepath.Join(tmp, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("vsrgen: write: %w", err)
+		}
+		if err := os.WriteFile(path, f.Content, 0o644); err != nil {
+			return fmt.Errorf("vsrgen: write: %w", err)
 		}
 	}
-	return nil
+	if !exists {
+		if err := rename(tmp, dir); err != nil {
+			return fmt.Errorf("vsrgen: write: %w", err)
+		}
+		swapped = true
+		return nil
+	}
+	return swap(dir, tmp, &swapped)
+}
+
+// swap puts directory tmp in the place of dir, and dir back if that fails.
+func swap(dir, tmp string, swapped *bool) error {
+	old, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
+	if err != nil {
+		return fmt.Errorf("vsrgen: write: %w", err)
+	}
+	if err := os.Remove(old); err != nil {
+		return fmt.Errorf("vsrgen: write: %w", err)
+	}
+	if err := rename(dir, old); err != nil {
+		return fmt.Errorf("vsrgen: write: %w", err)
+	}
+	if err := rename(tmp, dir); err != nil {
+		if back := rename(old, dir); back != nil {
+			return fmt.Errorf("vsrgen: write: %w; the old output is in %s: %v", err, old, back)
+		}
+		return fmt.Errorf("vsrgen: write: %w", err)
+	}
+	*swapped = true
+	return os.RemoveAll(old)
+}
+
+// copyKept copies into to every file and directory under from but the Go
+// files vsrgen generated.
+func copyKept(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, path)
+		if err != nil || rel == "." {
+			return err
+		}
+		target := filepath.Join(to, rel)
+		switch {
+		case d.IsDir():
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			return os.MkdirAll(target, info.Mode().Perm())
+		case !d.Type().IsRegular():
+			return fmt.Errorf("%s: not a regular file; the output directory holds only files and directories", path)
+		case strings.HasSuffix(path, ".go") && generatedByVsrgen(path):
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, info.Mode().Perm())
+	})
 }
 
 func generatedByVsrgen(path string) bool {

@@ -3,6 +3,7 @@ package gen
 import (
 	"flag"
 	"go/format"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,25 +69,37 @@ func TestGolden(t *testing.T) {
 		require.Equal(t, string(want), string(f.Content),
 			"%s differs from its golden file; if the change is intended, run go test ./gen -run TestGolden -update", f.Name)
 	}
-	golden, err := filepath.Glob(filepath.Join(twophaseGolden, "*.golden"))
+	require.ElementsMatch(t, names, goldenFiles(t), "a golden file without a rendered file is stale")
+}
+
+// goldenFiles lists the golden files by their paths in the golden
+// directory, with slashes.
+func goldenFiles(t *testing.T) []string {
+	t.Helper()
+	var golden []string
+	err := filepath.WalkDir(twophaseGolden, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".golden") {
+			return err
+		}
+		rel, err := filepath.Rel(twophaseGolden, path)
+		golden = append(golden, filepath.ToSlash(rel))
+		return err
+	})
 	require.NoError(t, err)
-	for i := range golden {
-		golden[i] = filepath.Base(golden[i])
-	}
-	require.ElementsMatch(t, names, golden, "a golden file without a rendered file is stale")
+	return golden
 }
 
 // writeGolden replaces the golden directory's files with files.
 func writeGolden(t *testing.T, files []emit.File) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(twophaseGolden, 0o755))
-	stale, err := filepath.Glob(filepath.Join(twophaseGolden, "*.golden"))
-	require.NoError(t, err)
-	for _, path := range stale {
-		require.NoError(t, os.Remove(path))
+	for _, name := range goldenFiles(t) {
+		require.NoError(t, os.Remove(filepath.Join(twophaseGolden, filepath.FromSlash(name))))
 	}
 	for _, f := range files {
-		require.NoError(t, os.WriteFile(filepath.Join(twophaseGolden, f.Name+".golden"), f.Content, 0o644))
+		path := filepath.Join(twophaseGolden, filepath.FromSlash(f.Name+".golden"))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, f.Content, 0o644))
 	}
 }
 
@@ -122,7 +135,8 @@ func TestRenderFileNames(t *testing.T) {
 	for _, f := range twophaseFiles(t) {
 		names = append(names, f.Name)
 	}
-	require.Equal(t, []string{"codec.go", "dispatch.go", "guards.go", "invariants.go", "messages.go", "model.go", "codec_fuzz_test.go"}, names)
+	require.Equal(t, []string{"codec.go", "dispatch.go", "guards.go", "invariants.go", "messages.go", "codec_fuzz_test.go",
+		"checker/protocol.go", "checker/guards.go"}, names)
 }
 
 // emitterCases are small string checks, one or more per emitter, on the
@@ -192,16 +206,25 @@ var emitterCases = []struct {
 		},
 	},
 	{
-		name: "model/apply one rule",
-		file: "model.go",
+		name: "checker/apply one rule",
+		file: "checker/protocol.go",
 		want: []string{
-			"func (Model) ApplyRule(r *spec.Node, rule uint8, ev model.Event, out *model.Out) (spec.Node, bool, error) {",
+			"func (Protocol) ApplyRule(r *spec.Node, rule uint8, ev model.Event, out *route.Out) (spec.Node, bool, error) {",
 			"func eventValue(ev model.Event) (any, error) {",
 			"\t\tcase 0:\n\t\t\treturn spec.VoteTimeout{}, nil\n",
 			"\tcase model.EventRestart:\n\t\treturn lang.Restart{Nonce: ev.Nonce}, nil\n",
 		},
 		// The spec has no //vsr:client function: no request to build.
 		not: []string{"model.EventRequest"},
+	},
+	{
+		name: "checker/guards",
+		file: "checker/guards.go",
+		want: []string{
+			"import \"github.com/viewstamped/vsr/gen/testdata/twophase/generated\"\n",
+			"\tvar staleRunGoGenerate [1]struct{}\n\t_ = staleRunGoGenerate[generated.NumRules-",
+			"\t_ = staleRunGoGenerate[generated.KindOutcome-5]\n",
+		},
 	},
 	{
 		name: "messages/kinds",
@@ -217,8 +240,8 @@ var emitterCases = []struct {
 		file: "invariants.go",
 		want: []string{
 			"\tCheck func(rs []spec.Node) error\n",
-			"{lang.InvariantInfo{Name: \"VerdictsAgree\", Pos: \"gen/testdata/twophase/spec/invariants.go:",
-			"{lang.InvariantInfo{Name: \"CommitOnlyIfAllVotedYes\", Pos: \"gen/testdata/twophase/spec/invariants.go:",
+			"{lang.PredicateInfo{Name: \"VerdictsAgree\", Pos: \"gen/testdata/twophase/spec/invariants.go:",
+			"{lang.PredicateInfo{Name: \"CommitOnlyIfAllVotedYes\", Pos: \"gen/testdata/twophase/spec/invariants.go:",
 			"func CheckInvariants(rs []spec.Node) error {",
 		},
 	},
@@ -238,8 +261,9 @@ var emitterCases = []struct {
 			"type Begin spec.Begin\n",
 			"type Node spec.Node\n",
 			"\tb = (*Config)(&m.Config).appendBody(b)\n",
-			"\tm.Ballot = spec.Ballot(d.Uint(8))\n",
+			"\tm.Ballot = spec.Ballot(d.Uint(8))\n\tif !validBallot(m.Ballot) {\n\t\td.Fail(fmt.Errorf(\"spec.Ballot %d is none of its constants\", m.Ballot))\n\t}\n",
 			"type Config spec.Config\n",
+			"func validBallot(v spec.Ballot) bool {\n\tswitch v {\n\tcase spec.NotVoted, spec.Yes, spec.No:\n\t\treturn true\n\t}\n\treturn false\n}\n",
 		},
 		// No field of the spec holds a slice: nothing to deepen, and a
 		// timeout has no codec.

@@ -56,14 +56,14 @@ func TestRegenerate(t *testing.T) {
 
 // copyModule copies what the generator and the protocol need from the
 // repository at root into dir: go.mod, go.sum, and the packages lang, wire,
-// modelcheck, internal, trace, gen, cmd, spec and generated, without
+// route, modelcheck, internal, trace, gen, cmd, spec and generated, without
 // testdata directories.
 func copyModule(t *testing.T, root, dir string) {
 	t.Helper()
 	for _, f := range []string{"go.mod", "go.sum"} {
 		copyFile(t, filepath.Join(root, f), filepath.Join(dir, f))
 	}
-	for _, sub := range []string{"lang", "wire", "gen", "cmd", "spec", "generated", "modelcheck", "internal", "trace"} {
+	for _, sub := range []string{"lang", "wire", "route", "gen", "cmd", "spec", "generated", "modelcheck", "internal", "trace"} {
 		err := filepath.WalkDir(filepath.Join(root, sub), func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err

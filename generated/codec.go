@@ -5,9 +5,10 @@ package generated
 import (
 	"bytes"
 	"fmt"
+	"slices"
+
 	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/wire"
-	"slices"
 )
 
 // Request is spec.Request with its generated methods. The two types share one
@@ -30,7 +31,7 @@ func (m *Request) UnmarshalBinary(b []byte) error {
 	*m = Request{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode Request: %w", err)
@@ -70,7 +71,9 @@ func (m *Request) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *Request) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Request) Decode(d *wire.Decoder) {
 	m.Op = d.Bytes()
 	m.Client = spec.ClientID(d.Uint(64))
 	m.Request = spec.RequestNumber(d.Uint(64))
@@ -114,7 +117,7 @@ func (m *Prepare) UnmarshalBinary(b []byte) error {
 	*m = Prepare{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode Prepare: %w", err)
@@ -159,9 +162,11 @@ func (m *Prepare) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *Prepare) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Prepare) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
-	(*Request)(&m.Request).decode(d)
+	(*Request)(&m.Request).Decode(d)
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Commit = spec.OpNumber(d.Uint(64))
 	if n0 := d.Len(1); n0 > 0 {
@@ -222,7 +227,7 @@ func (m *PrepareOK) UnmarshalBinary(b []byte) error {
 	*m = PrepareOK{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode PrepareOK: %w", err)
@@ -266,7 +271,9 @@ func (m *PrepareOK) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *PrepareOK) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *PrepareOK) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
@@ -324,7 +331,7 @@ func (m *Commit) UnmarshalBinary(b []byte) error {
 	*m = Commit{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode Commit: %w", err)
@@ -367,7 +374,9 @@ func (m *Commit) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *Commit) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Commit) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Commit = spec.OpNumber(d.Uint(64))
 	if n0 := d.Len(1); n0 > 0 {
@@ -421,7 +430,7 @@ func (m *Reply) UnmarshalBinary(b []byte) error {
 	*m = Reply{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode Reply: %w", err)
@@ -462,7 +471,9 @@ func (m *Reply) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *Reply) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Reply) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Request = spec.RequestNumber(d.Uint(64))
 	m.Client = spec.ClientID(d.Uint(64))
@@ -510,7 +521,7 @@ func (m *StartViewChange) UnmarshalBinary(b []byte) error {
 	*m = StartViewChange{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode StartViewChange: %w", err)
@@ -553,7 +564,9 @@ func (m *StartViewChange) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *StartViewChange) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *StartViewChange) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
 	if n0 := d.Len(1); n0 > 0 {
@@ -607,7 +620,7 @@ func (m *DoViewChange) UnmarshalBinary(b []byte) error {
 	*m = DoViewChange{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode DoViewChange: %w", err)
@@ -657,12 +670,14 @@ func (m *DoViewChange) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *DoViewChange) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *DoViewChange) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
-			(*Request)(&m.Log[i0]).decode(d)
+			(*Request)(&m.Log[i0]).Decode(d)
 		}
 	}
 	m.LastNormalView = spec.ViewNumber(d.Uint(32))
@@ -741,7 +756,7 @@ func (m *StartView) UnmarshalBinary(b []byte) error {
 	*m = StartView{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode StartView: %w", err)
@@ -789,12 +804,14 @@ func (m *StartView) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *StartView) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *StartView) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
-			(*Request)(&m.Log[i0]).decode(d)
+			(*Request)(&m.Log[i0]).Decode(d)
 		}
 	}
 	m.Op = spec.OpNumber(d.Uint(64))
@@ -865,7 +882,7 @@ func (m *GetState) UnmarshalBinary(b []byte) error {
 	*m = GetState{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode GetState: %w", err)
@@ -909,7 +926,9 @@ func (m *GetState) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *GetState) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *GetState) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
@@ -967,7 +986,7 @@ func (m *NewState) UnmarshalBinary(b []byte) error {
 	*m = NewState{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode NewState: %w", err)
@@ -1017,13 +1036,15 @@ func (m *NewState) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *NewState) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *NewState) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.After = spec.OpNumber(d.Uint(64))
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
-			(*Request)(&m.Log[i0]).decode(d)
+			(*Request)(&m.Log[i0]).Decode(d)
 		}
 	}
 	m.Op = spec.OpNumber(d.Uint(64))
@@ -1101,7 +1122,7 @@ func (m *CrashVectorRequest) UnmarshalBinary(b []byte) error {
 	*m = CrashVectorRequest{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode CrashVectorRequest: %w", err)
@@ -1139,7 +1160,9 @@ func (m *CrashVectorRequest) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *CrashVectorRequest) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *CrashVectorRequest) Decode(d *wire.Decoder) {
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
 	m.Nonce = uint64(d.Uint(64))
 }
@@ -1174,7 +1197,7 @@ func (m *CrashVectorResponse) UnmarshalBinary(b []byte) error {
 	*m = CrashVectorResponse{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode CrashVectorResponse: %w", err)
@@ -1217,7 +1240,9 @@ func (m *CrashVectorResponse) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *CrashVectorResponse) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *CrashVectorResponse) Decode(d *wire.Decoder) {
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
 	m.Nonce = uint64(d.Uint(64))
 	if n0 := d.Len(1); n0 > 0 {
@@ -1271,7 +1296,7 @@ func (m *Recovery) UnmarshalBinary(b []byte) error {
 	*m = Recovery{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode Recovery: %w", err)
@@ -1314,7 +1339,9 @@ func (m *Recovery) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *Recovery) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Recovery) Decode(d *wire.Decoder) {
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
 	m.Nonce = uint64(d.Uint(64))
 	if n0 := d.Len(1); n0 > 0 {
@@ -1368,7 +1395,7 @@ func (m *RecoveryResponse) UnmarshalBinary(b []byte) error {
 	*m = RecoveryResponse{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode RecoveryResponse: %w", err)
@@ -1418,13 +1445,15 @@ func (m *RecoveryResponse) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *RecoveryResponse) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *RecoveryResponse) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Nonce = uint64(d.Uint(64))
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
-			(*Request)(&m.Log[i0]).decode(d)
+			(*Request)(&m.Log[i0]).Decode(d)
 		}
 	}
 	m.Op = spec.OpNumber(d.Uint(64))
@@ -1502,7 +1531,7 @@ func (m *Replica) UnmarshalBinary(b []byte) error {
 	*m = Replica{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode Replica: %w", err)
@@ -1574,10 +1603,15 @@ func (m *Replica) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *Replica) decode(d *wire.Decoder) {
-	(*Config)(&m.Config).decode(d)
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Replica) Decode(d *wire.Decoder) {
+	(*Config)(&m.Config).Decode(d)
 	m.Index = spec.ReplicaIndex(d.Uint(8))
 	m.Status = spec.Status(d.Uint(8))
+	if !validStatus(m.Status) {
+		d.Fail(fmt.Errorf("spec.Status %d is none of its constants", m.Status))
+	}
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.LastNormalView = spec.ViewNumber(d.Uint(32))
 	m.OpNumber = spec.OpNumber(d.Uint(64))
@@ -1585,19 +1619,19 @@ func (m *Replica) decode(d *wire.Decoder) {
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
-			(*Request)(&m.Log[i0]).decode(d)
+			(*Request)(&m.Log[i0]).Decode(d)
 		}
 	}
 	if n0 := d.Len(7); n0 > 0 {
 		m.ClientTable = make([]spec.ClientRecord, n0)
 		for i0 := range m.ClientTable {
-			(*ClientRecord)(&m.ClientTable[i0]).decode(d)
+			(*ClientRecord)(&m.ClientTable[i0]).Decode(d)
 		}
 	}
 	if n0 := d.Len(2); n0 > 0 {
 		m.PrepareOKs = make([]spec.OpAcks, n0)
 		for i0 := range m.PrepareOKs {
-			(*OpAcks)(&m.PrepareOKs[i0]).decode(d)
+			(*OpAcks)(&m.PrepareOKs[i0]).Decode(d)
 		}
 	}
 	m.StartViewChanges = spec.ReplicaSet(d.Uint(64))
@@ -1605,14 +1639,14 @@ func (m *Replica) decode(d *wire.Decoder) {
 	if n0 := d.Len(7); n0 > 0 {
 		m.DoViewChanges = make([]spec.DoViewChange, n0)
 		for i0 := range m.DoViewChanges {
-			(*DoViewChange)(&m.DoViewChanges[i0]).decode(d)
+			(*DoViewChange)(&m.DoViewChanges[i0]).Decode(d)
 		}
 	}
 	m.Nonce = uint64(d.Uint(64))
 	if n0 := d.Len(7); n0 > 0 {
 		m.RecoveryResponses = make([]spec.RecoveryResponse, n0)
 		for i0 := range m.RecoveryResponses {
-			(*RecoveryResponse)(&m.RecoveryResponses[i0]).decode(d)
+			(*RecoveryResponse)(&m.RecoveryResponses[i0]).Decode(d)
 		}
 	}
 	m.CrashVectorFrom = spec.ReplicaSet(d.Uint(64))
@@ -1751,7 +1785,7 @@ func (m *ClientRecord) UnmarshalBinary(b []byte) error {
 	*m = ClientRecord{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode ClientRecord: %w", err)
@@ -1792,11 +1826,13 @@ func (m *ClientRecord) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *ClientRecord) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *ClientRecord) Decode(d *wire.Decoder) {
 	m.Client = spec.ClientID(d.Uint(64))
 	m.Request = spec.RequestNumber(d.Uint(64))
 	m.Executed = d.Bool()
-	(*Reply)(&m.Reply).decode(d)
+	(*Reply)(&m.Reply).Decode(d)
 }
 
 func (m *ClientRecord) equal(o *ClientRecord) bool {
@@ -1840,7 +1876,7 @@ func (m *OpAcks) UnmarshalBinary(b []byte) error {
 	*m = OpAcks{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode OpAcks: %w", err)
@@ -1878,7 +1914,9 @@ func (m *OpAcks) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *OpAcks) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *OpAcks) Decode(d *wire.Decoder) {
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.From = spec.ReplicaSet(d.Uint(64))
 }
@@ -1913,7 +1951,7 @@ func (m *Config) UnmarshalBinary(b []byte) error {
 	*m = Config{}
 	d := wire.NewDecoder(b)
 	d.Version()
-	m.decode(&d)
+	m.Decode(&d)
 	d.End()
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decode Config: %w", err)
@@ -1953,10 +1991,18 @@ func (m *Config) appendBody(b []byte) []byte {
 	return b
 }
 
-func (m *Config) decode(d *wire.Decoder) {
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Config) Decode(d *wire.Decoder) {
 	m.Replicas = uint8(d.Uint(8))
 	m.StateTransfer = spec.StateTransferVariant(d.Uint(8))
+	if !validStateTransferVariant(m.StateTransfer) {
+		d.Fail(fmt.Errorf("spec.StateTransferVariant %d is none of its constants", m.StateTransfer))
+	}
 	m.Recovery = spec.RecoveryVariant(d.Uint(8))
+	if !validRecoveryVariant(m.Recovery) {
+		d.Fail(fmt.Errorf("spec.RecoveryVariant %d is none of its constants", m.Recovery))
+	}
 	m.StartViewInNormal = d.Bool()
 }
 
@@ -1974,4 +2020,31 @@ func (m *Config) equal(o *Config) bool {
 		return false
 	}
 	return true
+}
+
+// validStatus reports whether v is one of the constants of spec.Status.
+func validStatus(v spec.Status) bool {
+	switch v {
+	case spec.Normal, spec.ViewChange, spec.StateTransfer, spec.RecoveringVector, spec.Recovering, spec.Crashed:
+		return true
+	}
+	return false
+}
+
+// validStateTransferVariant reports whether v is one of the constants of spec.StateTransferVariant.
+func validStateTransferVariant(v spec.StateTransferVariant) bool {
+	switch v {
+	case spec.StateTransferFixed, spec.StateTransferPaper:
+		return true
+	}
+	return false
+}
+
+// validRecoveryVariant reports whether v is one of the constants of spec.RecoveryVariant.
+func validRecoveryVariant(v spec.RecoveryVariant) bool {
+	switch v {
+	case spec.RecoveryCrashVectors, spec.RecoveryPaper:
+		return true
+	}
+	return false
 }

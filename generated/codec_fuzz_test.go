@@ -4,9 +4,10 @@ package generated
 
 import (
 	"bytes"
+	"testing"
+
 	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/wire"
-	"testing"
 )
 
 // codecValue is a generated type's pointer with its codec methods.
@@ -176,7 +177,7 @@ func sampleRecoveryResponse() *RecoveryResponse {
 }
 
 func sampleReplica() *Replica {
-	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Status(uint64(0x3)), View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000a)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000d)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x800000000000000f)), CrashVector: []uint32{uint32(uint64(0x80000010)), uint32(uint64(0x80000011))}}
+	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Crashed, View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000a)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000d)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x800000000000000f)), CrashVector: []uint32{uint32(uint64(0x80000010)), uint32(uint64(0x80000011))}}
 }
 
 func sampleClientRecord() *ClientRecord {
@@ -188,5 +189,5 @@ func sampleOpAcks() *OpAcks {
 }
 
 func sampleConfig() *Config {
-	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferVariant(uint64(0x2)), Recovery: spec.RecoveryVariant(uint64(0x3)), StartViewInNormal: bool(true)}
+	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true)}
 }

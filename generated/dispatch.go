@@ -4,6 +4,7 @@ package generated
 
 import (
 	"fmt"
+
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -113,7 +114,9 @@ func OnRequest(r *spec.Replica, ev *spec.Request, out *lang.Effects[spec.Replica
 	return f
 }
 
-func enabledRequest(r *spec.Replica, ev *spec.Request) bool {
+// EnabledRequest reports whether a rule of Request is enabled at r, so that OnRequest would
+// change r; it only reads.
+func EnabledRequest(r *spec.Replica, ev *spec.Request) bool {
 	return spec.ResendReply{}.Guard(r, ev) || spec.ReceiveRequest{}.Guard(r, ev)
 }
 
@@ -133,7 +136,9 @@ func OnPrepare(r *spec.Replica, ev *spec.Prepare, out *lang.Effects[spec.Replica
 	return f
 }
 
-func enabledPrepare(r *spec.Replica, ev *spec.Prepare) bool {
+// EnabledPrepare reports whether a rule of Prepare is enabled at r, so that OnPrepare would
+// change r; it only reads.
+func EnabledPrepare(r *spec.Replica, ev *spec.Prepare) bool {
 	return spec.ReceivePrepare{}.Guard(r, ev) || spec.GetStateInView{}.Guard(r, ev) || spec.GetStateOnNewerPrepare{}.Guard(r, ev)
 }
 
@@ -156,7 +161,9 @@ func OnPrepareOK(r *spec.Replica, ev *spec.PrepareOK, out *lang.Effects[spec.Rep
 	return f
 }
 
-func enabledPrepareOK(r *spec.Replica, ev *spec.PrepareOK) bool {
+// EnabledPrepareOK reports whether a rule of PrepareOK is enabled at r, so that OnPrepareOK would
+// change r; it only reads.
+func EnabledPrepareOK(r *spec.Replica, ev *spec.PrepareOK) bool {
 	return spec.RecordPrepareOK{}.Guard(r, ev)
 }
 
@@ -173,7 +180,9 @@ func OnCommit(r *spec.Replica, ev *spec.Commit, out *lang.Effects[spec.ReplicaIn
 	return f
 }
 
-func enabledCommit(r *spec.Replica, ev *spec.Commit) bool {
+// EnabledCommit reports whether a rule of Commit is enabled at r, so that OnCommit would
+// change r; it only reads.
+func EnabledCommit(r *spec.Replica, ev *spec.Commit) bool {
 	return spec.ReceiveCommit{}.Guard(r, ev) || spec.GetStateOnNewerCommit{}.Guard(r, ev)
 }
 
@@ -199,7 +208,9 @@ func OnStartViewChange(r *spec.Replica, ev *spec.StartViewChange, out *lang.Effe
 	return f
 }
 
-func enabledStartViewChange(r *spec.Replica, ev *spec.StartViewChange) bool {
+// EnabledStartViewChange reports whether a rule of StartViewChange is enabled at r, so that OnStartViewChange would
+// change r; it only reads.
+func EnabledStartViewChange(r *spec.Replica, ev *spec.StartViewChange) bool {
 	return spec.JoinViewChange{}.Guard(r, ev) || spec.RecordStartViewChange{}.Guard(r, ev)
 }
 
@@ -225,7 +236,9 @@ func OnDoViewChange(r *spec.Replica, ev *spec.DoViewChange, out *lang.Effects[sp
 	return f
 }
 
-func enabledDoViewChange(r *spec.Replica, ev *spec.DoViewChange) bool {
+// EnabledDoViewChange reports whether a rule of DoViewChange is enabled at r, so that OnDoViewChange would
+// change r; it only reads.
+func EnabledDoViewChange(r *spec.Replica, ev *spec.DoViewChange) bool {
 	return spec.JoinViewChangeOnDoViewChange{}.Guard(r, ev) || spec.RecordDoViewChange{}.Guard(r, ev)
 }
 
@@ -239,7 +252,9 @@ func OnStartView(r *spec.Replica, ev *spec.StartView, out *lang.Effects[spec.Rep
 	return f
 }
 
-func enabledStartView(r *spec.Replica, ev *spec.StartView) bool {
+// EnabledStartView reports whether a rule of StartView is enabled at r, so that OnStartView would
+// change r; it only reads.
+func EnabledStartView(r *spec.Replica, ev *spec.StartView) bool {
 	return spec.ReceiveStartView{}.Guard(r, ev)
 }
 
@@ -253,7 +268,9 @@ func OnGetState(r *spec.Replica, ev *spec.GetState, out *lang.Effects[spec.Repli
 	return f
 }
 
-func enabledGetState(r *spec.Replica, ev *spec.GetState) bool {
+// EnabledGetState reports whether a rule of GetState is enabled at r, so that OnGetState would
+// change r; it only reads.
+func EnabledGetState(r *spec.Replica, ev *spec.GetState) bool {
 	return spec.SendNewState{}.Guard(r, ev)
 }
 
@@ -270,7 +287,9 @@ func OnNewState(r *spec.Replica, ev *spec.NewState, out *lang.Effects[spec.Repli
 	return f
 }
 
-func enabledNewState(r *spec.Replica, ev *spec.NewState) bool {
+// EnabledNewState reports whether a rule of NewState is enabled at r, so that OnNewState would
+// change r; it only reads.
+func EnabledNewState(r *spec.Replica, ev *spec.NewState) bool {
 	return spec.ReceiveNewState{}.Guard(r, ev) || spec.ReceiveNewStateNewView{}.Guard(r, ev)
 }
 
@@ -284,7 +303,9 @@ func OnCrashVectorRequest(r *spec.Replica, ev *spec.CrashVectorRequest, out *lan
 	return f
 }
 
-func enabledCrashVectorRequest(r *spec.Replica, ev *spec.CrashVectorRequest) bool {
+// EnabledCrashVectorRequest reports whether a rule of CrashVectorRequest is enabled at r, so that OnCrashVectorRequest would
+// change r; it only reads.
+func EnabledCrashVectorRequest(r *spec.Replica, ev *spec.CrashVectorRequest) bool {
 	return spec.SendCrashVector{}.Guard(r, ev)
 }
 
@@ -307,7 +328,9 @@ func OnCrashVectorResponse(r *spec.Replica, ev *spec.CrashVectorResponse, out *l
 	return f
 }
 
-func enabledCrashVectorResponse(r *spec.Replica, ev *spec.CrashVectorResponse) bool {
+// EnabledCrashVectorResponse reports whether a rule of CrashVectorResponse is enabled at r, so that OnCrashVectorResponse would
+// change r; it only reads.
+func EnabledCrashVectorResponse(r *spec.Replica, ev *spec.CrashVectorResponse) bool {
 	return spec.RecordCrashVector{}.Guard(r, ev)
 }
 
@@ -321,7 +344,9 @@ func OnRecovery(r *spec.Replica, ev *spec.Recovery, out *lang.Effects[spec.Repli
 	return f
 }
 
-func enabledRecovery(r *spec.Replica, ev *spec.Recovery) bool {
+// EnabledRecovery reports whether a rule of Recovery is enabled at r, so that OnRecovery would
+// change r; it only reads.
+func EnabledRecovery(r *spec.Replica, ev *spec.Recovery) bool {
 	return spec.SendRecoveryResponse{}.Guard(r, ev)
 }
 
@@ -344,7 +369,9 @@ func OnRecoveryResponse(r *spec.Replica, ev *spec.RecoveryResponse, out *lang.Ef
 	return f
 }
 
-func enabledRecoveryResponse(r *spec.Replica, ev *spec.RecoveryResponse) bool {
+// EnabledRecoveryResponse reports whether a rule of RecoveryResponse is enabled at r, so that OnRecoveryResponse would
+// change r; it only reads.
+func EnabledRecoveryResponse(r *spec.Replica, ev *spec.RecoveryResponse) bool {
 	return spec.RecordRecoveryResponse{}.Guard(r, ev)
 }
 
@@ -358,7 +385,9 @@ func OnCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout, out *lang.Effects[
 	return f
 }
 
-func enabledCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout) bool {
+// EnabledCommitTimeout reports whether a rule of CommitTimeout is enabled at r, so that OnCommitTimeout would
+// change r; it only reads.
+func EnabledCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout) bool {
 	return spec.SendCommit{}.Guard(r, ev)
 }
 
@@ -372,7 +401,9 @@ func OnViewChangeTimeout(r *spec.Replica, ev *spec.ViewChangeTimeout, out *lang.
 	return f
 }
 
-func enabledViewChangeTimeout(r *spec.Replica, ev *spec.ViewChangeTimeout) bool {
+// EnabledViewChangeTimeout reports whether a rule of ViewChangeTimeout is enabled at r, so that OnViewChangeTimeout would
+// change r; it only reads.
+func EnabledViewChangeTimeout(r *spec.Replica, ev *spec.ViewChangeTimeout) bool {
 	return spec.StartViewChangeOnTimeout{}.Guard(r, ev)
 }
 
@@ -386,7 +417,9 @@ func OnRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout, out *lang.Effe
 	return f
 }
 
-func enabledRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout) bool {
+// EnabledRecoveryTimeout reports whether a rule of RecoveryTimeout is enabled at r, so that OnRecoveryTimeout would
+// change r; it only reads.
+func EnabledRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout) bool {
 	return spec.RetryRecovery{}.Guard(r, ev)
 }
 
@@ -400,7 +433,9 @@ func OnCrash(r *spec.Replica, ev lang.Crash, out *lang.Effects[spec.ReplicaIndex
 	return f
 }
 
-func enabledCrash(r *spec.Replica, ev lang.Crash) bool {
+// EnabledCrash reports whether a rule of Crash is enabled at r, so that OnCrash would
+// change r; it only reads.
+func EnabledCrash(r *spec.Replica, ev lang.Crash) bool {
 	return spec.CrashReplica{}.Guard(r, ev)
 }
 
@@ -414,7 +449,9 @@ func OnRestart(r *spec.Replica, ev lang.Restart, out *lang.Effects[spec.ReplicaI
 	return f
 }
 
-func enabledRestart(r *spec.Replica, ev lang.Restart) bool {
+// EnabledRestart reports whether a rule of Restart is enabled at r, so that OnRestart would
+// change r; it only reads.
+func EnabledRestart(r *spec.Replica, ev lang.Restart) bool {
 	return spec.RestartReplica{}.Guard(r, ev)
 }
 

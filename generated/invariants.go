@@ -4,32 +4,33 @@ package generated
 
 import (
 	"fmt"
+
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/spec"
 )
 
 // Invariant is a predicate of the spec over the states of all replicas.
 type Invariant struct {
-	lang.InvariantInfo
+	lang.PredicateInfo
 	// Check returns nil when the invariant holds.
 	Check func(rs []spec.Replica, replies []spec.Reply) error
 }
 
 // Invariants lists the invariants in spec order.
 var Invariants = [...]Invariant{
-	{lang.InvariantInfo{Name: "CommitNumberAtMostOpNumber", Pos: "spec/invariants.go:13"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "CommitNumberAtMostOpNumber", Pos: "spec/invariants.go:13"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.CommitNumberAtMostOpNumber(rs)
 	}},
-	{lang.InvariantInfo{Name: "CommittedPrefixesAgree", Pos: "spec/invariants.go:30"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "CommittedPrefixesAgree", Pos: "spec/invariants.go:30"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.CommittedPrefixesAgree(rs)
 	}},
-	{lang.InvariantInfo{Name: "NormalLogMatchesPrimary", Pos: "spec/invariants.go:51"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "NormalLogMatchesPrimary", Pos: "spec/invariants.go:51"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.NormalLogMatchesPrimary(rs)
 	}},
-	{lang.InvariantInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:77"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:77"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.ExecutedAtMostOnce(rs)
 	}},
-	{lang.InvariantInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:99"}, spec.AcknowledgedNotLost},
+	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:99"}, spec.AcknowledgedNotLost},
 }
 
 // CheckInvariants returns the first invariant that breaks, or nil.
@@ -45,15 +46,15 @@ func CheckInvariants(rs []spec.Replica, replies []spec.Reply) error {
 // Action is a predicate of the spec over one replica's state before and
 // after a step.
 type Action struct {
-	lang.InvariantInfo
+	lang.PredicateInfo
 	// Check returns nil when the property holds for the step.
 	Check func(before, after *spec.Replica) error
 }
 
 // Actions lists the action properties in spec order.
 var Actions = [...]Action{
-	{lang.InvariantInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:131"}, spec.ViewNeverDecreases},
-	{lang.InvariantInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:141"}, spec.CommitNeverDecreases},
+	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:131"}, spec.ViewNeverDecreases},
+	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:141"}, spec.CommitNeverDecreases},
 }
 
 // CheckActions returns the first action property that a step from before

@@ -4,6 +4,9 @@ package generated
 
 import (
 	"fmt"
+
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/route"
 	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/wire"
 )
@@ -174,59 +177,59 @@ func UnmarshalMessage(b []byte) (any, error) {
 	switch k {
 	case KindRequest:
 		var v spec.Request
-		(*Request)(&v).decode(&d)
+		(*Request)(&v).Decode(&d)
 		m = v
 	case KindPrepare:
 		var v spec.Prepare
-		(*Prepare)(&v).decode(&d)
+		(*Prepare)(&v).Decode(&d)
 		m = v
 	case KindPrepareOK:
 		var v spec.PrepareOK
-		(*PrepareOK)(&v).decode(&d)
+		(*PrepareOK)(&v).Decode(&d)
 		m = v
 	case KindCommit:
 		var v spec.Commit
-		(*Commit)(&v).decode(&d)
+		(*Commit)(&v).Decode(&d)
 		m = v
 	case KindReply:
 		var v spec.Reply
-		(*Reply)(&v).decode(&d)
+		(*Reply)(&v).Decode(&d)
 		m = v
 	case KindStartViewChange:
 		var v spec.StartViewChange
-		(*StartViewChange)(&v).decode(&d)
+		(*StartViewChange)(&v).Decode(&d)
 		m = v
 	case KindDoViewChange:
 		var v spec.DoViewChange
-		(*DoViewChange)(&v).decode(&d)
+		(*DoViewChange)(&v).Decode(&d)
 		m = v
 	case KindStartView:
 		var v spec.StartView
-		(*StartView)(&v).decode(&d)
+		(*StartView)(&v).Decode(&d)
 		m = v
 	case KindGetState:
 		var v spec.GetState
-		(*GetState)(&v).decode(&d)
+		(*GetState)(&v).Decode(&d)
 		m = v
 	case KindNewState:
 		var v spec.NewState
-		(*NewState)(&v).decode(&d)
+		(*NewState)(&v).Decode(&d)
 		m = v
 	case KindCrashVectorRequest:
 		var v spec.CrashVectorRequest
-		(*CrashVectorRequest)(&v).decode(&d)
+		(*CrashVectorRequest)(&v).Decode(&d)
 		m = v
 	case KindCrashVectorResponse:
 		var v spec.CrashVectorResponse
-		(*CrashVectorResponse)(&v).decode(&d)
+		(*CrashVectorResponse)(&v).Decode(&d)
 		m = v
 	case KindRecovery:
 		var v spec.Recovery
-		(*Recovery)(&v).decode(&d)
+		(*Recovery)(&v).Decode(&d)
 		m = v
 	case KindRecoveryResponse:
 		var v spec.RecoveryResponse
-		(*RecoveryResponse)(&v).decode(&d)
+		(*RecoveryResponse)(&v).Decode(&d)
 		m = v
 	default:
 		if d.Err() == nil {
@@ -238,4 +241,18 @@ func UnmarshalMessage(b []byte) (any, error) {
 		return nil, fmt.Errorf("decode message: %w", err)
 	}
 	return m, nil
+}
+
+// EncodeEffects appends to out each effect of eff, in order, with its message
+// encoded by AppendMessage. It returns an error for a message that is not one
+// of the spec's, which only a broken rule emits.
+func EncodeEffects(out *route.Out, eff *lang.Effects[spec.ReplicaIndex, spec.ClientID]) error {
+	for _, e := range eff.List {
+		msg, err := AppendMessage(nil, e.Message)
+		if err != nil {
+			return err
+		}
+		out.Effects = append(out.Effects, route.Effect{Kind: e.Kind, To: int(e.To), Client: uint64(e.Client), Msg: msg})
+	}
+	return nil
 }

@@ -155,8 +155,9 @@ type RuleInfo struct {
 	Pos     string      // file:line of the rule in the spec, relative to the module
 }
 
-// InvariantInfo describes one invariant of a spec.
-type InvariantInfo struct {
+// PredicateInfo describes one predicate of a spec: an invariant over all
+// replicas or an action property over one replica's step.
+type PredicateInfo struct {
 	Name string
 	Pos  string
 }

@@ -3,7 +3,7 @@ package modelcheck_test
 import (
 	"testing"
 
-	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -13,7 +13,7 @@ import (
 func benchCheck(b *testing.B, bounds modelcheck.Bounds, workers int, maxStates uint64) {
 	cfg := spec.Config{Replicas: 3}
 	for b.Loop() {
-		res, err := modelcheck.Check[spec.Replica](generated.Model{}, replicas(cfg), bounds,
+		res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, replicas(cfg), bounds,
 			modelcheck.Options{Workers: workers, MaxStates: maxStates})
 		if err != nil {
 			b.Fatal(err)

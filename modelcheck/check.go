@@ -3,13 +3,14 @@ package modelcheck
 import (
 	"errors"
 	"fmt"
-	"github.com/viewstamped/vsr/modelcheck/model"
 	"io"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/viewstamped/vsr/modelcheck/model"
 
 	"github.com/viewstamped/vsr/wire"
 )

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/route"
 )
 
 // Path is a path of a search from the initial state, for Steps to
@@ -188,7 +188,7 @@ func (c *checker[R]) describeStep(w, next *world[R], act *action) (s PathStep[R]
 // quorum rule too, leaves alone, and the number of effects it emits; the
 // step goes from before to after.
 func (c *checker[R]) mid(before, after *R, act *action, ev model.Event) (R, int, error) {
-	var out model.Out
+	var out route.Out
 	rules := c.p.Rules()
 	mid, ok, err := c.p.ApplyRule(before, act.fired.Rule, ev, &out)
 	if err != nil || !ok {
@@ -210,8 +210,8 @@ func (c *checker[R]) sameReplica(a, b *R) bool {
 	return bytes.Equal(c.p.AppendReplica(nil, a), c.p.AppendReplica(nil, b))
 }
 
-func sameEffects(a, b []model.Effect) bool {
-	return slices.EqualFunc(a, b, func(x, y model.Effect) bool {
+func sameEffects(a, b []route.Effect) bool {
+	return slices.EqualFunc(a, b, func(x, y route.Effect) bool {
 		return x.Kind == y.Kind && x.To == y.To && x.Client == y.Client && bytes.Equal(x.Msg, y.Msg)
 	})
 }
@@ -268,19 +268,10 @@ func (l *lamport) tick(r int, msg []byte) int {
 }
 
 // sends records that a line with clock at replica from sent effects.
-func (l *lamport) sends(from, n, clock int, effects []model.Effect) {
-	for _, ef := range effects {
-		switch ef.Kind {
-		case lang.Send:
-			l.sent[sentKey{ef.To, string(ef.Msg)}] = clock
-		case lang.Broadcast:
-			for to := 0; to < n; to++ {
-				if to != from {
-					l.sent[sentKey{to, string(ef.Msg)}] = clock
-				}
-			}
-		}
-	}
+func (l *lamport) sends(from, n, clock int, effects []route.Effect) {
+	route.Deliver(from, n, effects, func(to int, msg []byte) {
+		l.sent[sentKey{to, string(msg)}] = clock
+	}, func(uint64, []byte) {})
 }
 
 // The actions of trace lines that are faults of the network, not rules.

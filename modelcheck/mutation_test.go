@@ -6,8 +6,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/route"
 	"github.com/viewstamped/vsr/spec"
 )
 
@@ -15,7 +17,7 @@ import (
 // fires, mutate changes the state it left. before, if set, changes the
 // state a client request arrives at.
 type mutant struct {
-	generated.Model
+	checker.Protocol
 	rule   string
 	mutate func(r *spec.Replica)
 	before func(r *spec.Replica)
@@ -31,30 +33,30 @@ func (m mutant) fix(next spec.Replica, f model.Fired) spec.Replica {
 	return next
 }
 
-func (m mutant) Deliver(r *spec.Replica, msg []byte, out *model.Out) (spec.Replica, model.Fired, error) {
-	next, f, err := m.Model.Deliver(r, msg, out)
+func (m mutant) Deliver(r *spec.Replica, msg []byte, out *route.Out) (spec.Replica, model.Fired, error) {
+	next, f, err := m.Protocol.Deliver(r, msg, out)
 	return m.fix(next, f), f, err
 }
 
-func (m mutant) Timeout(r *spec.Replica, t int, out *model.Out) (spec.Replica, model.Fired) {
-	next, f := m.Model.Timeout(r, t, out)
+func (m mutant) Timeout(r *spec.Replica, t int, out *route.Out) (spec.Replica, model.Fired) {
+	next, f := m.Protocol.Timeout(r, t, out)
 	return m.fix(next, f), f
 }
 
-func (m mutant) Request(r *spec.Replica, c, n uint64, v []byte, out *model.Out) (spec.Replica, model.Fired) {
+func (m mutant) Request(r *spec.Replica, c, n uint64, v []byte, out *route.Out) (spec.Replica, model.Fired) {
 	if m.before != nil {
-		copied := m.Model.CloneReplica(r)
+		copied := m.Protocol.CloneReplica(r)
 		m.before(&copied)
 		r = &copied
 	}
-	next, f := m.Model.Request(r, c, n, v, out)
+	next, f := m.Protocol.Request(r, c, n, v, out)
 	if m.replyEarly && f.Rule == uint8(generated.RuleReceiveRequest) {
 		reply := spec.Reply{View: next.View, Request: spec.RequestNumber(n), Client: spec.ClientID(c), Result: v}
 		msg, err := generated.AppendMessage(nil, reply)
 		if err != nil {
 			panic(err)
 		}
-		out.Effects = append(out.Effects, model.Effect{Kind: lang.Reply, Client: c, Msg: msg})
+		out.Effects = append(out.Effects, route.Effect{Kind: lang.Reply, Client: c, Msg: msg})
 	}
 	return m.fix(next, f), f
 }

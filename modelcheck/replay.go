@@ -11,6 +11,7 @@ import (
 
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/route"
 )
 
 // Rejection says why a trace is not a behavior of the spec: the first line
@@ -262,7 +263,7 @@ func (rp *replayer[R]) rules(lines []TraceLine, i int, args string, act *action,
 // and the invariants; then the clock. msg
 // is the message the line consumed, if any. Then it records the line's
 // clock and what it sent.
-func (rp *replayer[R]) ruleLine(l *TraceLine, after *R, w *world[R], broken error, msg []byte, sent []model.Effect) (*Rejection, error) {
+func (rp *replayer[R]) ruleLine(l *TraceLine, after *R, w *world[R], broken error, msg []byte, sent []route.Effect) (*Rejection, error) {
 	if rej, err := rp.sameState(l, after); rej != nil || err != nil {
 		return rej, err
 	}
@@ -369,7 +370,7 @@ func (rp *replayer[R]) notFired(l *TraceLine, act *action, ev model.Event, args 
 		}
 		return rp.quorumAlone(l, id, args)
 	}
-	var out model.Out
+	var out route.Out
 	_, holds, err := rp.c.p.ApplyRule(&rp.w.replicas[l.Node], id, ev, &out)
 	switch {
 	case err != nil:
@@ -387,7 +388,7 @@ func (rp *replayer[R]) notFired(l *TraceLine, act *action, ev model.Event, args 
 // the step before, its guard did not hold after it.
 func (rp *replayer[R]) quorumAlone(l *TraceLine, id uint8, args string) string {
 	if p := rp.prev; p != nil && p.node == l.Node && p.args == args {
-		var out model.Out
+		var out route.Out
 		if _, holds, err := rp.c.p.ApplyRule(&rp.w.replicas[l.Node], id, p.ev, &out); err == nil && !holds {
 			return fmt.Sprintf("its guard does not hold after %s (line %d)", p.rule, p.line)
 		}

@@ -5,9 +5,10 @@ import (
 	"errors"
 
 	"fmt"
-	"github.com/viewstamped/vsr/modelcheck/model"
 	"math/rand/v2"
 	"time"
+
+	"github.com/viewstamped/vsr/modelcheck/model"
 
 	"github.com/viewstamped/vsr/wire"
 )

@@ -10,6 +10,7 @@ import (
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/route"
 )
 
 // toy is the replica state of the hand-written toy protocols below, whose
@@ -50,17 +51,17 @@ func (m toyModel) DecodeReplica(b []byte) (toy, []byte, error) {
 	}
 	return toy{Count: b[0], Sent: b[1] == 1}, b[2:], nil
 }
-func (m toyModel) Deliver(r *toy, msg []byte, out *model.Out) (toy, model.Fired, error) {
+func (m toyModel) Deliver(r *toy, msg []byte, out *route.Out) (toy, model.Fired, error) {
 	n := *r
 	n.Count++
 	return n, model.Fired{Rule: 2}, nil
 }
-func (m toyModel) Timeout(r *toy, t int, out *model.Out) (toy, model.Fired) {
+func (m toyModel) Timeout(r *toy, t int, out *route.Out) (toy, model.Fired) {
 	n := *r
 	switch {
 	case m.ping && !r.Sent && r.Count == 0 && out != nil:
 		n.Sent = true
-		out.Effects = append(out.Effects, model.Effect{Kind: lang.Send, To: 1, Msg: []byte("ping")})
+		out.Effects = append(out.Effects, route.Effect{Kind: lang.Send, To: 1, Msg: []byte("ping")})
 	case !m.ping && r.Count < m.limit:
 		n.Count++
 	default:
@@ -68,12 +69,12 @@ func (m toyModel) Timeout(r *toy, t int, out *model.Out) (toy, model.Fired) {
 	}
 	return n, model.Fired{Rule: 1}
 }
-func (m toyModel) Crash(r *toy, out *model.Out) (toy, model.Fired) { return toy{}, model.Fired{} }
-func (m toyModel) Restart(r *toy, nonce uint64, out *model.Out) (toy, model.Fired) {
+func (m toyModel) Crash(r *toy, out *route.Out) (toy, model.Fired) { return toy{}, model.Fired{} }
+func (m toyModel) Restart(r *toy, nonce uint64, out *route.Out) (toy, model.Fired) {
 	return toy{}, model.Fired{}
 }
 func (m toyModel) HasClients() bool { return false }
-func (m toyModel) Request(*toy, uint64, uint64, []byte, *model.Out) (toy, model.Fired) {
+func (m toyModel) Request(*toy, uint64, uint64, []byte, *route.Out) (toy, model.Fired) {
 	return toy{}, model.Fired{}
 }
 func (m toyModel) ReplyOf([]byte) (uint64, uint64, error) { return 0, 0, errors.New("no replies") }
@@ -89,7 +90,7 @@ func (m toyModel) RenameMessageValues(msg []byte, _ func([]byte) []byte) ([]byte
 	return msg, nil
 }
 func (m toyModel) DecodeMessage(msg []byte) (any, error) { return string(msg), nil }
-func (m toyModel) ApplyRule(*toy, uint8, model.Event, *model.Out) (toy, bool, error) {
+func (m toyModel) ApplyRule(*toy, uint8, model.Event, *route.Out) (toy, bool, error) {
 	return toy{}, false, errors.New("the toy protocols have no quorum rules")
 }
 

@@ -6,8 +6,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/route"
 	"github.com/viewstamped/vsr/spec"
 )
 
@@ -31,8 +33,8 @@ func check(t *testing.T, p model.Protocol[spec.Replica], cfg spec.Config, b mode
 // states.
 func TestWorkersAgree(t *testing.T) {
 	cfg := spec.Config{Replicas: 3}
-	one := check(t, generated.Model{}, cfg, vr(2, 1), modelcheck.Options{Workers: 1})
-	two := check(t, generated.Model{}, cfg, vr(2, 1), modelcheck.Options{Workers: 2})
+	one := check(t, checker.Protocol{}, cfg, vr(2, 1), modelcheck.Options{Workers: 1})
+	two := check(t, checker.Protocol{}, cfg, vr(2, 1), modelcheck.Options{Workers: 2})
 	require.True(t, one.Complete)
 	require.Nil(t, one.Violation)
 	require.Equal(t, one.Distinct, two.Distinct)
@@ -47,8 +49,8 @@ func TestWorkersAgree(t *testing.T) {
 // literal StartView reading fails both ways with traces of one length.
 func TestSymmetryAgrees(t *testing.T) {
 	safe := spec.Config{Replicas: 3}
-	full := check(t, generated.Model{}, safe, vr(2, 1), modelcheck.Options{})
-	reduced := check(t, generated.Model{}, safe, vr(2, 1), modelcheck.Options{Symmetry: true})
+	full := check(t, checker.Protocol{}, safe, vr(2, 1), modelcheck.Options{})
+	reduced := check(t, checker.Protocol{}, safe, vr(2, 1), modelcheck.Options{Symmetry: true})
 	require.Nil(t, full.Violation)
 	require.Nil(t, reduced.Violation)
 	require.True(t, reduced.Complete)
@@ -57,8 +59,8 @@ func TestSymmetryAgrees(t *testing.T) {
 	t.Logf("2 values: %d states, %d with symmetry", full.Distinct, reduced.Distinct)
 
 	unsafe := spec.Config{Replicas: 3, StartViewInNormal: true}
-	full = check(t, generated.Model{}, unsafe, vr(2, 1), modelcheck.Options{})
-	reduced = check(t, generated.Model{}, unsafe, vr(2, 1), modelcheck.Options{Symmetry: true})
+	full = check(t, checker.Protocol{}, unsafe, vr(2, 1), modelcheck.Options{})
+	reduced = check(t, checker.Protocol{}, unsafe, vr(2, 1), modelcheck.Options{Symmetry: true})
 	require.NotNil(t, full.Violation)
 	require.NotNil(t, reduced.Violation)
 	require.Equal(t, len(full.Violation.Trace), len(reduced.Violation.Trace))
@@ -68,7 +70,7 @@ func TestSymmetryAgrees(t *testing.T) {
 // literal reading loses what a backup acknowledged, the spec's rule is safe,
 // exhaustively, within 3 replicas, 1 client, 2 values, 1 view change.
 func TestDelayedStartView(t *testing.T) {
-	res := check(t, generated.Model{}, spec.Config{Replicas: 3, StartViewInNormal: true}, vr(2, 1), modelcheck.Options{})
+	res := check(t, checker.Protocol{}, spec.Config{Replicas: 3, StartViewInNormal: true}, vr(2, 1), modelcheck.Options{})
 	require.NotNil(t, res.Violation)
 	require.Equal(t, "action", res.Violation.Kind)
 	require.ErrorContains(t, res.Violation.Err, "CommitNeverDecreases")
@@ -76,7 +78,7 @@ func TestDelayedStartView(t *testing.T) {
 	last := res.Violation.Trace[12]
 	require.Equal(t, []string{"ReceiveStartView"}, last.Rules)
 
-	res = check(t, generated.Model{}, spec.Config{Replicas: 3}, vr(2, 1), modelcheck.Options{})
+	res = check(t, checker.Protocol{}, spec.Config{Replicas: 3}, vr(2, 1), modelcheck.Options{})
 	require.Nil(t, res.Violation)
 	require.True(t, res.Complete)
 }
@@ -92,7 +94,7 @@ func TestStateTransferDefect(t *testing.T) {
 	if testing.Short() {
 		t.Skip("explores some 13 million states; run without -short")
 	}
-	res := check(t, generated.Model{}, spec.Config{Replicas: 3, StateTransfer: spec.StateTransferPaper}, vr(3, 2), modelOptions())
+	res := check(t, checker.Protocol{}, spec.Config{Replicas: 3, StateTransfer: spec.StateTransferPaper}, vr(3, 2), modelOptions())
 	require.NotNil(t, res.Violation)
 	require.Equal(t, "invariant", res.Violation.Kind)
 	require.ErrorContains(t, res.Violation.Err, "invariant AcknowledgedNotLost")
@@ -109,10 +111,10 @@ func TestStateTransferDefect(t *testing.T) {
 // a dispatch would apply, one whose guard does not hold, one that does not
 // answer the event, and one that does not exist.
 func TestApplyRule(t *testing.T) {
-	m := generated.Model{}
+	m := checker.Protocol{}
 	r := spec.NewReplica(spec.Config{Replicas: 3}, 0)
 	request := model.Event{Kind: model.EventRequest, Client: 1, Request: 1, Value: []byte("v1")}
-	var out model.Out
+	var out route.Out
 	next, ok, err := m.ApplyRule(&r, uint8(generated.RuleReceiveRequest), request, &out)
 	require.NoError(t, err)
 	require.True(t, ok)

@@ -3,11 +3,12 @@ package modelcheck
 import (
 	"bytes"
 	"fmt"
-	"github.com/viewstamped/vsr/modelcheck/model"
 	"math/bits"
 	"slices"
 
-	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/route"
+
 	"github.com/viewstamped/vsr/wire"
 )
 
@@ -173,7 +174,7 @@ type action struct {
 	// For traces (enumerator.tracing): the action property the step
 	// breaks and the effects it emitted.
 	broken  error
-	effects []model.Effect
+	effects []route.Effect
 }
 
 // fault reports whether act is a fault of the network, which no rule
@@ -214,7 +215,7 @@ type enumerator[R any] struct {
 	w    *world[R]
 	scr  *scratch[R]
 	emit func(*world[R], *action) bool
-	out  model.Out
+	out  route.Out
 	stop bool
 	bad  *action
 	err  error
@@ -416,31 +417,23 @@ func (c *checker[R]) requests(w *world[R], visit func(act *action, entry int)) {
 	}
 }
 
-// apply records in next the effects of a step of replica r.
+// apply records in next the effects of a step of replica r: each message
+// goes into the network, where a copy identical to one in flight merges
+// with it, and each reply to the clients.
 func (e *enumerator[R]) apply(next *world[R], r int) {
-	for _, ef := range e.out.Effects {
-		switch ef.Kind {
-		case lang.Send:
-			e.ownNet(next)
-			next.net = addCopy(next.net, entry{to: ef.To, count: 1, msg: ef.Msg})
-		case lang.Broadcast:
-			e.ownNet(next)
-			for to := range next.replicas {
-				if to != r {
-					next.net = addCopy(next.net, entry{to: to, count: 1, msg: ef.Msg})
-				}
-			}
-		case lang.Reply:
-			next.acked = addReply(next.acked, ef.Msg)
-			if client, request, err := e.c.p.ReplyOf(ef.Msg); err == nil && client >= 1 && int(client) <= len(next.clients) {
-				cl := next.clients[client-1]
-				if cl.waiting && cl.request == request {
-					next.clients = slices.Clone(next.clients)
-					next.clients[client-1].waiting = false
-				}
+	route.Deliver(r, len(next.replicas), e.out.Effects, func(to int, msg []byte) {
+		e.ownNet(next)
+		next.net = addCopy(next.net, entry{to: to, count: 1, msg: msg})
+	}, func(_ uint64, msg []byte) {
+		next.acked = addReply(next.acked, msg)
+		if client, request, err := e.c.p.ReplyOf(msg); err == nil && client >= 1 && int(client) <= len(next.clients) {
+			cl := next.clients[client-1]
+			if cl.waiting && cl.request == request {
+				next.clients = slices.Clone(next.clients)
+				next.clients[client-1].waiting = false
 			}
 		}
-	}
+	})
 }
 
 // addCopy puts message e in flight in net, which it changes in place. A

@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/trace"
@@ -146,7 +146,7 @@ func buildCorpus(t *testing.T) map[string][]byte {
 	var headers = map[string]trace.Header{}
 	for _, w := range corpusWalks {
 		o := modelcheck.Options{Mode: modelcheck.Walk, Walks: 1, Seed: w.seed, Depth: w.depth}
-		res, err := modelcheck.Check[spec.Replica](generated.Model{}, trace.Replicas(w.cfg), w.b, o)
+		res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(w.cfg), w.b, o)
 		require.NoError(t, err)
 		require.Nil(t, res.Violation, w.file)
 		h, lines, err := trace.Export(w.cfg, w.b, o, res.LastWalk)
@@ -160,7 +160,7 @@ func buildCorpus(t *testing.T) map[string][]byte {
 	cfg := spec.Config{Replicas: 3, StartViewInNormal: true}
 	b := modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 1, TimeoutLimits: timeouts(1, 0, 0)}
 	o := modelcheck.Options{Workers: 1}
-	res, err := modelcheck.Check[spec.Replica](generated.Model{}, trace.Replicas(cfg), b, o)
+	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(cfg), b, o)
 	require.NoError(t, err)
 	require.NotNil(t, res.Violation)
 	h, lines, err := trace.Export(cfg, b, o, res.Violation.Path)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/modelcheck/model"
@@ -75,7 +76,7 @@ func Args(ev model.Event) ([]byte, error) {
 		return Value(m)
 	case model.EventTimeout:
 		// A timeout carries no fields: its args are its type.
-		names := generated.Model{}.Timeouts()
+		names := checker.Protocol{}.Timeouts()
 		if ev.Timeout < 0 || ev.Timeout >= len(names) {
 			return nil, fmt.Errorf("trace: no timeout kind %d", ev.Timeout)
 		}

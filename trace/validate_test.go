@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/trace"
@@ -118,7 +118,7 @@ func TestExportWithSymmetry(t *testing.T) {
 	cfg := spec.Config{Replicas: 3, StartViewInNormal: true}
 	b := modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 1, TimeoutLimits: timeouts(1, 0, 0)}
 	o := modelcheck.Options{Workers: 1, Symmetry: true}
-	res, err := modelcheck.Check[spec.Replica](generated.Model{}, trace.Replicas(cfg), b, o)
+	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(cfg), b, o)
 	require.NoError(t, err)
 	require.NotNil(t, res.Violation)
 	h, lines, err := trace.Export(cfg, b, o, res.Violation.Path)
@@ -132,7 +132,7 @@ func TestExportWithSymmetry(t *testing.T) {
 	cfg.StartViewInNormal = false
 	for seed := uint64(1); seed <= 20; seed++ {
 		o := modelcheck.Options{Mode: modelcheck.Walk, Walks: 1, Seed: seed, Depth: 40, Symmetry: true}
-		res, err := modelcheck.Check[spec.Replica](generated.Model{}, trace.Replicas(cfg), b, o)
+		res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(cfg), b, o)
 		require.NoError(t, err)
 		require.Nil(t, res.Violation)
 		h, lines, err := trace.Export(cfg, b, o, res.LastWalk)

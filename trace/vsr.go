@@ -3,7 +3,7 @@ package trace
 import (
 	"fmt"
 
-	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -137,11 +137,11 @@ func Replicas(cfg spec.Config) []spec.Replica {
 // the replicas of cfg within bounds b and with options o.
 func Export(cfg spec.Config, b modelcheck.Bounds, o modelcheck.Options, path modelcheck.Path) (Header, []Line, error) {
 	h := NewHeader(cfg, b)
-	steps, err := modelcheck.Steps[spec.Replica](generated.Model{}, Replicas(cfg), b, o, path)
+	steps, err := modelcheck.Steps[spec.Replica](checker.Protocol{}, Replicas(cfg), b, o, path)
 	if err != nil {
 		return h, nil, fmt.Errorf("trace: %w", err)
 	}
-	tl, err := modelcheck.TraceLines[spec.Replica](generated.Model{}, steps, Renderer{})
+	tl, err := modelcheck.TraceLines[spec.Replica](checker.Protocol{}, steps, Renderer{})
 	if err != nil {
 		return h, nil, fmt.Errorf("trace: %w", err)
 	}
@@ -166,7 +166,7 @@ func Validate(h Header, lines []Line) (*modelcheck.Rejection, error) {
 	for i, l := range lines {
 		tl[i] = modelcheck.TraceLine{Line: i + 2, Seq: l.Seq, Node: l.Node, Clock: l.Clock, Action: l.Action, Args: l.Args, State: l.State}
 	}
-	rej, err := modelcheck.Replay[spec.Replica](generated.Model{}, Replicas(cfg), b, Renderer{}, tl)
+	rej, err := modelcheck.Replay[spec.Replica](checker.Protocol{}, Replicas(cfg), b, Renderer{}, tl)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}

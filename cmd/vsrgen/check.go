@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/trace"
@@ -115,7 +115,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if f.memoryGiB > 0 {
 		debug.SetMemoryLimit(int64(f.memoryGiB) << 30)
 	}
-	res, err := modelcheck.Check[spec.Replica](generated.Model{}, init, bounds, opts)
+	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, init, bounds, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
 		return 2

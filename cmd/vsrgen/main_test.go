@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +11,7 @@ import (
 )
 
 // generatedFiles are the files vsrgen writes for a spec, in name order.
-var generatedFiles = []string{
-	"codec.go", "codec_fuzz_test.go", "dispatch.go", "guards.go", "invariants.go", "messages.go", "model.go",
-}
+var generatedFiles = []string{"checker/guards.go", "checker/protocol.go", "codec.go", "codec_fuzz_test.go", "dispatch.go", "guards.go", "invariants.go", "messages.go"}
 
 // moduleTempDir returns a new directory inside the module, removed when the
 // test ends: vsrgen refuses to write outside the module, so t.TempDir will
@@ -134,14 +133,18 @@ func TestRunGenValidSpec(t *testing.T) {
 	}
 }
 
-// dirNames returns the names of the entries of dir, sorted.
+// dirNames returns the paths of the files under dir, with slashes,
+// sorted.
 func dirNames(t *testing.T, dir string) []string {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
 	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		names = append(names, filepath.ToSlash(rel))
+		return err
+	}))
 	return names
 }

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"go/token"
 
 	"github.com/dave/jennifer/jen"
 
@@ -15,6 +16,39 @@ func (g *gen) genCodecFile(f *jen.File) {
 	for _, s := range g.p.Structs {
 		g.genStruct(f, s)
 	}
+	for _, e := range g.p.Enums {
+		g.genEnumValid(f, e)
+	}
+}
+
+// enumValid is the name of the function that reports whether a value of
+// enum e is one of its constants.
+func enumValid(e *ir.Enum) string { return "valid" + e.Name }
+
+// enumConst refers to a constant of an enum: by name when the generated
+// package can name it, else by value.
+func (g *gen) enumConst(e *ir.Enum, c *load.Const) *jen.Statement {
+	if token.IsExported(c.Name) {
+		return g.spec(c.Name)
+	}
+	return g.spec(e.Name).Call(jen.Op(c.Value))
+}
+
+// genEnumValid emits valid<Enum>, which decoders call so that a value out
+// of an enum's range is malformed input.
+func (g *gen) genEnumValid(f *jen.File, e *ir.Enum) {
+	f.Commentf("%s reports whether v is one of the constants of %s.%s.", enumValid(e), g.p.SpecName, e.Name)
+	f.Func().Id(enumValid(e)).Params(jen.Id("v").Add(g.spec(e.Name))).Bool().Block(
+		jen.Switch(jen.Id("v")).Block(
+			jen.CaseFunc(func(c *jen.Group) {
+				for _, v := range e.Values {
+					c.Add(g.enumConst(e, v))
+				}
+			}).Block(jen.Return(jen.True())),
+		),
+		jen.Return(jen.False()),
+	)
+	f.Line()
 }
 
 func (g *gen) genStruct(f *jen.File, s *ir.Struct) {
@@ -41,7 +75,7 @@ func (g *gen) genStruct(f *jen.File, s *ir.Struct) {
 		jen.Op("*").Id("m").Op("=").Id(name).Values(),
 		jen.Id("d").Op(":=").Qual(wirePath, "NewDecoder").Call(jen.Id("b")),
 		jen.Id("d").Dot("Version").Call(),
-		jen.Id("m").Dot("decode").Call(jen.Op("&").Id("d")),
+		jen.Id("m").Dot("Decode").Call(jen.Op("&").Id("d")),
 		jen.Id("d").Dot("End").Call(),
 		jen.If(jen.Err().Op(":=").Id("d").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("decode "+name+": %w"), jen.Err())),
@@ -125,7 +159,9 @@ func (g *gen) encode(b *jen.Group, t *load.Type, v *jen.Statement, depth int) {
 }
 
 func (g *gen) genDecode(f *jen.File, s *ir.Struct) {
-	f.Func().Params(jen.Id("m").Op("*").Id(s.Name)).Id("decode").Params(jen.Id("d").Op("*").Qual(wirePath, "Decoder")).BlockFunc(func(b *jen.Group) {
+	f.Comment("Decode reads into m what AppendCanonical encodes, from a decoder over a")
+	f.Comment("larger input; the decoder records the first error.")
+	f.Func().Params(jen.Id("m").Op("*").Id(s.Name)).Id("Decode").Params(jen.Id("d").Op("*").Qual(wirePath, "Decoder")).BlockFunc(func(b *jen.Group) {
 		for _, fd := range s.Fields {
 			g.decode(b, fd.Type, jen.Id("m").Dot(fd.Name), 0)
 		}
@@ -145,15 +181,17 @@ func (g *gen) decode(b *jen.Group, t *load.Type, v *jen.Statement, depth int) {
 	case load.Bool:
 		b.Add(v).Op("=").Add(conv(jen.Id("d").Dot("Bool").Call()))
 	case load.Uint:
-		b.Add(v).Op("=").Add(conv(jen.Id("d").Dot("Uint").Call(jen.Lit(t.Bits))))
+		b.Add(v.Clone()).Op("=").Add(conv(jen.Id("d").Dot("Uint").Call(jen.Lit(t.Bits))))
+		g.checkEnum(b, t, v)
 	case load.Int:
-		b.Add(v).Op("=").Add(conv(jen.Id("d").Dot("Int").Call(jen.Lit(t.Bits))))
+		b.Add(v.Clone()).Op("=").Add(conv(jen.Id("d").Dot("Int").Call(jen.Lit(t.Bits))))
+		g.checkEnum(b, t, v)
 	case load.String:
 		b.Add(v).Op("=").Add(conv(jen.Id("d").Dot("String").Call()))
 	case load.Bytes:
 		b.Add(v).Op("=").Id("d").Dot("Bytes").Call()
 	case load.Struct:
-		b.Add(mirror(t.Named, v)).Dot("decode").Call(jen.Id("d"))
+		b.Add(mirror(t.Named, v)).Dot("Decode").Call(jen.Id("d"))
 	case load.Slice:
 		i := loopVar(depth)
 		n := fmt.Sprintf("n%d", depth)
@@ -171,6 +209,19 @@ func (g *gen) decode(b *jen.Group, t *load.Type, v *jen.Statement, depth int) {
 	default:
 		panic(fmt.Sprintf("emit: cannot decode %s", t.Desc))
 	}
+}
+
+// checkEnum appends to b, when t is an enum, the statement that fails the
+// decoder on a value of v that is none of the enum's constants.
+func (g *gen) checkEnum(b *jen.Group, t *load.Type, v *jen.Statement) {
+	e := g.p.EnumOf(t.Named)
+	if e == nil {
+		return
+	}
+	b.If(jen.Op("!").Id(enumValid(e)).Call(v.Clone())).Block(
+		jen.Id("d").Dot("Fail").Call(jen.Qual("fmt", "Errorf").Call(
+			jen.Lit(g.p.SpecName+"."+e.Name+" %d is none of its constants"), v.Clone())),
+	)
 }
 
 // minSize is the fewest bytes an encoded value of t takes, at least 1, so

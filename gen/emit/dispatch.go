@@ -24,12 +24,14 @@ func (g *gen) genDispatchFile(f *jen.File) {
 
 // enabledFunc is the name of the function that reports whether a rule of
 // event e is enabled.
-func enabledFunc(e *ir.Event) string { return "enabled" + e.Name }
+func enabledFunc(e *ir.Event) string { return "Enabled" + e.Name }
 
-// genEnabled emits enabled<Event>, which evaluates the guards of the rules
+// genEnabled emits Enabled<Event>, which evaluates the guards of the rules
 // that consume e, and nothing else: a caller can skip copying a state for
 // an event that no rule answers.
 func (g *gen) genEnabled(f *jen.File, e *ir.Event) {
+	f.Commentf("%s reports whether a rule of %s is enabled at r, so that %s would", enabledFunc(e), e.Name, eventFunc(e))
+	f.Comment("change r; it only reads.")
 	f.Func().Id(enabledFunc(e)).Params(jen.Id("r").Op("*").Add(g.stateType()), g.eventParam(e)).Bool().Block(
 		jen.Return(jen.ListFunc(func(l *jen.Group) {
 			var expr *jen.Statement

@@ -13,18 +13,27 @@ import (
 
 	"github.com/viewstamped/vsr/gen/ir"
 	"github.com/viewstamped/vsr/gen/load"
+	"github.com/viewstamped/vsr/internal/style"
 )
 
 const (
-	langPath = load.LangPath
-	wirePath = "github.com/viewstamped/vsr/wire"
+	langPath  = load.LangPath
+	wirePath  = "github.com/viewstamped/vsr/wire"
+	routePath = "github.com/viewstamped/vsr/route"
 )
 
 // File is one rendered file.
 type File struct {
+	// Name is the file's path relative to the output directory, with
+	// slashes: the checker's half is in CheckerDir.
 	Name    string
 	Content []byte
 }
+
+// CheckerDir is the subdirectory of the output that holds the model
+// checker's half, a package of its own, so that what an application
+// embeds imports nothing of the checker.
+const CheckerDir = "checker"
 
 // Header is the first line of every generated file.
 func Header(specDir string) string {
@@ -32,48 +41,65 @@ func Header(specDir string) string {
 }
 
 // Generate renders the files of package pkgName (import path pkgPath) for
-// protocol p read from specDir (relative to the module root).
+// protocol p read from specDir (relative to the module root), and of its
+// model checker half, package checker in CheckerDir. Imports are grouped as
+// goimports groups them: the standard library, other modules, then the
+// module's own packages.
 func Generate(p *ir.Protocol, pkgPath, pkgName, specDir string) ([]File, error) {
-	g := &gen{p: p, pkgPath: pkgPath, pkgName: pkgName, specDir: specDir, header: Header(specDir)}
+	g := &gen{p: p, pkgPath: pkgPath, pkgName: pkgName, specDir: specDir, header: Header(specDir),
+		checkerPath: pkgPath + "/" + CheckerDir}
 	files := []struct {
 		name string
+		path string // the package's import path
 		fill func(f *jen.File)
 	}{
-		{"codec.go", g.genCodecFile},
-		{"dispatch.go", g.genDispatchFile},
-		{"guards.go", g.genGuardsFile},
-		{"invariants.go", g.genInvariantsFile},
-		{"messages.go", g.genMessagesFile},
-		{"model.go", g.genModelFile},
-		{"codec_fuzz_test.go", g.genFuzzFile},
+		{"codec.go", g.pkgPath, g.genCodecFile},
+		{"dispatch.go", g.pkgPath, g.genDispatchFile},
+		{"guards.go", g.pkgPath, g.genGuardsFile},
+		{"invariants.go", g.pkgPath, g.genInvariantsFile},
+		{"messages.go", g.pkgPath, g.genMessagesFile},
+		{"codec_fuzz_test.go", g.pkgPath, g.genFuzzFile},
+		{CheckerDir + "/protocol.go", g.checkerPath, g.genCheckerFile},
+		{CheckerDir + "/guards.go", g.checkerPath, g.genCheckerGuardsFile},
 	}
 	var out []File
 	for _, file := range files {
-		f := g.newFile()
+		name := g.pkgName
+		if file.path == g.checkerPath {
+			name = CheckerDir
+		}
+		f := g.newFile(file.path, name)
 		file.fill(f)
 		var buf bytes.Buffer
 		if err := f.Render(&buf); err != nil {
 			return nil, fmt.Errorf("vsrgen: emit: %s: %w", file.name, err)
 		}
-		out = append(out, File{Name: file.name, Content: buf.Bytes()})
+		content, err := style.Grouped(file.name, buf.Bytes(), p.Module)
+		if err != nil {
+			return nil, fmt.Errorf("vsrgen: emit: %s: %w", file.name, err)
+		}
+		out = append(out, File{Name: file.name, Content: content})
 	}
 	return out, nil
 }
 
 type gen struct {
-	p       *ir.Protocol
-	pkgPath string
-	pkgName string
-	specDir string
-	header  string
+	p           *ir.Protocol
+	pkgPath     string
+	pkgName     string
+	checkerPath string
+	specDir     string
+	header      string
 }
 
-func (g *gen) newFile() *jen.File {
-	f := jen.NewFilePathName(g.pkgPath, g.pkgName)
+func (g *gen) newFile(path, name string) *jen.File {
+	f := jen.NewFilePathName(path, name)
 	f.HeaderComment(g.header)
 	f.ImportName(g.p.SpecPath, g.p.SpecName)
 	f.ImportName(langPath, "lang")
 	f.ImportName(wirePath, "wire")
+	f.ImportName(routePath, "route")
+	f.ImportName(g.pkgPath, g.pkgName)
 	return f
 }
 

@@ -90,6 +90,12 @@ func (g *gen) sampleValue(t *load.Type, i int) jen.Code {
 	switch t.Kind {
 	case load.Bool:
 		return g.typeCode(t).Call(jen.True())
+	case load.Uint, load.Int:
+		if e := g.p.EnumOf(t.Named); e != nil {
+			return g.enumConst(e, e.Values[len(e.Values)-1])
+		}
+	}
+	switch t.Kind {
 	case load.Uint:
 		v := uint64(i + 1)
 		if t.Bits > 8 {

@@ -31,7 +31,7 @@ func (g *gen) genInvariants(f *jen.File) {
 	}
 	f.Comment("Invariant is a predicate of the spec over the states of all replicas.")
 	f.Type().Id("Invariant").Struct(
-		jen.Qual(langPath, "InvariantInfo"),
+		jen.Qual(langPath, "PredicateInfo"),
 		jen.Comment("Check returns nil when the invariant holds."),
 		jen.Id("Check").Func().Params(params...).Error(),
 	)
@@ -58,7 +58,7 @@ func (g *gen) genInvariants(f *jen.File) {
 
 // invariantCheck refers to the spec's invariant, wrapped when it does not
 // take the replies that the other invariants take.
-func (g *gen) invariantCheck(inv *ir.Invariant, params []jen.Code) jen.Code {
+func (g *gen) invariantCheck(inv *ir.Predicate, params []jen.Code) jen.Code {
 	if g.p.ReplyType == "" || inv.Replies {
 		return g.spec(inv.Name)
 	}
@@ -67,8 +67,8 @@ func (g *gen) invariantCheck(inv *ir.Invariant, params []jen.Code) jen.Code {
 	)
 }
 
-func (g *gen) info(inv *ir.Invariant) jen.Code {
-	return jen.Qual(langPath, "InvariantInfo").Values(
+func (g *gen) info(inv *ir.Predicate) jen.Code {
+	return jen.Qual(langPath, "PredicateInfo").Values(
 		jen.Id("Name").Op(":").Lit(inv.Name),
 		jen.Id("Pos").Op(":").Lit(inv.Pos.String()),
 	)
@@ -79,7 +79,7 @@ func (g *gen) genActions(f *jen.File) {
 	f.Comment("Action is a predicate of the spec over one replica's state before and")
 	f.Comment("after a step.")
 	f.Type().Id("Action").Struct(
-		jen.Qual(langPath, "InvariantInfo"),
+		jen.Qual(langPath, "PredicateInfo"),
 		jen.Comment("Check returns nil when the property holds for the step."),
 		jen.Id("Check").Func().Params(jen.List(jen.Id("before"), jen.Id("after")).Op("*").Add(state.Clone())).Error(),
 	)

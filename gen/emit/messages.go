@@ -11,6 +11,29 @@ func (g *gen) genMessagesFile(f *jen.File) {
 	g.genKindOf(f)
 	g.genAppendMessage(f)
 	g.genUnmarshalMessage(f)
+	g.genEncodeEffects(f)
+}
+
+// genEncodeEffects emits EncodeEffects, which turns the effects of a step
+// into route.Effects with their messages encoded, for route.Deliver.
+func (g *gen) genEncodeEffects(f *jen.File) {
+	f.Comment("EncodeEffects appends to out each effect of eff, in order, with its message")
+	f.Comment("encoded by AppendMessage. It returns an error for a message that is not one")
+	f.Comment("of the spec's, which only a broken rule emits.")
+	f.Func().Id("EncodeEffects").Params(jen.Id("out").Op("*").Qual(routePath, "Out"), jen.Id("eff").Add(g.effectsType())).Error().Block(
+		jen.For(jen.Id("_").Op(",").Id("e").Op(":=").Range().Id("eff").Dot("List")).Block(
+			jen.List(jen.Id("msg"), jen.Err()).Op(":=").Id("AppendMessage").Call(jen.Nil(), jen.Id("e").Dot("Message")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Id("out").Dot("Effects").Op("=").Append(jen.Id("out").Dot("Effects"), jen.Qual(routePath, "Effect").Values(
+				jen.Id("Kind").Op(":").Id("e").Dot("Kind"),
+				jen.Id("To").Op(":").Int().Call(jen.Id("e").Dot("To")),
+				jen.Id("Client").Op(":").Uint64().Call(jen.Id("e").Dot("Client")),
+				jen.Id("Msg").Op(":").Id("msg"),
+			)),
+		),
+		jen.Return(jen.Nil()),
+	)
+	f.Line()
 }
 
 func (g *gen) genKind(f *jen.File) {
@@ -87,7 +110,7 @@ func (g *gen) genUnmarshalMessage(f *jen.File) {
 			for _, m := range g.p.Messages {
 				s.Case(jen.Id("Kind"+m.Name)).Block(
 					jen.Var().Id("v").Add(g.spec(m.Name)),
-					jen.Parens(jen.Op("*").Id(m.Name)).Call(jen.Op("&").Id("v")).Dot("decode").Call(jen.Op("&").Id("d")),
+					jen.Parens(jen.Op("*").Id(m.Name)).Call(jen.Op("&").Id("v")).Dot("Decode").Call(jen.Op("&").Id("d")),
 					jen.Id("m").Op("=").Id("v"),
 				)
 			}

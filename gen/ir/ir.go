@@ -41,6 +41,14 @@ type Struct struct {
 // IsMessage reports whether s travels on the wire on its own.
 func (s *Struct) IsMessage() bool { return s.Role == Message || s.Role == Request || s.Role == Reply }
 
+// Enum is a named integer type of the spec with declared constants: a
+// decoder accepts only the values of its constants.
+type Enum struct {
+	Name string
+	// Values holds one constant for each value, in source order.
+	Values []*load.Const
+}
+
 // Rule is one guarded command.
 type Rule struct {
 	ID      int // from 1, in evaluation order
@@ -64,10 +72,10 @@ type Event struct {
 	Quorum []*Rule
 }
 
-// Invariant is a predicate over the states of all replicas, and the
-// replies the clients received when Replies is set; or, for an action, a
-// predicate over one replica's state before and after a step.
-type Invariant struct {
+// Predicate is an invariant, a predicate over the states of all replicas
+// and, when Replies is set, the replies the clients received; or an action
+// property, a predicate over one replica's state before and after a step.
+type Predicate struct {
 	Name    string
 	Pos     load.Pos
 	Replies bool
@@ -100,8 +108,8 @@ type Protocol struct {
 	Timeouts   []*Struct
 	Rules      []*Rule
 	Events     []*Event
-	Invariants []*Invariant
-	Actions    []*Invariant
+	Invariants []*Predicate
+	Actions    []*Predicate
 	// ReplyType is the reply type that invariants take, or "".
 	ReplyType string
 	// Client is the function that makes a client's request, or nil.
@@ -110,7 +118,14 @@ type Protocol struct {
 	// types, the type arguments of lang.Effects.
 	ReplicaType string
 	ClientType  string
+	// Enums holds the enums that fields hold, in the order first met.
+	Enums []*Enum
+	enums map[string]*Enum
 }
+
+// EnumOf returns the enum named name, or nil when the type has no
+// constants or no field holds it.
+func (p *Protocol) EnumOf(name string) *Enum { return p.enums[name] }
 
 // Build checks spec and returns the protocol, or every error found.
 func Build(spec *load.Spec) (*Protocol, error) {
@@ -195,13 +210,14 @@ func (b *builder) exported() {
 
 // fixedNames are the declarations the emitters always write.
 var fixedNames = []string{
-	"Kind", "KindOf", "AppendMessage", "UnmarshalMessage",
+	"Kind", "KindOf", "AppendMessage", "UnmarshalMessage", "EncodeEffects",
 	"RuleID", "RuleNone", "NumRules", "Rules", "Fired", "Dispatch", "ApplyRule",
 	"Invariant", "Invariants", "CheckInvariants",
 }
 
 // generatedNames checks that the names the emitters derive from the spec
-// (a type per struct, Kind<Message>, Rule<Rule>, On<Event>) are distinct
+// (a type per struct, Kind<Message>, Rule<Rule>, On<Event>, Enabled<Event>)
+// are distinct
 // from each other and from the fixed ones.
 func (b *builder) generatedNames() {
 	owner := map[string]string{}
@@ -226,6 +242,7 @@ func (b *builder) generatedNames() {
 	}
 	for _, e := range b.p.Events {
 		claim("On"+e.Name, "the dispatch function of "+e.Name, "type "+e.Name, e.Rules[0].Pos)
+		claim("Enabled"+e.Name, "the guard function of "+e.Name, "type "+e.Name, e.Rules[0].Pos)
 	}
 }
 
@@ -295,6 +312,39 @@ func (b *builder) reachableStructs() {
 	for _, s := range b.p.Structs {
 		s.Deep = b.deep(s, map[string]bool{})
 		s.Values = b.holdsValues(s, map[string]bool{})
+	}
+	b.enumsOf()
+}
+
+// enumsOf collects the enums that the fields of the structs hold.
+func (b *builder) enumsOf() {
+	b.p.enums = map[string]*Enum{}
+	var walk func(t *load.Type)
+	walk = func(t *load.Type) {
+		switch t.Kind {
+		case load.Slice, load.Array:
+			walk(t.Elem)
+		case load.Int, load.Uint:
+			d := b.decls[t.Named]
+			if t.Named == "" || d == nil || len(d.Consts) == 0 || b.p.enums[t.Named] != nil {
+				return
+			}
+			e := &Enum{Name: t.Named}
+			seen := map[string]bool{}
+			for _, c := range d.Consts {
+				if !seen[c.Value] {
+					seen[c.Value] = true
+					e.Values = append(e.Values, c)
+				}
+			}
+			b.p.enums[t.Named] = e
+			b.p.Enums = append(b.p.Enums, e)
+		}
+	}
+	for _, s := range b.p.Structs {
+		for _, f := range s.Fields {
+			walk(f.Type)
+		}
 	}
 }
 
@@ -582,7 +632,7 @@ func funcDesc(f *load.Func) string {
 
 func (b *builder) invariants() {
 	state := b.p.State.Name
-	for _, inv := range b.spec.Invariants {
+	for _, inv := range b.spec.Funcs {
 		f := inv.Func
 		if inv.Marker == "client" {
 			b.clientFunc(inv)
@@ -595,7 +645,7 @@ func (b *builder) invariants() {
 				b.errorf(inv.Pos, "action %s: must be func(before, after *%s) error, not %s", inv.Name, state, funcDesc(f))
 				continue
 			}
-			b.p.Actions = append(b.p.Actions, &Invariant{Name: inv.Name, Pos: inv.Pos})
+			b.p.Actions = append(b.p.Actions, &Predicate{Name: inv.Name, Pos: inv.Pos})
 			continue
 		}
 		ok := len(f.Params) >= 1 && len(f.Params) <= 2 && b.isStates(f.Params[0]) &&
@@ -607,13 +657,13 @@ func (b *builder) invariants() {
 			b.errorf(inv.Pos, "invariant %s: must be func([]%s) error or func([]%s, []R) error with R a reply, not %s", inv.Name, state, state, funcDesc(f))
 			continue
 		}
-		b.p.Invariants = append(b.p.Invariants, &Invariant{Name: inv.Name, Pos: inv.Pos, Replies: len(f.Params) == 2})
+		b.p.Invariants = append(b.p.Invariants, &Predicate{Name: inv.Name, Pos: inv.Pos, Replies: len(f.Params) == 2})
 	}
 }
 
 // clientFunc checks func(C, N, []byte) R with C the client type, N an
 // integer type and R a request.
-func (b *builder) clientFunc(inv *load.Invariant) {
+func (b *builder) clientFunc(inv *load.MarkedFunc) {
 	f := inv.Func
 	ok := len(f.Params) == 3 && len(f.Results) == 1 &&
 		f.Params[0].Pkg == b.spec.PkgPath && f.Params[0].Name == b.p.ClientType && !f.Params[0].Pointer &&

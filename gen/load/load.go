@@ -7,6 +7,7 @@ package load
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -104,6 +105,16 @@ type Decl struct {
 	Guard  *Func    // for rules
 	Apply  *Func    // for rules
 	Writes []Write  // for rules: places where Guard writes its arguments
+	// Consts are the constants of a named integer type that the spec
+	// declares with iota, in source order: the values of an enum.
+	Consts []*Const
+}
+
+// Const is a constant of a named integer type of the spec.
+type Const struct {
+	Name  string
+	Pos   Pos
+	Value string // the exact value, in decimal
 }
 
 // Ref is a type in a signature.
@@ -129,9 +140,9 @@ type Write struct {
 	Expr string
 }
 
-// Invariant is a function marked //vsr:invariant, //vsr:action (a
+// MarkedFunc is a function marked //vsr:invariant, //vsr:action (a
 // predicate over one step) or //vsr:client (how a client makes a request).
-type Invariant struct {
+type MarkedFunc struct {
 	Name   string
 	Pos    Pos
 	Marker string
@@ -140,12 +151,12 @@ type Invariant struct {
 
 // Spec is what load read.
 type Spec struct {
-	PkgPath    string
-	PkgName    string
-	Module     string // module path
-	ModuleDir  string
-	Decls      []*Decl // in source order (files by name, then position)
-	Invariants []*Invariant
+	PkgPath   string
+	PkgName   string
+	Module    string // module path
+	ModuleDir string
+	Decls     []*Decl // in source order (files by name, then position)
+	Funcs     []*MarkedFunc
 }
 
 // Load reads the spec package in dir.
@@ -264,10 +275,14 @@ func (l *loader) read(spec *Spec) {
 	sort.Slice(files, func(i, j int) bool {
 		return l.fset.Position(files[i].Pos()).Filename < l.fset.Position(files[j].Pos()).Filename
 	})
+	var consts []*types.Const
 	for _, f := range files {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.GenDecl:
+				if d.Tok == token.CONST {
+					consts = append(consts, l.constants(d)...)
+				}
 				if d.Tok != token.TYPE {
 					l.strayMarkers(d.Doc)
 					continue
@@ -292,11 +307,57 @@ func (l *loader) read(spec *Spec) {
 					continue
 				}
 				obj := l.pkg.TypesInfo.Defs[d.Name].(*types.Func)
-				spec.Invariants = append(spec.Invariants, &Invariant{
+				spec.Funcs = append(spec.Funcs, &MarkedFunc{
 					Name: d.Name.Name, Pos: l.pos(d.Name.Pos()), Marker: marker,
 					Func: l.signature(obj.Type().(*types.Signature), d.Name.Pos()),
 				})
 			}
+		}
+	}
+	l.attachConsts(spec, consts)
+}
+
+// constants returns the constants that a const declaration declares with
+// iota, the way Go declares an enum's values; a constant declared alone,
+// such as a particular replica index, does not make its type an enum.
+func (l *loader) constants(d *ast.GenDecl) []*types.Const {
+	usesIota := false
+	ast.Inspect(d, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == "iota" && l.pkg.TypesInfo.Uses[id] == types.Universe.Lookup("iota") {
+			usesIota = true
+		}
+		return !usesIota
+	})
+	if !usesIota {
+		return nil
+	}
+	var out []*types.Const
+	for _, s := range d.Specs {
+		for _, name := range s.(*ast.ValueSpec).Names {
+			if c, ok := l.pkg.TypesInfo.Defs[name].(*types.Const); ok {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// attachConsts gives each named integer type of the spec the constants of
+// that type, in source order.
+func (l *loader) attachConsts(spec *Spec, consts []*types.Const) {
+	decls := map[*types.TypeName]*Decl{}
+	for _, d := range spec.Decls {
+		if obj, ok := l.pkg.Types.Scope().Lookup(d.Name).(*types.TypeName); ok {
+			decls[obj] = d
+		}
+	}
+	for _, c := range consts {
+		named, ok := types.Unalias(c.Type()).(*types.Named)
+		if !ok || c.Val().Kind() != constant.Int {
+			continue
+		}
+		if d := decls[named.Obj()]; d != nil && d.Type != nil && (d.Type.Kind == Int || d.Type.Kind == Uint) {
+			d.Consts = append(d.Consts, &Const{Name: c.Name(), Pos: l.pos(c.Pos()), Value: c.Val().ExactString()})
 		}
 	}
 }

@@ -2,6 +2,7 @@ package purity_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // TestCheckCore checks the packages of the deterministic core. Each must hold
 // non-test Go files, so that a wrong path cannot pass for a clean one.
 func TestCheckCore(t *testing.T) {
-	for _, dir := range []string{"spec", "generated", "lang", "wire"} {
+	for _, dir := range []string{"spec", "generated", "generated/checker", "lang", "wire", "route", "modelcheck/model"} {
 		t.Run(dir, func(t *testing.T) {
 			path := filepath.Join("..", "..", dir)
 			files, err := filepath.Glob(filepath.Join(path, "*.go"))
@@ -32,6 +33,35 @@ func TestCheckCore(t *testing.T) {
 			require.Empty(t, violations)
 		})
 	}
+}
+
+// TestEmbeddedHalfImportsNoChecker checks that what an application embeds,
+// the generated package without its checker half, depends on nothing of
+// the model checker, and that the check sees the checker half's
+// dependency on it.
+func TestEmbeddedHalfImportsNoChecker(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command: %v", err)
+	}
+	deps := func(pkg string) []string {
+		cmd := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}}", pkg)
+		cmd.Dir = filepath.Join("..", "..")
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		return strings.Fields(string(out))
+	}
+	checkerDeps := func(list []string) []string {
+		var found []string
+		for _, p := range list {
+			if strings.HasPrefix(p, "github.com/viewstamped/vsr/modelcheck") || strings.HasSuffix(p, "/generated/checker") {
+				found = append(found, p)
+			}
+		}
+		return found
+	}
+	require.Empty(t, checkerDeps(deps("./generated")))
+	require.Contains(t, checkerDeps(deps("./generated/checker")), "github.com/viewstamped/vsr/modelcheck/model")
 }
 
 // TestCheckBad checks that every violation in testdata/bad is found, once, in

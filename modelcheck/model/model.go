@@ -1,16 +1,21 @@
 // Package model is the interface between a spec's generated code and the
-// model checker: vsrgen generates a Model type that implements Protocol,
-// and package modelcheck explores it. It imports only lang, so that
-// generated code, which the runtime embeds, stays free of the checker's
+// model checker: vsrgen generates, in the package checker beside the
+// generated code an application embeds, a type Protocol that implements
+// Protocol, and package modelcheck explores it. It imports only lang and
+// route, so that the generated checker half stays free of the engine's
 // goroutines, clocks and locks.
 package model
 
-import "github.com/viewstamped/vsr/lang"
+import (
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/route"
+)
 
 // Protocol is the protocol-specific half of the checker for replica state
-// R. vsrgen generates it as the type Model of a spec's generated package;
-// the engine in this package assembles replica states, the network and the
-// clients into global states and explores them.
+// R. vsrgen generates it as the type Protocol of a spec's generated
+// checker package; the engine in package modelcheck assembles replica
+// states, the network and the clients into global states and explores
+// them.
 //
 // Messages cross this interface in their wire encoding (generated
 // AppendMessage), so that the engine can keep the network as canonical
@@ -32,16 +37,16 @@ type Protocol[R any] interface {
 	// Fired without copying anything.
 
 	// Deliver applies the encoded message msg to r.
-	Deliver(r *R, msg []byte, out *Out) (R, Fired, error)
+	Deliver(r *R, msg []byte, out *route.Out) (R, Fired, error)
 	// Timeout fires timeout kind t at r.
-	Timeout(r *R, t int, out *Out) (R, Fired)
-	Crash(r *R, out *Out) (R, Fired)
-	Restart(r *R, nonce uint64, out *Out) (R, Fired)
+	Timeout(r *R, t int, out *route.Out) (R, Fired)
+	Crash(r *R, out *route.Out) (R, Fired)
+	Restart(r *R, nonce uint64, out *route.Out) (R, Fired)
 	// HasClients reports whether the spec says how a client makes a
 	// request (a //vsr:client function); Request is a no-op otherwise.
 	HasClients() bool
 	// Request delivers the n-th request of client c, with value v, to r.
-	Request(r *R, c uint64, n uint64, v []byte, out *Out) (R, Fired)
+	Request(r *R, c uint64, n uint64, v []byte, out *route.Out) (R, Fired)
 	// ReplyOf returns the client and request number an encoded reply
 	// answers.
 	ReplyOf(msg []byte) (client, request uint64, err error)
@@ -67,7 +72,7 @@ type Protocol[R any] interface {
 	// just consumed. A step of the checker runs a whole dispatch, which can
 	// fire a rule and then a quorum rule; a trace shows them one at a
 	// time, and this gives the state between them.
-	ApplyRule(r *R, rule uint8, ev Event, out *Out) (R, bool, error)
+	ApplyRule(r *R, rule uint8, ev Event, out *route.Out) (R, bool, error)
 }
 
 // Event is the input of one step, as ApplyRule takes it.
@@ -101,19 +106,3 @@ const (
 type Fired struct {
 	Rule, Quorum uint8
 }
-
-// Out collects the effects of a step with their messages encoded.
-type Out struct {
-	Effects []Effect
-}
-
-// Effect is one output of a step.
-type Effect struct {
-	Kind   lang.EffectKind
-	To     int    // the destination replica of a Send
-	Client uint64 // the destination client of a Reply
-	Msg    []byte // the encoded message
-}
-
-// Reset empties o and keeps its capacity.
-func (o *Out) Reset() { o.Effects = o.Effects[:0] }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/spec/tla"
@@ -72,7 +72,7 @@ func goCheck(t *testing.T, p tla.Params) *modelcheck.Result {
 		},
 		Drops: p.Drops, Duplicates: p.Duplicates, Crashes: p.Crashes, MaxDown: p.MaxDown,
 	}
-	res, err := modelcheck.Check[spec.Replica](generated.Model{}, init, b, modelcheck.Options{Mode: modelcheck.BFS, MaxDepth: p.MaxDepth, Symmetry: p.Symmetry})
+	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, init, b, modelcheck.Options{Mode: modelcheck.BFS, MaxDepth: p.MaxDepth, Symmetry: p.Symmetry})
 	require.NoError(t, err)
 	return res
 }
