@@ -1,11 +1,8 @@
 package modelcheck_test
 
-import "github.com/viewstamped/vsr/spec"
+import (
+	"github.com/viewstamped/vsr/bounded"
+	"github.com/viewstamped/vsr/spec"
+)
 
-func replicas(cfg spec.Config) []spec.Replica {
-	var rs []spec.Replica
-	for i := 0; i < int(cfg.Replicas); i++ {
-		rs = append(rs, spec.NewReplica(cfg, spec.ReplicaIndex(i)))
-	}
-	return rs
-}
+func replicas(cfg spec.Config) []spec.Replica { return bounded.Replicas(cfg) }

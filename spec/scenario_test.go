@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/internal/script"
 	"github.com/viewstamped/vsr/internal/sim"
@@ -97,36 +98,28 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 	}
 	switch cmd.Name {
 	case "cluster":
-		n, err := intArg(cmd, "replicas", 3)
-		if err != nil {
-			return "", err
-		}
 		view, err := intArg(cmd, "view", 0)
 		if err != nil {
 			return "", err
 		}
-		cfg := spec.Config{Replicas: uint8(n)}
-		if v, ok := cmd.Get("statetransfer"); ok {
-			switch v {
-			case "paper":
-				cfg.StateTransfer = spec.StateTransferPaper
-			case "fixed":
+		// The settings of the spec's configuration, named as in vsrgen
+		// check's flags.
+		c := bounded.Default()
+		for _, a := range cmd.Args {
+			switch a.Key {
+			case "view":
+			case "replicas", "statetransfer", "recovery", "startview-in-normal":
+				if err := c.Set(a.Key, a.Value); err != nil {
+					return "", err
+				}
 			default:
-				return "", fmt.Errorf("statetransfer=%s: want paper or fixed", v)
+				return "", fmt.Errorf("cluster: unknown argument %q", a.Key)
 			}
 		}
-		if v, ok := cmd.Get("recovery"); ok {
-			switch v {
-			case "paper":
-				cfg.Recovery = spec.RecoveryPaper
-			case "crashvectors":
-			default:
-				return "", fmt.Errorf("recovery=%s: want paper or crashvectors", v)
-			}
+		if err := c.Validate(); err != nil {
+			return "", err
 		}
-		if v, ok := cmd.Get("startviewinnormal"); ok {
-			cfg.StartViewInNormal = v == "true"
-		}
+		cfg := c.Spec()
 		h.count()
 		h.c = sim.New(cfg)
 		for i := range h.c.Replicas {

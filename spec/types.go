@@ -61,6 +61,17 @@ const (
 	StateTransferPaper
 )
 
+// String names the variant as configurations, traces and VSR.tla do.
+func (v StateTransferVariant) String() string {
+	switch v {
+	case StateTransferFixed:
+		return "fixed"
+	case StateTransferPaper:
+		return "paper"
+	}
+	return "StateTransferVariant(?)"
+}
+
 // RecoveryVariant chooses the replica recovery of 4.3.
 type RecoveryVariant uint8
 
@@ -74,6 +85,17 @@ const (
 	// crashed can still be counted after it has recovered with less state.
 	RecoveryPaper
 )
+
+// String names the variant as configurations, traces and VSR.tla do.
+func (v RecoveryVariant) String() string {
+	switch v {
+	case RecoveryCrashVectors:
+		return "crashvectors"
+	case RecoveryPaper:
+		return "paper"
+	}
+	return "RecoveryVariant(?)"
+}
 
 // F is the number of failures the configuration tolerates.
 func (c Config) F() int { return (int(c.Replicas) - 1) / 2 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
@@ -24,18 +25,24 @@ var update = flag.Bool("update", false, "rewrite the trace corpus in spec/tla/te
 // files are behaviors of the spec, reject-* files are not.
 const corpusDir = "../spec/tla/testdata"
 
-// timeouts returns the timeout bounds of the model checker's flags.
-func timeouts(viewChanges, commits, recoveries int) map[string]int {
-	return map[string]int{"ViewChangeTimeout": viewChanges, "CommitTimeout": commits, "RecoveryTimeout": recoveries}
+// config returns the default configuration with settings applied, name
+// value pairs as vsrgen check's flags take them.
+func config(t testing.TB, settings ...string) bounded.Config {
+	t.Helper()
+	c := bounded.Default()
+	for i := 0; i < len(settings); i += 2 {
+		require.NoError(t, c.Set(settings[i], settings[i+1]))
+	}
+	require.NoError(t, c.Validate())
+	return c
 }
 
 // corpusWalk is a random walk of the model checker that the corpus keeps.
 type corpusWalk struct {
-	file  string
-	cfg   spec.Config
-	b     modelcheck.Bounds
-	seed  uint64
-	depth int
+	file     string
+	settings []string
+	seed     uint64
+	depth    int
 }
 
 // corpusWalks are the accepted traces, walks of the safe protocol. Each is
@@ -45,22 +52,18 @@ var corpusWalks = []corpusWalk{
 	// -values 3 -viewchanges 2 -seed 2 -depth 40: replicas 1 and 2 time
 	// out and change to view 1, whose primary then commits three
 	// operations.
-	{"accept-viewchange.ndjson", spec.Config{Replicas: 3},
-		modelcheck.Bounds{Clients: 1, Values: 3, MaxDown: 1, TimeoutLimits: timeouts(2, 0, 0)}, 2, 40},
+	{"accept-viewchange.ndjson", []string{"values", "3", "viewchanges", "2"}, 2, 40},
 	// -crashes 1 -commit-timeouts 1 -recovery-timeouts 1 -seed 1 -depth 60:
 	// a backup crashes and recovers with crash vectors across a view
 	// change.
-	{"accept-recovery.ndjson", spec.Config{Replicas: 3},
-		modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 1, Crashes: 1, TimeoutLimits: timeouts(1, 1, 1)}, 1, 60},
+	{"accept-recovery.ndjson", []string{"crashes", "1", "commit-timeouts", "1", "recovery-timeouts", "1"}, 1, 60},
 	// -drops 1 -duplicates 1 -commit-timeouts 1 -seed 10 -depth 50: a
 	// duplicated and a dropped message, a view change and a state
 	// transfer.
-	{"accept-faults.ndjson", spec.Config{Replicas: 3},
-		modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 1, Drops: 1, Duplicates: 1, TimeoutLimits: timeouts(1, 1, 0)}, 10, 50},
+	{"accept-faults.ndjson", []string{"drops", "1", "duplicates", "1", "commit-timeouts", "1"}, 10, 50},
 	// -replicas 5 -viewchanges 0 -commit-timeouts 1 -seed 1 -depth 40: the
 	// first PrepareOK of an operation is not yet a quorum (f = 2).
-	{"accept-five.ndjson", spec.Config{Replicas: 5},
-		modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 2, TimeoutLimits: timeouts(0, 1, 0)}, 1, 40},
+	{"accept-five.ndjson", []string{"replicas", "5", "viewchanges", "0", "commit-timeouts", "1"}, 1, 40},
 }
 
 // corpusVerdict is what the Go validator must say of a reject-* file: the
@@ -145,11 +148,12 @@ func buildCorpus(t *testing.T) map[string][]byte {
 	walks := map[string][]trace.Line{}
 	var headers = map[string]trace.Header{}
 	for _, w := range corpusWalks {
+		c := config(t, w.settings...)
 		o := modelcheck.Options{Mode: modelcheck.Walk, Walks: 1, Seed: w.seed, Depth: w.depth}
-		res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(w.cfg), w.b, o)
+		res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), o)
 		require.NoError(t, err)
 		require.Nil(t, res.Violation, w.file)
-		h, lines, err := trace.Export(w.cfg, w.b, o, res.LastWalk)
+		h, lines, err := trace.Export(c, o, res.LastWalk)
 		require.NoError(t, err)
 		files[w.file] = encode(t, h, lines)
 		walks[w.file], headers[w.file] = lines, h
@@ -157,13 +161,12 @@ func buildCorpus(t *testing.T) map[string][]byte {
 
 	// The counterexample of modelcheck/configs/startview-literal.cfg,
 	// found by one worker so that it is always the same one.
-	cfg := spec.Config{Replicas: 3, StartViewInNormal: true}
-	b := modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 1, TimeoutLimits: timeouts(1, 0, 0)}
+	c := config(t, "startview-in-normal", "true")
 	o := modelcheck.Options{Workers: 1}
-	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(cfg), b, o)
+	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), o)
 	require.NoError(t, err)
 	require.NotNil(t, res.Violation)
-	h, lines, err := trace.Export(cfg, b, o, res.Violation.Path)
+	h, lines, err := trace.Export(c, o, res.Violation.Path)
 	require.NoError(t, err)
 	files["reject-startview-literal.ndjson"] = encode(t, h, lines)
 

@@ -30,8 +30,9 @@ type Header struct {
 	Bounds   Bounds   `json:"bounds"`
 }
 
-// Options are the protocol's options: StateTransfer is "Fixed" or "Paper",
-// Recovery "CrashVectors" or "Paper".
+// Options are the protocol's options: StateTransfer is "fixed" or "paper",
+// Recovery "crashvectors" or "paper", as spec.StateTransferVariant and
+// spec.RecoveryVariant name them.
 type Options struct {
 	StateTransfer     string `json:"stateTransfer"`
 	Recovery          string `json:"recovery"`

@@ -8,21 +8,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/modelcheck"
-	"github.com/viewstamped/vsr/spec"
+	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/trace"
 )
 
 // standardHeader is the header of TRACE.md's example: 3 replicas, 1
 // client, 2 values, 1 view change.
 func standardHeader() trace.Header {
-	return trace.NewHeader(spec.Config{Replicas: 3}, modelcheck.Bounds{
-		Clients: 1, Values: 2, MaxDown: 1, TimeoutLimits: timeouts(1, 0, 0),
-	})
+	return trace.NewHeader(bounded.Default())
 }
 
 const standardHeaderJSON = `{"schema":1,"kind":"vsr-trace","replicas":3,"clients":1,"values":["v1","v2"],` +
-	`"options":{"stateTransfer":"Fixed","recovery":"CrashVectors","startViewInNormal":false},` +
+	`"options":{"stateTransfer":"fixed","recovery":"crashvectors","startViewInNormal":false},` +
 	`"bounds":{"viewChangeTimeouts":1,"commitTimeouts":0,"recoveryTimeouts":0,"drops":0,"duplicates":0,"crashes":0,"maxDown":1}}`
 
 const firstLine = `{"seq":1,"node":0,"clock":1,"action":"ReceiveRequest","args":{"type":"Request","op":"v1","client":1,"request":1},"state":{"status":"Normal"}}`
@@ -32,24 +29,24 @@ func TestWriteHeader(t *testing.T) {
 	require.NoError(t, trace.Write(&buf, standardHeader(), nil))
 	require.Equal(t, standardHeaderJSON+"\n", buf.String())
 
-	h := trace.NewHeader(spec.Config{Replicas: 5, StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: true},
-		modelcheck.Bounds{Clients: 2, Values: 0, Drops: 1, Duplicates: 2, Crashes: 3, MaxDown: 2,
-			TimeoutLimits: map[string]int{"ViewChangeTimeout": 2, "CommitTimeout": -1}})
+	h := trace.NewHeader(config(t, "replicas", "5", "statetransfer", "paper", "recovery", "paper", "startview-in-normal", "true",
+		"clients", "2", "values", "0", "drops", "1", "duplicates", "2", "crashes", "3", "max-down", "2",
+		"viewchanges", "2", "commit-timeouts", "-1", "recovery-timeouts", "-1"))
 	buf.Reset()
 	require.NoError(t, trace.Write(&buf, h, nil))
 	require.Equal(t, `{"schema":1,"kind":"vsr-trace","replicas":5,"clients":2,"values":[],`+
-		`"options":{"stateTransfer":"Paper","recovery":"Paper","startViewInNormal":true},`+
+		`"options":{"stateTransfer":"paper","recovery":"paper","startViewInNormal":true},`+
 		`"bounds":{"viewChangeTimeouts":2,"commitTimeouts":-1,"recoveryTimeouts":-1,"drops":1,"duplicates":2,"crashes":3,"maxDown":2}}`+"\n", buf.String())
 }
 
 func TestHeaderConfigRoundTrip(t *testing.T) {
-	cfg := spec.Config{Replicas: 5, StateTransfer: spec.StateTransferPaper, StartViewInNormal: true}
-	b := modelcheck.Bounds{Clients: 1, Values: 3, Drops: 1, MaxDown: 2, TimeoutLimits: timeouts(2, -1, 0)}
-	h := trace.NewHeader(cfg, b)
-	gotCfg, gotB, err := h.Config()
+	c := config(t, "replicas", "5", "statetransfer", "paper", "startview-in-normal", "true", "values", "3", "drops", "1",
+		"viewchanges", "2", "commit-timeouts", "-1")
+	h := trace.NewHeader(c)
+	got, err := h.Config()
 	require.NoError(t, err)
-	require.Equal(t, cfg, gotCfg)
-	require.Equal(t, b, gotB)
+	c.MaxDown = c.Down() // the header says how many, not -1 for f
+	require.Equal(t, c, got)
 }
 
 func TestWriteReadRoundTrip(t *testing.T) {
@@ -73,7 +70,7 @@ func TestWriteRefusesLargeIntegers(t *testing.T) {
 	h := standardHeader()
 	h.Bounds.Drops = 1 << 31
 	err = trace.Write(&bytes.Buffer{}, h, nil)
-	require.EqualError(t, err, "trace: header: bounds: drops 2147483648: want 0 to 2^31-1")
+	require.EqualError(t, err, "trace: header: drops 2147483648: want 0 to 2^31-1")
 }
 
 // TestReadMalformed requires every malformed file to be an error that
@@ -89,7 +86,7 @@ func TestReadMalformed(t *testing.T) {
 		{"header schema", strings.Replace(standardHeaderJSON, `"schema":1`, `"schema":2`, 1) + "\n", "line 1: header: schema 2: want 1"},
 		{"header values", strings.Replace(standardHeaderJSON, `"v2"`, `"x"`, 1) + "\n", `line 1: header: values: value 2 is "x"`},
 		{"header replicas", strings.Replace(standardHeaderJSON, `"replicas":3`, `"replicas":0`, 1) + "\n", "line 1: header: replicas 0: want 1 to 63"},
-		{"header option", strings.Replace(standardHeaderJSON, `"Fixed"`, `"fixed"`, 1) + "\n", `line 1: header: options: stateTransfer "fixed": want Fixed or Paper`},
+		{"header option", strings.Replace(standardHeaderJSON, `"fixed"`, `"Fixed"`, 1) + "\n", `line 1: header: options: statetransfer "Fixed": want fixed or paper`},
 		{"step not JSON", standardHeaderJSON + "\n" + firstLine + "\n" + `{"seq":2,` + "\n", "line 3: malformed JSON object"},
 		{"empty line", standardHeaderJSON + "\n\n" + firstLine + "\n", "line 2: empty line"},
 		{"unknown key", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"seq":1`, `"seq":1,"step":1`, 1) + "\n", `line 2: unknown key "step"`},

@@ -115,13 +115,12 @@ func TestValidateKeyOrderAndSpacing(t *testing.T) {
 // reduction found, whose states are known only up to a renaming of the
 // values: the trace follows the states themselves and validates.
 func TestExportWithSymmetry(t *testing.T) {
-	cfg := spec.Config{Replicas: 3, StartViewInNormal: true}
-	b := modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 1, TimeoutLimits: timeouts(1, 0, 0)}
+	c := config(t, "startview-in-normal", "true")
 	o := modelcheck.Options{Workers: 1, Symmetry: true}
-	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(cfg), b, o)
+	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), o)
 	require.NoError(t, err)
 	require.NotNil(t, res.Violation)
-	h, lines, err := trace.Export(cfg, b, o, res.Violation.Path)
+	h, lines, err := trace.Export(c, o, res.Violation.Path)
 	require.NoError(t, err)
 	rej, err := trace.Validate(h, lines)
 	require.NoError(t, err)
@@ -129,13 +128,13 @@ func TestExportWithSymmetry(t *testing.T) {
 	require.Equal(t, len(lines)+1, rej.Line, "%s", rej)
 	require.Contains(t, rej.Reason, "breaks action CommitNeverDecreases")
 
-	cfg.StartViewInNormal = false
+	c.StartViewInNormal = false
 	for seed := uint64(1); seed <= 20; seed++ {
 		o := modelcheck.Options{Mode: modelcheck.Walk, Walks: 1, Seed: seed, Depth: 40, Symmetry: true}
-		res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, trace.Replicas(cfg), b, o)
+		res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), o)
 		require.NoError(t, err)
 		require.Nil(t, res.Violation)
-		h, lines, err := trace.Export(cfg, b, o, res.LastWalk)
+		h, lines, err := trace.Export(c, o, res.LastWalk)
 		require.NoError(t, err)
 		rej, err := trace.Validate(h, lines)
 		require.NoError(t, err)

@@ -3,61 +3,22 @@ package trace
 import (
 	"fmt"
 
+	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/spec"
 )
 
-// The timeout kinds the header bounds, by their names in the spec.
-const (
-	viewChangeTimeout = "ViewChangeTimeout"
-	commitTimeout     = "CommitTimeout"
-	recoveryTimeout   = "RecoveryTimeout"
-)
-
-// The limits of the model checker's configurations.
-const (
-	replicasMax = 63
-	clientsMax  = 16
-	valuesMax   = 16
-)
-
-// NewHeader returns the header of a run of the spec with configuration
-// cfg within bounds b.
-func NewHeader(cfg spec.Config, b modelcheck.Bounds) Header {
-	h := Header{
-		Schema: Schema, Kind: Kind, Replicas: int(cfg.Replicas), Clients: b.Clients, Values: valueNames(b.Values),
-		Options: Options{StateTransfer: "Fixed", Recovery: "CrashVectors", StartViewInNormal: cfg.StartViewInNormal},
+// NewHeader returns the header of a run of configuration c.
+func NewHeader(c bounded.Config) Header {
+	return Header{
+		Schema: Schema, Kind: Kind, Replicas: c.Replicas, Clients: c.Clients, Values: c.ValueNames(),
+		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal},
 		Bounds: Bounds{
-			ViewChangeTimeouts: limit(b, viewChangeTimeout), CommitTimeouts: limit(b, commitTimeout),
-			RecoveryTimeouts: limit(b, recoveryTimeout),
-			Drops:            b.Drops, Duplicates: b.Duplicates, Crashes: b.Crashes, MaxDown: b.MaxDown,
+			ViewChangeTimeouts: c.ViewChanges, CommitTimeouts: c.CommitTimeouts, RecoveryTimeouts: c.RecoveryTimeouts,
+			Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
 		},
 	}
-	if cfg.StateTransfer == spec.StateTransferPaper {
-		h.Options.StateTransfer = "Paper"
-	}
-	if cfg.Recovery == spec.RecoveryPaper {
-		h.Options.Recovery = "Paper"
-	}
-	return h
-}
-
-// limit returns the bound of a timeout kind, -1 when it fires freely.
-func limit(b modelcheck.Bounds, name string) int {
-	if n, ok := b.TimeoutLimits[name]; ok && n >= 0 {
-		return n
-	}
-	return -1
-}
-
-// valueNames returns the names of the model checker's n values.
-func valueNames(n int) []string {
-	names := []string{}
-	for v := 1; v <= n; v++ {
-		names = append(names, fmt.Sprintf("v%d", v))
-	}
-	return names
 }
 
 // Check checks that h describes a run the model checker can make.
@@ -67,77 +28,44 @@ func (h *Header) Check() error {
 		return fmt.Errorf("schema %d: want %d", h.Schema, Schema)
 	case h.Kind != Kind:
 		return fmt.Errorf("kind %q: want %q", h.Kind, Kind)
-	case h.Replicas < 1 || h.Replicas > replicasMax:
-		return fmt.Errorf("replicas %d: want 1 to %d", h.Replicas, replicasMax)
-	case h.Clients < 0 || h.Clients > clientsMax:
-		return fmt.Errorf("clients %d: want 0 to %d", h.Clients, clientsMax)
-	case len(h.Values) > valuesMax:
-		return fmt.Errorf("%d values: want at most %d", len(h.Values), valuesMax)
-	case h.Options.StateTransfer != "Fixed" && h.Options.StateTransfer != "Paper":
-		return fmt.Errorf("options: stateTransfer %q: want Fixed or Paper", h.Options.StateTransfer)
-	case h.Options.Recovery != "CrashVectors" && h.Options.Recovery != "Paper":
-		return fmt.Errorf("options: recovery %q: want CrashVectors or Paper", h.Options.Recovery)
+	}
+	_, err := h.Config()
+	return err
+}
+
+// Config returns the configuration that h describes.
+func (h *Header) Config() (bounded.Config, error) {
+	c := bounded.Default()
+	c.Replicas, c.Clients, c.Values = h.Replicas, h.Clients, len(h.Values)
+	c.StartViewInNormal = h.Options.StartViewInNormal
+	if err := c.Set("statetransfer", h.Options.StateTransfer); err != nil {
+		return c, fmt.Errorf("options: %w", err)
+	}
+	if err := c.Set("recovery", h.Options.Recovery); err != nil {
+		return c, fmt.Errorf("options: %w", err)
+	}
+	b := h.Bounds
+	c.ViewChanges, c.CommitTimeouts, c.RecoveryTimeouts = b.ViewChangeTimeouts, b.CommitTimeouts, b.RecoveryTimeouts
+	c.Drops, c.Duplicates, c.Crashes, c.MaxDown = b.Drops, b.Duplicates, b.Crashes, b.MaxDown
+	if b.MaxDown < 0 {
+		return c, fmt.Errorf("bounds: maxDown %d: want 0 or more", b.MaxDown)
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
 	}
 	for i, v := range h.Values {
 		if want := fmt.Sprintf("v%d", i+1); v != want {
-			return fmt.Errorf("values: value %d is %q: the values are v1, v2, ... in order", i+1, v)
+			return c, fmt.Errorf("values: value %d is %q: the values are v1, v2, ... in order", i+1, v)
 		}
 	}
-	for _, b := range []struct {
-		name string
-		n    int
-		min  int
-	}{
-		{"viewChangeTimeouts", h.Bounds.ViewChangeTimeouts, -1}, {"commitTimeouts", h.Bounds.CommitTimeouts, -1},
-		{"recoveryTimeouts", h.Bounds.RecoveryTimeouts, -1}, {"drops", h.Bounds.Drops, 0},
-		{"duplicates", h.Bounds.Duplicates, 0}, {"crashes", h.Bounds.Crashes, 0}, {"maxDown", h.Bounds.MaxDown, 0},
-	} {
-		if b.n < b.min || b.n >= intLimit {
-			return fmt.Errorf("bounds: %s %d: want %d to 2^31-1", b.name, b.n, b.min)
-		}
-	}
-	return nil
+	return c, nil
 }
 
-// Config returns the spec's configuration and the model checker's bounds
-// that h describes.
-func (h *Header) Config() (spec.Config, modelcheck.Bounds, error) {
-	if err := h.Check(); err != nil {
-		return spec.Config{}, modelcheck.Bounds{}, err
-	}
-	cfg := spec.Config{Replicas: uint8(h.Replicas), StartViewInNormal: h.Options.StartViewInNormal}
-	if h.Options.StateTransfer == "Paper" {
-		cfg.StateTransfer = spec.StateTransferPaper
-	}
-	if h.Options.Recovery == "Paper" {
-		cfg.Recovery = spec.RecoveryPaper
-	}
-	b := modelcheck.Bounds{
-		Clients: h.Clients, Values: len(h.Values),
-		TimeoutLimits: map[string]int{
-			viewChangeTimeout: h.Bounds.ViewChangeTimeouts, commitTimeout: h.Bounds.CommitTimeouts,
-			recoveryTimeout: h.Bounds.RecoveryTimeouts,
-		},
-		Drops: h.Bounds.Drops, Duplicates: h.Bounds.Duplicates, Crashes: h.Bounds.Crashes, MaxDown: h.Bounds.MaxDown,
-	}
-	return cfg, b, nil
-}
-
-// Replicas returns the replicas of configuration cfg in their initial
-// state.
-func Replicas(cfg spec.Config) []spec.Replica {
-	var rs []spec.Replica
-	for i := 0; i < int(cfg.Replicas); i++ {
-		rs = append(rs, spec.NewReplica(cfg, spec.ReplicaIndex(i)))
-	}
-	return rs
-}
-
-// Export returns the trace of path, which the model checker found from
-// the replicas of cfg within bounds b and with options o.
-func Export(cfg spec.Config, b modelcheck.Bounds, o modelcheck.Options, path modelcheck.Path) (Header, []Line, error) {
-	h := NewHeader(cfg, b)
-	steps, err := modelcheck.Steps[spec.Replica](checker.Protocol{}, Replicas(cfg), b, o, path)
+// Export returns the trace of path, which the model checker found in
+// configuration c with options o.
+func Export(c bounded.Config, o modelcheck.Options, path modelcheck.Path) (Header, []Line, error) {
+	h := NewHeader(c)
+	steps, err := modelcheck.Steps[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), o, path)
 	if err != nil {
 		return h, nil, fmt.Errorf("trace: %w", err)
 	}
@@ -158,7 +86,7 @@ func Export(cfg spec.Config, b modelcheck.Bounds, o modelcheck.Options, path mod
 // as line 1. An error means the trace could not be replayed: its header
 // describes no configuration the checker can run.
 func Validate(h Header, lines []Line) (*modelcheck.Rejection, error) {
-	cfg, b, err := h.Config()
+	c, err := h.Config()
 	if err != nil {
 		return nil, fmt.Errorf("trace: header: %w", err)
 	}
@@ -166,7 +94,7 @@ func Validate(h Header, lines []Line) (*modelcheck.Rejection, error) {
 	for i, l := range lines {
 		tl[i] = modelcheck.TraceLine{Line: i + 2, Seq: l.Seq, Node: l.Node, Clock: l.Clock, Action: l.Action, Args: l.Args, State: l.State}
 	}
-	rej, err := modelcheck.Replay[spec.Replica](checker.Protocol{}, Replicas(cfg), b, Renderer{}, tl)
+	rej, err := modelcheck.Replay[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), Renderer{}, tl)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}

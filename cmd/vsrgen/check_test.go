@@ -98,16 +98,23 @@ func TestCheckBadUsage(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("replicas = 3\nnonsense = 1\n"), 0o644))
 	malformed := filepath.Join(dir, "malformed.cfg")
 	require.NoError(t, os.WriteFile(malformed, []byte("replicas 3\n"), 0o644))
+	twice := filepath.Join(dir, "twice.cfg")
+	require.NoError(t, os.WriteFile(twice, []byte("replicas = 3\nreplicas = 5\n"), 0o644))
+	badValue := filepath.Join(dir, "badvalue.cfg")
+	require.NoError(t, os.WriteFile(badValue, []byte("statetransfer = Paper\n"), 0o644))
 	for _, tt := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"-replicas", "0"}, "vsrgen check: -replicas 0: want 1 to 63"},
 		{[]string{"-values", "17"}, "vsrgen check: -values 17: want 0 to 16"},
-		{[]string{"-statetransfer", "maybe"}, `vsrgen check: -statetransfer "maybe": want fixed or paper`},
-		{[]string{"-recovery", "maybe"}, `vsrgen check: -recovery "maybe": want crashvectors or paper`},
+		{[]string{"-statetransfer", "maybe"}, `invalid value "maybe" for flag -statetransfer: want fixed or paper`},
+		{[]string{"-recovery", "maybe"}, `invalid value "maybe" for flag -recovery: want crashvectors or paper`},
 		{[]string{"-mode", "sideways"}, `vsrgen check: -mode "sideways": want bfs, dfs or walk`},
-		{[]string{"-drops", "-1"}, "vsrgen check: -drops -1: want 0 or more"},
+		{[]string{"-drops", "-1"}, "vsrgen check: -drops -1: want 0 to 2^31-1"},
+		{[]string{"-max-down", "4"}, "vsrgen check: -max-down 4: want -1 (f) to 3"},
+		{[]string{"-config", twice}, "vsrgen check: " + twice + ":2: replicas is set already, at line 1"},
+		{[]string{"-config", badValue}, "vsrgen check: " + badValue + `:1: statetransfer "Paper": want fixed or paper`},
 		{[]string{"-config", bad}, "vsrgen check: " + bad + `:2: unknown setting "nonsense"`},
 		{[]string{"-config", malformed}, "vsrgen check: " + malformed + ":1: want name = value"},
 		{[]string{"-config", filepath.Join(dir, "missing.cfg")}, "vsrgen check: config: open"},

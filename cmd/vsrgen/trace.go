@@ -10,18 +10,18 @@ import (
 	"io"
 	"os"
 
-	"github.com/viewstamped/vsr/spec/tla"
+	"github.com/viewstamped/vsr/internal/tlc"
 	"github.com/viewstamped/vsr/trace"
 )
 
 func init() {
 	traceCommand = runTrace
 	validateTLC = func(file string) (bool, string, error) {
-		jar, err := tla.Jar()
+		jar, err := tlc.Jar()
 		if err != nil {
 			return false, "", err
 		}
-		return tla.ValidateTrace(context.Background(), jar, file)
+		return tlc.ValidateTrace(context.Background(), jar, file)
 	}
 }
 
@@ -61,7 +61,7 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vsrgen trace validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	tlc := fs.Bool("tlc", true, "also check the trace with TLC against VSR.tla when "+tla.JarEnv+" names tla2tools.jar")
+	useTLC := fs.Bool("tlc", true, "also check the trace with TLC against VSR.tla when "+tlc.JarEnv+" names tla2tools.jar")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: vsrgen trace validate [flags] FILE\n\n"+
 			"Replays the trace in FILE through the model checker's semantics of the spec and\n"+
@@ -98,11 +98,11 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintf(stdout, "Go: accepted: %d lines\n", len(lines))
 	}
-	switch jar := os.Getenv(tla.JarEnv); {
-	case !*tlc:
+	switch jar := os.Getenv(tlc.JarEnv); {
+	case !*useTLC:
 		fmt.Fprintln(stdout, "TLC: skipped (-tlc=false)")
 	case jar == "":
-		fmt.Fprintf(stdout, "TLC: skipped (%s is not set)\n", tla.JarEnv)
+		fmt.Fprintf(stdout, "TLC: skipped (%s is not set)\n", tlc.JarEnv)
 	case validateTLC == nil:
 		fmt.Fprintln(stdout, "TLC: skipped (this build has no TLC validation)")
 	default:

@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/spec/tla"
+	"github.com/viewstamped/vsr/internal/tlc"
 )
 
 // corpus is the trace corpus that both validators must judge alike.
@@ -30,7 +30,7 @@ func runTraceCapture(t *testing.T, args ...string) (int, string, string) {
 // withoutTLC runs a test as if the TLA+ tools were not there.
 func withoutTLC(t *testing.T) {
 	t.Helper()
-	t.Setenv(tla.JarEnv, "")
+	t.Setenv(tlc.JarEnv, "")
 }
 
 func TestTraceValidateAccepts(t *testing.T) {
@@ -138,7 +138,7 @@ func TestTraceValidateTLCHook(t *testing.T) {
 		{"TLC fails", "/opt/tla2tools.jar", stand(false, "", errors.New("java: not found")), accept, nil, 2, "", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(tla.JarEnv, tt.jar)
+			t.Setenv(tlc.JarEnv, tt.jar)
 			validateTLC, called = tt.hook, nil
 			args := append(append([]string{"validate"}, tt.args...), tt.file)
 			code, out, errOut := runTraceCapture(t, args...)

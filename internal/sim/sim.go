@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/internal/pretty"
 	"github.com/viewstamped/vsr/lang"
@@ -65,11 +66,7 @@ type Cluster struct {
 
 // New returns a cluster of cfg.Replicas replicas in view 0.
 func New(cfg spec.Config) *Cluster {
-	c := &Cluster{nextID: 1}
-	for i := 0; i < int(cfg.Replicas); i++ {
-		c.Replicas = append(c.Replicas, spec.NewReplica(cfg, spec.ReplicaIndex(i)))
-	}
-	return c
+	return &Cluster{nextID: 1, Replicas: bounded.Replicas(cfg)}
 }
 
 // InFlight returns the messages in flight, oldest first.

@@ -37,8 +37,8 @@ CONSTANTS
     UnboundedTimeouts,  \* the timeout kinds that fire freely
     Drops, Duplicates, Crashes, \* fault budgets over a whole run
     MaxDown,            \* replicas down at once, at most
-    StateTransfer,      \* "Fixed" or "Paper" (spec.StateTransferVariant)
-    Recovery,           \* "CrashVectors" or "Paper" (spec.RecoveryVariant)
+    StateTransfer,      \* "fixed" or "paper" (spec.StateTransferVariant)
+    Recovery,           \* "crashvectors" or "paper" (spec.RecoveryVariant)
     StartViewInNormal,  \* BOOLEAN (spec.Config.StartViewInNormal)
     MaxDepth            \* with TLC, explore the states at most this many steps from Init; 0 is no bound
 
@@ -46,8 +46,8 @@ ASSUME /\ NumReplicas \in Nat \ {0}
        /\ NumClients \in Nat /\ IsFiniteSet(Values) /\ "" \notin Values
        /\ {ViewChangeTimeouts, CommitTimeouts, RecoveryTimeouts, Drops, Duplicates, Crashes, MaxDown} \subseteq Nat
        /\ UnboundedTimeouts \subseteq {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
-       /\ StateTransfer \in {"Fixed", "Paper"}
-       /\ Recovery \in {"CrashVectors", "Paper"}
+       /\ StateTransfer \in {"fixed", "paper"}
+       /\ Recovery \in {"crashvectors", "paper"}
        /\ StartViewInNormal \in BOOLEAN
        /\ MaxDepth \in Nat
 
@@ -67,7 +67,7 @@ EmptyFn == [x \in {} |-> 0]
 
 F == (NumReplicas - 1) \div 2
 Primary(v) == v % NumReplicas
-UsesVectors == Recovery = "CrashVectors"
+UsesVectors == Recovery = "crashvectors"
 
 VARIABLES
     \* spec.Replica, one function per field, indexed by replica
@@ -458,7 +458,7 @@ CanLearnView(s, v, cv) ==
 LearnView(s, v, cv) ==
     LET s1 == [Merge(s, cv) EXCEPT !.prepareOKs = EmptyFn, !.startViewChanges = {},
                                    !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
-        s2 == IF StateTransfer = "Paper"
+        s2 == IF StateTransfer = "paper"
               THEN AdoptLog([s1 EXCEPT !.view = v, !.status = "Normal", !.lastNormalView = v],
                             SubSeq(s1.log, 1, s1.commitNumber), s1.commitNumber)
               ELSE [s1 EXCEPT !.status = "StateTransfer"]

@@ -1,4 +1,4 @@
-package tla_test
+package tlc_test
 
 import (
 	"context"
@@ -9,7 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/spec/tla"
+	"github.com/viewstamped/vsr/bounded"
+	"github.com/viewstamped/vsr/internal/tlc"
 )
 
 // TestTLCCatchesMutants breaks VSR.tla one rule at a time, as
@@ -18,19 +19,20 @@ import (
 // breakage violates: every invariant and action property of VSR.tla is
 // shown to catch something.
 func TestTLCCatchesMutants(t *testing.T) {
-	jar, err := tla.Jar()
+	jar, err := tlc.Jar()
 	if err != nil {
-		t.Skipf("skipping the TLC mutants: %v (set %s to the path of tla2tools.jar to run them)", err, tla.JarEnv)
+		t.Skipf("skipping the TLC mutants: %v (set %s to the path of tla2tools.jar to run them)", err, tlc.JarEnv)
 	}
 	src := readVSR(t)
-	small := func(values, viewChanges, commitTimeouts int) tla.Params {
-		return tla.Params{Replicas: 3, Clients: 1, Values: values, ViewChangeTimeouts: viewChanges,
-			CommitTimeouts: commitTimeouts, MaxDown: 1, StateTransfer: "Fixed", Recovery: "CrashVectors"}
+	small := func(values, viewChanges, commitTimeouts int) bounded.Config {
+		c := bounded.Default()
+		c.Values, c.ViewChanges, c.CommitTimeouts = values, viewChanges, commitTimeouts
+		return c
 	}
 	for _, tc := range []struct {
 		name     string
 		old, new string
-		params   tla.Params
+		config   bounded.Config
 		want     string
 	}{
 		{"CommitNumberAtMostOpNumber",
@@ -67,16 +69,16 @@ func TestTLCCatchesMutants(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, 1, strings.Count(src, tc.old), "the mutation's target must occur once")
 			dir := t.TempDir()
-			require.NoError(t, tla.WriteModules(dir))
+			require.NoError(t, tlc.WriteModules(dir))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "VSR.tla"), []byte(strings.Replace(src, tc.old, tc.new, 1)), 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "MC.cfg"), []byte(tla.Config(tc.params, tc.name)), 0o644))
-			res, err := tla.Run(context.Background(), jar, dir, "VSR", "MC.cfg", 2)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "MC.cfg"), []byte(tlc.Config(tc.config, []string{tc.name})), 0o644))
+			res, err := tlc.Run(context.Background(), jar, dir, "VSR", "MC.cfg", 2)
 			require.NoError(t, err)
 			require.Equal(t, tc.want, res.Violation, "TLC missed the broken rule")
 
 			// The same bounds on the unbroken spec are clean.
-			require.NoError(t, tla.WriteModules(dir))
-			res, err = tla.Run(context.Background(), jar, dir, "VSR", "MC.cfg", 2)
+			require.NoError(t, tlc.WriteModules(dir))
+			res, err = tlc.Run(context.Background(), jar, dir, "VSR", "MC.cfg", 2)
 			require.NoError(t, err)
 			require.Empty(t, res.Violation)
 		})

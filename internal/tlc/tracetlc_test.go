@@ -1,4 +1,4 @@
-package tla_test
+package tlc_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/spec/tla"
+	"github.com/viewstamped/vsr/internal/tlc"
 	"github.com/viewstamped/vsr/trace"
 )
 
@@ -24,11 +24,11 @@ var tlcLineRe = regexp.MustCompile(`^line (\d+) `)
 // names the same line or, for the second line of a quorum pair, the pair's
 // first.
 func TestTraceCorpusTLC(t *testing.T) {
-	jar, err := tla.Jar()
+	jar, err := tlc.Jar()
 	if err != nil {
-		t.Skipf("skipping trace validation with TLC: %v (set %s to the path of tla2tools.jar to run it)", err, tla.JarEnv)
+		t.Skipf("skipping trace validation with TLC: %v (set %s to the path of tla2tools.jar to run it)", err, tlc.JarEnv)
 	}
-	files, err := filepath.Glob(filepath.Join("testdata", "*.ndjson"))
+	files, err := filepath.Glob(filepath.Join(tlaDir, "testdata", "*.ndjson"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, file := range files {
@@ -44,7 +44,7 @@ func TestTraceCorpusTLC(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, want, rej == nil, "Go: %v", rej)
 
-			accepted, why, err := tla.ValidateTrace(context.Background(), jar, file)
+			accepted, why, err := tlc.ValidateTrace(context.Background(), jar, file)
 			require.NoError(t, err)
 			t.Logf("Go: %v; TLC: accepted %v %s", rej, accepted, why)
 			require.Equal(t, want, accepted, "TLC: %s", why)

@@ -1,4 +1,4 @@
-package tla
+package tlc
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/viewstamped/vsr/bounded"
 )
 
 // TraceConfig renders the TLC configuration that checks the trace in
@@ -17,22 +19,17 @@ func TraceConfig(traceFile string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\\* Checks %s against VSR.tla.\n", filepath.Base(traceFile))
 	fmt.Fprintf(&b, "CONSTANTS\n    TraceFile = %s\n", strconv.Quote(traceFile))
-	for _, c := range []string{"NumReplicas", "NumClients", "Values", "ViewChangeTimeouts", "CommitTimeouts",
-		"RecoveryTimeouts", "UnboundedTimeouts", "Drops", "Duplicates", "Crashes", "MaxDown",
-		"StateTransfer", "Recovery", "StartViewInNormal"} {
-		fmt.Fprintf(&b, "    %s <- Trace%s\n", c, c)
+	// The constants of VSR.tla come from the header, but the depth bound,
+	// which a trace does not need.
+	c := bounded.Default()
+	for _, k := range c.TLCConstants() {
+		if k.Name != "MaxDepth" {
+			fmt.Fprintf(&b, "    %s <- Trace%s\n", k.Name, k.Name)
+		}
 	}
 	fmt.Fprintf(&b, "    MaxDepth = 0\n")
 	fmt.Fprintf(&b, "INIT TraceInit\nNEXT TraceNext\nCONSTRAINT TrackProgress\nPOSTCONDITION TraceAccepted\n")
-	fmt.Fprintf(&b, "INVARIANTS\n")
-	for _, inv := range Invariants {
-		fmt.Fprintf(&b, "    %s\n", inv)
-	}
-	fmt.Fprintf(&b, "PROPERTIES\n")
-	for _, p := range Properties {
-		fmt.Fprintf(&b, "    %s\n", p)
-	}
-	fmt.Fprintf(&b, "CHECK_DEADLOCK FALSE\n")
+	writeChecks(&b)
 	return b.String()
 }
 
