@@ -7,92 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/internal/toy"
 	"github.com/viewstamped/vsr/modelcheck"
-	"github.com/viewstamped/vsr/modelcheck/model"
-	"github.com/viewstamped/vsr/route"
 )
-
-// toy is the replica state of the hand-written toy protocols below, whose
-// state counts are known by formula or by hand.
-type toy struct {
-	Count uint8 // counter: the counter; ping: messages received
-	Sent  bool  // ping: replica 0 has sent its message
-}
-
-// toyModel is a hand-written Protocol. In the counter protocol every
-// replica counts to limit on its own, by a timeout: (limit+1)^n states.
-// In the ping protocol replica 0 sends one message to replica 1, which
-// counts what it receives; drops and duplicates act on that message.
-type toyModel struct {
-	limit uint8
-	ping  bool
-	// bad, if set, is an invariant over the replicas.
-	bad func([]toy) error
-}
-
-var _ model.Protocol[toy] = toyModel{}
-
-func (m toyModel) Rules() []lang.RuleInfo {
-	return []lang.RuleInfo{{}, {Name: "Tick", Trigger: lang.OnTimeout, Event: "Tick"}, {Name: "Receive", Trigger: lang.OnMessage, Event: "Ping"}}
-}
-func (m toyModel) Timeouts() []string      { return []string{"Tick"} }
-func (m toyModel) CloneReplica(r *toy) toy { return *r }
-func (m toyModel) AppendReplica(b []byte, r *toy) []byte {
-	sent := byte(0)
-	if r.Sent {
-		sent = 1
-	}
-	return append(b, r.Count, sent)
-}
-func (m toyModel) DecodeReplica(b []byte) (toy, []byte, error) {
-	if len(b) < 2 {
-		return toy{}, nil, errors.New("short")
-	}
-	return toy{Count: b[0], Sent: b[1] == 1}, b[2:], nil
-}
-func (m toyModel) Deliver(r *toy, msg []byte, out *route.Out) (toy, model.Fired, error) {
-	n := *r
-	n.Count++
-	return n, model.Fired{Rule: 2}, nil
-}
-func (m toyModel) Timeout(r *toy, t int, out *route.Out) (toy, model.Fired) {
-	n := *r
-	switch {
-	case m.ping && !r.Sent && r.Count == 0 && out != nil:
-		n.Sent = true
-		out.Effects = append(out.Effects, route.Effect{Kind: lang.Send, To: 1, Msg: []byte("ping")})
-	case !m.ping && r.Count < m.limit:
-		n.Count++
-	default:
-		return toy{}, model.Fired{}
-	}
-	return n, model.Fired{Rule: 1}
-}
-func (m toyModel) Crash(r *toy, out *route.Out) (toy, model.Fired) { return toy{}, model.Fired{} }
-func (m toyModel) Restart(r *toy, nonce uint64, out *route.Out) (toy, model.Fired) {
-	return toy{}, model.Fired{}
-}
-func (m toyModel) HasClients() bool { return false }
-func (m toyModel) Request(*toy, uint64, uint64, []byte, *route.Out) (toy, model.Fired) {
-	return toy{}, model.Fired{}
-}
-func (m toyModel) ReplyOf([]byte) (uint64, uint64, error) { return 0, 0, errors.New("no replies") }
-func (m toyModel) CheckInvariants(rs []toy, _ [][]byte) error {
-	if m.bad != nil {
-		return m.bad(rs)
-	}
-	return nil
-}
-func (m toyModel) CheckActions(before, after *toy) error  { return nil }
-func (m toyModel) RenameValues(*toy, func([]byte) []byte) {}
-func (m toyModel) RenameMessageValues(msg []byte, _ func([]byte) []byte) ([]byte, error) {
-	return msg, nil
-}
-func (m toyModel) DecodeMessage(msg []byte) (any, error) { return string(msg), nil }
-func (m toyModel) ApplyRule(*toy, uint8, model.Event, *route.Out) (toy, bool, error) {
-	return toy{}, false, errors.New("the toy protocols have no quorum rules")
-}
 
 func pow(b, e int) int {
 	n := 1
@@ -108,7 +25,7 @@ func pow(b, e int) int {
 func TestCounterCounts(t *testing.T) {
 	for _, tt := range []struct{ n, k, workers int }{{1, 5, 1}, {2, 3, 1}, {3, 4, 2}, {4, 3, 2}, {5, 2, 2}} {
 		t.Run(fmt.Sprintf("n%d-k%d-w%d", tt.n, tt.k, tt.workers), func(t *testing.T) {
-			res, err := modelcheck.Check[toy](toyModel{limit: uint8(tt.k)}, make([]toy, tt.n), modelcheck.Bounds{}, modelcheck.Options{Workers: tt.workers})
+			res, err := modelcheck.Check[toy.State](toy.Protocol{Limit: uint8(tt.k)}, make([]toy.State, tt.n), modelcheck.Bounds{}, modelcheck.Options{Workers: tt.workers})
 			require.NoError(t, err)
 			require.Nil(t, res.Violation)
 			require.True(t, res.Complete)
@@ -135,7 +52,7 @@ func TestCounterDepthBound(t *testing.T) {
 				}
 			}
 		}
-		res, err := modelcheck.Check[toy](toyModel{limit: k}, make([]toy, n), modelcheck.Bounds{}, modelcheck.Options{MaxDepth: d, Workers: 2})
+		res, err := modelcheck.Check[toy.State](toy.Protocol{Limit: k}, make([]toy.State, n), modelcheck.Bounds{}, modelcheck.Options{MaxDepth: d, Workers: 2})
 		require.NoError(t, err)
 		require.Equal(t, uint64(want), res.Distinct, "depth %d", d)
 		require.Equal(t, min(d, n*k), res.Depth)
@@ -154,7 +71,7 @@ func TestCounterDepthBound(t *testing.T) {
 func TestPingCounts(t *testing.T) {
 	for _, workers := range []int{1, 2} {
 		// Replica 1 starts as if it had sent, so that only replica 0 sends.
-		res, err := modelcheck.Check[toy](toyModel{ping: true}, []toy{{}, {Sent: true}},
+		res, err := modelcheck.Check[toy.State](toy.Protocol{Ping: true}, []toy.State{{}, {Sent: true}},
 			modelcheck.Bounds{Drops: 1, Duplicates: 1, TimeoutLimits: map[string]int{"Tick": 1}}, modelcheck.Options{Workers: workers})
 		require.NoError(t, err)
 		require.Nil(t, res.Violation)
@@ -167,7 +84,7 @@ func TestPingCounts(t *testing.T) {
 // TestShortestCounterexample checks that BFS reports a violation by its
 // shortest trace: the sum of the counters first reaches 5 after 5 ticks.
 func TestShortestCounterexample(t *testing.T) {
-	m := toyModel{limit: 4, bad: func(rs []toy) error {
+	m := toy.Protocol{Limit: 4, Bad: func(rs []toy.State) error {
 		sum := 0
 		for _, r := range rs {
 			sum += int(r.Count)
@@ -178,7 +95,7 @@ func TestShortestCounterexample(t *testing.T) {
 		return nil
 	}}
 	for _, mode := range []modelcheck.Mode{modelcheck.BFS, modelcheck.DFS, modelcheck.Walk} {
-		res, err := modelcheck.Check[toy](m, make([]toy, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: mode, Workers: 2, Seed: 7})
+		res, err := modelcheck.Check[toy.State](m, make([]toy.State, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: mode, Workers: 2, Seed: 7})
 		require.NoError(t, err, mode)
 		require.NotNil(t, res.Violation, mode)
 		require.Equal(t, "invariant", res.Violation.Kind)
@@ -195,12 +112,12 @@ func TestShortestCounterexample(t *testing.T) {
 // TestDeadlock checks that a state without successors is reported only
 // when deadlock detection is on.
 func TestDeadlock(t *testing.T) {
-	res, err := modelcheck.Check[toy](toyModel{limit: 2}, make([]toy, 2), modelcheck.Bounds{}, modelcheck.Options{Deadlock: true})
+	res, err := modelcheck.Check[toy.State](toy.Protocol{Limit: 2}, make([]toy.State, 2), modelcheck.Bounds{}, modelcheck.Options{Deadlock: true})
 	require.NoError(t, err)
 	require.NotNil(t, res.Violation)
 	require.Equal(t, "deadlock", res.Violation.Kind)
 	require.Len(t, res.Violation.Trace, 4)
-	res, err = modelcheck.Check[toy](toyModel{limit: 2}, make([]toy, 2), modelcheck.Bounds{}, modelcheck.Options{})
+	res, err = modelcheck.Check[toy.State](toy.Protocol{Limit: 2}, make([]toy.State, 2), modelcheck.Bounds{}, modelcheck.Options{})
 	require.NoError(t, err)
 	require.Nil(t, res.Violation)
 }
@@ -208,16 +125,16 @@ func TestDeadlock(t *testing.T) {
 // TestWalkReplay checks that a walk that finds a violation reports a seed
 // that replays it exactly.
 func TestWalkReplay(t *testing.T) {
-	m := toyModel{limit: 4, bad: func(rs []toy) error {
+	m := toy.Protocol{Limit: 4, Bad: func(rs []toy.State) error {
 		if rs[0].Count == 4 && rs[1].Count == 0 && rs[2].Count == 4 {
 			return errors.New("corner")
 		}
 		return nil
 	}}
-	res, err := modelcheck.Check[toy](m, make([]toy, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: modelcheck.Walk, Seed: 3, Depth: 30, MaxStates: 1 << 20})
+	res, err := modelcheck.Check[toy.State](m, make([]toy.State, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: modelcheck.Walk, Seed: 3, Depth: 30, MaxStates: 1 << 20})
 	require.NoError(t, err)
 	require.NotNil(t, res.Violation)
-	again, err := modelcheck.Check[toy](m, make([]toy, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: modelcheck.Walk, Seed: res.Seed, Walks: 1, Depth: 30})
+	again, err := modelcheck.Check[toy.State](m, make([]toy.State, 3), modelcheck.Bounds{}, modelcheck.Options{Mode: modelcheck.Walk, Seed: res.Seed, Walks: 1, Depth: 30})
 	require.NoError(t, err)
 	require.NotNil(t, again.Violation)
 	require.Equal(t, res.Violation.Trace, again.Violation.Trace)

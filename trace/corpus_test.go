@@ -277,7 +277,7 @@ func restamp(lines []trace.Line, from int) []trace.Line {
 		l := &lines[i]
 		l.Seq = i + 1
 		switch {
-		case l.Action == modelcheck.DropMessage || l.Action == modelcheck.DuplicateMessage:
+		case l.Action == trace.DropMessage || l.Action == trace.DuplicateMessage:
 			l.Clock = node[l.Node]
 		case i >= from:
 			l.Clock++

@@ -9,6 +9,8 @@ import (
 	"io"
 	"maps"
 	"slices"
+
+	"github.com/viewstamped/vsr/bounded"
 )
 
 // The header's schema and kind.
@@ -60,6 +62,58 @@ type Line struct {
 	Action string          `json:"action"`
 	Args   json.RawMessage `json:"args"`
 	State  json.RawMessage `json:"state"`
+}
+
+// NewHeader returns the header of a run of configuration c.
+func NewHeader(c bounded.Config) Header {
+	return Header{
+		Schema: Schema, Kind: Kind, Replicas: c.Replicas, Clients: c.Clients, Values: c.ValueNames(),
+		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal},
+		Bounds: Bounds{
+			ViewChangeTimeouts: c.ViewChanges, CommitTimeouts: c.CommitTimeouts, RecoveryTimeouts: c.RecoveryTimeouts,
+			Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
+		},
+	}
+}
+
+// Check checks that h describes a run the model checker can make.
+func (h *Header) Check() error {
+	switch {
+	case h.Schema != Schema:
+		return fmt.Errorf("schema %d: want %d", h.Schema, Schema)
+	case h.Kind != Kind:
+		return fmt.Errorf("kind %q: want %q", h.Kind, Kind)
+	}
+	_, err := h.Config()
+	return err
+}
+
+// Config returns the configuration that h describes.
+func (h *Header) Config() (bounded.Config, error) {
+	c := bounded.Default()
+	c.Replicas, c.Clients, c.Values = h.Replicas, h.Clients, len(h.Values)
+	c.StartViewInNormal = h.Options.StartViewInNormal
+	if err := c.Set("statetransfer", h.Options.StateTransfer); err != nil {
+		return c, fmt.Errorf("options: %w", err)
+	}
+	if err := c.Set("recovery", h.Options.Recovery); err != nil {
+		return c, fmt.Errorf("options: %w", err)
+	}
+	b := h.Bounds
+	c.ViewChanges, c.CommitTimeouts, c.RecoveryTimeouts = b.ViewChangeTimeouts, b.CommitTimeouts, b.RecoveryTimeouts
+	c.Drops, c.Duplicates, c.Crashes, c.MaxDown = b.Drops, b.Duplicates, b.Crashes, b.MaxDown
+	if b.MaxDown < 0 {
+		return c, fmt.Errorf("bounds: maxDown %d: want 0 or more", b.MaxDown)
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	for i, v := range h.Values {
+		if want := fmt.Sprintf("v%d", i+1); v != want {
+			return c, fmt.Errorf("values: value %d is %q: the values are v1, v2, ... in order", i+1, v)
+		}
+	}
+	return c, nil
 }
 
 // The keys each object must have, in order.

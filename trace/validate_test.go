@@ -66,7 +66,7 @@ func TestValidateRejects(t *testing.T) {
 			extra.Node, extra.Clock = 0, 2
 			return restamp(slices.Insert(ls, 3, extra), 4)
 		}, 5, "StartViewChangeOnTimeout at replica 0 is not enabled: no ViewChangeTimeout is left within the bounds"},
-		{"drops used up", vch, vc, func(ls []trace.Line) []trace.Line { ls[17].Action = modelcheck.DropMessage; return ls }, 19,
+		{"drops used up", vch, vc, func(ls []trace.Line) []trace.Line { ls[17].Action = trace.DropMessage; return ls }, 19,
 			"DropMessage at replica 0 is not enabled: no drop is left within the bounds"},
 		{"key the spec lacks", vch, vc, func(ls []trace.Line) []trace.Line {
 			ls[0].State = json.RawMessage(strings.Replace(string(ls[0].State), `{`, `{"term":1,`, 1))

@@ -9,7 +9,6 @@ import (
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/lang"
-	"github.com/viewstamped/vsr/modelcheck"
 	"github.com/viewstamped/vsr/modelcheck/model"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -93,14 +92,14 @@ func Args(ev model.Event) ([]byte, error) {
 	return nil, fmt.Errorf("trace: no event of kind %d", ev.Kind)
 }
 
-// Renderer renders the spec's values for modelcheck's traces.
-type Renderer struct{}
+// SpecRenderer renders the VR spec's values: State and Args.
+type SpecRenderer struct{}
 
-var _ modelcheck.Renderer[spec.Replica] = Renderer{}
+var _ Renderer[spec.Replica] = SpecRenderer{}
 
-func (Renderer) State(r *spec.Replica) ([]byte, error) { return State(r) }
+func (SpecRenderer) State(r *spec.Replica) ([]byte, error) { return State(r) }
 
-func (Renderer) Args(ev model.Event) ([]byte, error) { return Args(ev) }
+func (SpecRenderer) Args(ev model.Event) ([]byte, error) { return Args(ev) }
 
 // encoder appends JSON with object keys in the order of the Go fields.
 type encoder struct {

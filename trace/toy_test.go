@@ -1,52 +1,35 @@
-package modelcheck_test
+package trace_test
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/viewstamped/vsr/internal/toy"
 	"github.com/viewstamped/vsr/modelcheck"
-	"github.com/viewstamped/vsr/modelcheck/model"
+	"github.com/viewstamped/vsr/trace"
 )
-
-// toyRenderer renders the toy protocols' values.
-type toyRenderer struct{}
-
-func (toyRenderer) State(r *toy) ([]byte, error) {
-	return fmt.Appendf(nil, `{"count":%d,"sent":%t}`, r.Count, r.Sent), nil
-}
-
-func (toyRenderer) Args(ev model.Event) ([]byte, error) {
-	switch ev.Kind {
-	case model.EventMessage:
-		return fmt.Appendf(nil, `{"type":"Ping","body":%q}`, ev.Msg), nil
-	case model.EventTimeout:
-		return []byte(`{"type":"Tick"}`), nil
-	}
-	return nil, fmt.Errorf("no event of kind %d", ev.Kind)
-}
 
 // pingWalk returns the lines of the first walk of the ping protocol, by
 // seed, in which the message is duplicated and both copies delivered.
-func pingWalk(t *testing.T) (toyModel, []toy, modelcheck.Bounds, []modelcheck.TraceLine) {
+func pingWalk(t *testing.T) (toy.Protocol, []toy.State, modelcheck.Bounds, []trace.Line) {
 	t.Helper()
-	m, init := toyModel{ping: true}, []toy{{}, {Sent: true}}
+	m, init := toy.Protocol{Ping: true}, []toy.State{{}, {Sent: true}}
 	b := modelcheck.Bounds{Drops: 1, Duplicates: 1, TimeoutLimits: map[string]int{"Tick": 1}}
 	for seed := uint64(1); seed < 100; seed++ {
 		o := modelcheck.Options{Mode: modelcheck.Walk, Walks: 1, Seed: seed, Depth: 10}
-		res, err := modelcheck.Check[toy](m, init, b, o)
+		res, err := modelcheck.Check[toy.State](m, init, b, o)
 		require.NoError(t, err)
-		steps, err := modelcheck.Steps[toy](m, init, b, o, res.LastWalk)
+		steps, err := modelcheck.Steps[toy.State](m, init, b, o, res.LastWalk)
 		require.NoError(t, err)
-		lines, err := modelcheck.TraceLines[toy](m, steps, toyRenderer{})
+		lines, err := trace.Lines[toy.State](m, len(init), steps, toy.Renderer{})
 		require.NoError(t, err)
 		var actions []string
 		for _, l := range lines {
 			actions = append(actions, l.Action)
 		}
-		if slices.Equal(actions, []string{"Tick", modelcheck.DuplicateMessage, "Receive", "Receive"}) {
+		if slices.Equal(actions, []string{"Tick", trace.DuplicateMessage, "Receive", "Receive"}) {
 			return m, init, b, lines
 		}
 	}
@@ -54,10 +37,10 @@ func pingWalk(t *testing.T) (toyModel, []toy, modelcheck.Bounds, []modelcheck.Tr
 	return m, init, b, nil
 }
 
-// TestTraceLinesClocks checks the Lamport clocks of a walk: a rule line
-// ticks past its node and past the line that sent what it consumes; a
-// fault line does not tick.
-func TestTraceLinesClocks(t *testing.T) {
+// TestLinesClocks checks the Lamport clocks of a walk: a rule line ticks
+// past its node and past the line that sent what it consumes; a fault line
+// does not tick.
+func TestLinesClocks(t *testing.T) {
 	_, _, _, lines := pingWalk(t)
 	want := []struct{ node, clock int }{{0, 1}, {1, 0}, {1, 2}, {1, 3}}
 	for i, l := range lines {
@@ -69,41 +52,40 @@ func TestTraceLinesClocks(t *testing.T) {
 	require.Equal(t, `{"count":2,"sent":true}`, string(lines[3].State))
 }
 
-func TestReplay(t *testing.T) {
+// TestReplayToy replays the walk of a protocol other than VR, then walks
+// broken in one place each.
+func TestReplayToy(t *testing.T) {
 	m, init, b, lines := pingWalk(t)
-	for i := range lines {
-		lines[i].Line = i + 2
-	}
-	rej, err := modelcheck.Replay[toy](m, init, b, toyRenderer{}, lines)
+	rej, err := trace.Replay[toy.State](m, init, b, toy.Renderer{}, lines)
 	require.NoError(t, err)
 	require.Nil(t, rej, "%s", rej)
 
 	for _, tt := range []struct {
 		name   string
-		change func(ls []modelcheck.TraceLine) []modelcheck.TraceLine
+		change func(ls []trace.Line) []trace.Line
 		want   string
 	}{
-		{"a third delivery", func(ls []modelcheck.TraceLine) []modelcheck.TraceLine {
+		{"a third delivery", func(ls []trace.Line) []trace.Line {
 			extra := ls[3]
-			extra.Seq, extra.Line, extra.Clock = 5, 6, 4
+			extra.Seq, extra.Clock = 5, 4
 			return append(ls, extra)
 		}, `line 6 (seq 5): Receive at replica 1 is not enabled: no such Ping is in flight to replica 1`},
-		{"a second duplicate", func(ls []modelcheck.TraceLine) []modelcheck.TraceLine {
+		{"a second duplicate", func(ls []trace.Line) []trace.Line {
 			extra := ls[1]
-			extra.Seq, extra.Line = 3, 4
+			extra.Seq = 3
 			return append(ls[:2], extra)
 		}, `line 4 (seq 3): DuplicateMessage at replica 1 is not enabled: no duplicate is left within the bounds`},
-		{"fault clock", func(ls []modelcheck.TraceLine) []modelcheck.TraceLine {
+		{"fault clock", func(ls []trace.Line) []trace.Line {
 			ls[1].Clock = 1
 			return ls
 		}, `line 3 (seq 2): clock 1: a fault line's clock is its node's, 0`},
-		{"state", func(ls []modelcheck.TraceLine) []modelcheck.TraceLine {
+		{"state", func(ls []trace.Line) []trace.Line {
 			ls[2].State = []byte(`{"sent":true, "count":2}`)
 			return ls
 		}, `line 4 (seq 3): state differs from the spec's: count 2, spec says 1`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rej, err := modelcheck.Replay[toy](m, init, b, toyRenderer{}, tt.change(slices.Clone(lines)))
+			rej, err := trace.Replay[toy.State](m, init, b, toy.Renderer{}, tt.change(slices.Clone(lines)))
 			require.NoError(t, err)
 			require.NotNil(t, rej)
 			require.EqualError(t, rej, tt.want)

@@ -41,9 +41,12 @@ type PathStep[R any] struct {
 	// Mid is its state after Fired.Rule alone, when Fired.Quorum fired
 	// too; nil otherwise.
 	Mid *R
-	// Clocks are the Lamport clocks of the step's trace lines: one, or two
-	// when a quorum rule fired (see TraceLines).
-	Clocks []int
+	// Effects are what the step emitted, in order; the first Split of them
+	// come from Fired.Rule, the rest from Fired.Quorum.
+	Effects []route.Effect
+	Split   int
+	// Broken is the action property the step breaks, or nil.
+	Broken error
 }
 
 // Steps describes the steps of path, which a search of p from the
@@ -59,18 +62,16 @@ func Steps[R any](p model.Protocol[R], init []R, b Bounds, o Options, path Path)
 	if err != nil {
 		return nil, err
 	}
-	clocks := newLamport(len(init))
 	var steps []PathStep[R]
 	for i, ord := range path.ords {
 		next, act, err := c.follow(w, ord)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
 		}
-		s, split, err := c.describeStep(w, next, act)
+		s, err := c.describeStep(w, next, act)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
 		}
-		s.Clocks = clocks.stamp(act, split, len(init))
 		steps = append(steps, s)
 		if w, err = c.decode(c.encode(nil, next)); err != nil {
 			return nil, err
@@ -161,27 +162,25 @@ func (c *checker[R]) event(w *world[R], act *action) model.Event {
 	return model.Event{Kind: model.EventRestart, Nonce: w.restarts + 1}
 }
 
-// describeStep describes the step act from w to next, but for its clocks.
-// When a quorum rule fired, split is the number of the step's effects that
-// the first rule emitted.
-func (c *checker[R]) describeStep(w, next *world[R], act *action) (s PathStep[R], split int, err error) {
+// describeStep describes the step act from w to next.
+func (c *checker[R]) describeStep(w, next *world[R], act *action) (PathStep[R], error) {
 	r := act.replica
-	s = PathStep[R]{
+	s := PathStep[R]{
 		Kind: act.kind.String(), Replica: r, Event: c.event(w, act), Fired: act.fired,
-		After: c.p.CloneReplica(&next.replicas[r]),
+		After: c.p.CloneReplica(&next.replicas[r]), Effects: act.effects, Split: len(act.effects), Broken: act.broken,
 	}
 	if act.kind == actTimeout {
 		s.Timeout = c.p.Timeouts()[act.timeout]
 	}
 	if act.fired.Quorum == 0 {
-		return s, len(act.effects), nil
+		return s, nil
 	}
 	mid, split, err := c.mid(&w.replicas[r], &s.After, act, s.Event)
 	if err != nil {
-		return s, 0, err
+		return s, err
 	}
-	s.Mid = &mid
-	return s, split, nil
+	s.Mid, s.Split = &mid, split
+	return s, nil
 }
 
 // mid returns the state that the first rule of step act, which fired a
@@ -214,133 +213,4 @@ func sameEffects(a, b []route.Effect) bool {
 	return slices.EqualFunc(a, b, func(x, y route.Effect) bool {
 		return x.Kind == y.Kind && x.To == y.To && x.Client == y.Client && bytes.Equal(x.Msg, y.Msg)
 	})
-}
-
-// stamp returns the clocks of the lines of step act, whose first split
-// effects come from its first line, and records what the lines sent to the
-// n replicas. A fault line does not tick.
-func (l *lamport) stamp(act *action, split, n int) []int {
-	r := act.replica
-	if act.fault() {
-		return []int{l.node[r]}
-	}
-	var msg []byte
-	if act.kind == actDeliver {
-		msg = act.msg
-	}
-	first := l.tick(r, msg)
-	l.sends(r, n, first, act.effects[:split])
-	if act.fired.Quorum == 0 {
-		return []int{first}
-	}
-	second := l.tick(r, nil)
-	l.sends(r, n, second, act.effects[split:])
-	return []int{first, second}
-}
-
-// lamport keeps the Lamport clocks of a trace: each replica's clock, and
-// for each message in flight the clock of the line that last sent it.
-type lamport struct {
-	node []int
-	sent map[sentKey]int
-}
-
-type sentKey struct {
-	to  int
-	msg string
-}
-
-func newLamport(n int) *lamport {
-	return &lamport{node: make([]int, n), sent: map[sentKey]int{}}
-}
-
-// tick returns the clock of a rule line of replica r that consumes msg, or
-// nothing when msg is nil, and makes it the replica's clock: one more than
-// the replica's clock and than the clock of the line that last sent msg to
-// r.
-func (l *lamport) tick(r int, msg []byte) int {
-	c := l.node[r]
-	if msg != nil {
-		c = max(c, l.sent[sentKey{r, string(msg)}])
-	}
-	l.node[r] = c + 1
-	return c + 1
-}
-
-// sends records that a line with clock at replica from sent effects.
-func (l *lamport) sends(from, n, clock int, effects []route.Effect) {
-	route.Deliver(from, n, effects, func(to int, msg []byte) {
-		l.sent[sentKey{to, string(msg)}] = clock
-	}, func(uint64, []byte) {})
-}
-
-// The actions of trace lines that are faults of the network, not rules.
-const (
-	DropMessage      = "DropMessage"
-	DuplicateMessage = "DuplicateMessage"
-)
-
-// Renderer renders a spec's values as a trace shows them, as JSON objects.
-type Renderer[R any] interface {
-	// State renders a replica's state.
-	State(r *R) ([]byte, error)
-	// Args renders what a step consumed.
-	Args(ev model.Event) ([]byte, error)
-}
-
-// TraceLine is one step line of a trace: one rule that a replica executed,
-// or one fault of the network, with the replica's state after it. Args and
-// State are JSON objects.
-type TraceLine struct {
-	// Line is the line's number in its file, the header being line 1; 0
-	// for a line not read from a file.
-	Line   int
-	Seq    int
-	Node   int
-	Clock  int
-	Action string
-	Args   []byte
-	State  []byte
-}
-
-// TraceLines renders steps as the lines of a trace, numbered from 1. A
-// step in which a quorum rule fired after the rule that consumed the
-// event is two lines, with the same node and args: the first rule with
-// the state it left, then the quorum rule with the state after both. A
-// fault is a DropMessage or DuplicateMessage line with the state of the
-// message's destination.
-func TraceLines[R any](p model.Protocol[R], steps []PathStep[R], render Renderer[R]) ([]TraceLine, error) {
-	rules := p.Rules()
-	var lines []TraceLine
-	for i := range steps {
-		s := &steps[i]
-		args, err := render.Args(s.Event)
-		if err != nil {
-			return nil, fmt.Errorf("step %d: %w", i+1, err)
-		}
-		add := func(action string, r *R, clock int) error {
-			state, err := render.State(r)
-			if err != nil {
-				return fmt.Errorf("step %d: %w", i+1, err)
-			}
-			lines = append(lines, TraceLine{Seq: len(lines) + 1, Node: s.Replica, Clock: clock, Action: action, Args: args, State: state})
-			return nil
-		}
-		switch {
-		case s.Kind == actDrop.String():
-			err = add(DropMessage, &s.After, s.Clocks[0])
-		case s.Kind == actDuplicate.String():
-			err = add(DuplicateMessage, &s.After, s.Clocks[0])
-		case s.Fired.Quorum != 0:
-			if err = add(rules[s.Fired.Rule].Name, s.Mid, s.Clocks[0]); err == nil {
-				err = add(rules[s.Fired.Quorum].Name, &s.After, s.Clocks[1])
-			}
-		default:
-			err = add(rules[s.Fired.Rule].Name, &s.After, s.Clocks[0])
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return lines, nil
 }
