@@ -315,7 +315,11 @@ func (h *harness) inject(cmd script.Cmd) (string, error) {
 			f.SetUint(n)
 		}
 	}
-	return h.c.Send(from, 0, spec.ReplicaIndex(to), v.Interface()).String(), nil
+	e, err := h.c.Send(from, 0, spec.ReplicaIndex(to), v.Interface())
+	if err != nil {
+		return "", fmt.Errorf("inject: %w", err)
+	}
+	return e.String(), nil
 }
 
 func intArg(cmd script.Cmd, key string, def int) (int, error) {

@@ -4,12 +4,15 @@
 // Scenario tests and the demo use it; the model checker explores the same
 // steps exhaustively.
 //
-// A message that enables no rule when delivered stays in flight, as in the
-// model checker: a Prepare that arrives ahead of its predecessors waits for
-// them. Drop removes a message.
+// Messages travel as the network carries them: encoded by the generated
+// codec, sent where route.Deliver says, decoded on delivery. A message that
+// enables no rule when delivered stays in flight, as in the model checker:
+// a Prepare that arrives ahead of its predecessors waits for them. Drop
+// removes a message.
 package sim
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -17,6 +20,7 @@ import (
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/internal/pretty"
 	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/route"
 	"github.com/viewstamped/vsr/spec"
 )
 
@@ -32,15 +36,22 @@ type Envelope struct {
 	From   int // a replica index, or Client
 	Client spec.ClientID
 	To     spec.ReplicaIndex
-	Msg    any
+	Msg    []byte // encoded by generated.AppendMessage
 }
+
+// Message decodes the envelope's message.
+func (e *Envelope) Message() (any, error) { return generated.UnmarshalMessage(e.Msg) }
 
 func (e *Envelope) String() string {
 	from := fmt.Sprintf("r%d", e.From)
 	if e.From == Client {
 		from = fmt.Sprintf("c%d", e.Client)
 	}
-	return fmt.Sprintf("#%d %s->r%d %s", e.ID, from, e.To, Format(e.Msg))
+	m, err := e.Message()
+	if err != nil {
+		return fmt.Sprintf("#%d %s->r%d undecodable %x: %v", e.ID, from, e.To, e.Msg, err)
+	}
+	return fmt.Sprintf("#%d %s->r%d %s", e.ID, from, e.To, Format(m))
 }
 
 // Reply is a reply a client received.
@@ -58,10 +69,16 @@ type Cluster struct {
 	Fired [generated.NumRules + 1]int
 	// Broken holds the action properties that steps broke, in order.
 	Broken []error
-	net    []*Envelope
-	nextID int
-	nonce  uint64
-	out    spec.Effects
+	// MergeCopies makes a message that is sent while an identical one to
+	// the same replica is in flight merge with it, as the model checker's
+	// network does; duplication is then Duplicate's alone. Without it,
+	// every send is an envelope of its own, which a script can name.
+	MergeCopies bool
+	net         []*Envelope
+	nextID      int
+	nonce       uint64
+	out         spec.Effects
+	encoded     route.Out
 }
 
 // New returns a cluster of cfg.Replicas replicas in view 0.
@@ -72,17 +89,39 @@ func New(cfg spec.Config) *Cluster {
 // InFlight returns the messages in flight, oldest first.
 func (c *Cluster) InFlight() []*Envelope { return c.net }
 
-// Send puts message m from replica (or Client) from to replica to in flight.
-func (c *Cluster) Send(from int, client spec.ClientID, to spec.ReplicaIndex, m any) *Envelope {
-	e := &Envelope{ID: c.nextID, From: from, Client: client, To: to, Msg: m}
+// send puts encoded message msg from replica (or Client) from to replica
+// to in flight, and returns its envelope.
+func (c *Cluster) send(from int, client spec.ClientID, to spec.ReplicaIndex, msg []byte) *Envelope {
+	if c.MergeCopies {
+		for _, e := range c.net {
+			if e.To == to && bytes.Equal(e.Msg, msg) {
+				return e
+			}
+		}
+	}
+	e := &Envelope{ID: c.nextID, From: from, Client: client, To: to, Msg: msg}
 	c.nextID++
 	c.net = append(c.net, e)
 	return e
 }
 
+// Send encodes message m and puts it in flight from replica (or Client)
+// from to replica to.
+func (c *Cluster) Send(from int, client spec.ClientID, to spec.ReplicaIndex, m any) (*Envelope, error) {
+	msg, err := generated.AppendMessage(nil, m)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(from, client, to, msg), nil
+}
+
 // Request puts a client request to replica to in flight.
 func (c *Cluster) Request(client spec.ClientID, req spec.RequestNumber, op string, to spec.ReplicaIndex) *Envelope {
-	return c.Send(Client, client, to, spec.Request{Op: []byte(op), Client: client, Request: req})
+	e, err := c.Send(Client, client, to, spec.Request{Op: []byte(op), Client: client, Request: req})
+	if err != nil {
+		panic(fmt.Sprintf("sim: %v", err)) // a Request is a message of the spec
+	}
+	return e
 }
 
 func (c *Cluster) find(id int) (int, error) {
@@ -112,7 +151,10 @@ func (c *Cluster) Duplicate(id int) (*Envelope, error) {
 		return nil, err
 	}
 	e := c.net[i]
-	return c.Send(e.From, e.Client, e.To, e.Msg), nil
+	dup := &Envelope{ID: c.nextID, From: e.From, Client: e.Client, To: e.To, Msg: e.Msg}
+	c.nextID++
+	c.net = append(c.net, dup)
+	return dup, nil
 }
 
 // Deliver delivers message id and returns what happened, one line each:
@@ -124,7 +166,11 @@ func (c *Cluster) Deliver(id int) ([]string, error) {
 	}
 	e := c.net[i]
 	lines := []string{"deliver " + e.String()}
-	fired, more := c.step(e.To, e.Msg)
+	m, err := e.Message()
+	if err != nil {
+		return nil, fmt.Errorf("message #%d: %w", id, err)
+	}
+	fired, more := c.step(e.To, m)
 	if fired == (generated.Fired{}) {
 		return append(lines, fmt.Sprintf("  r%d: no rule enabled; stays in flight", e.To)), nil
 	}
@@ -181,24 +227,22 @@ func (c *Cluster) step(r spec.ReplicaIndex, ev any) (generated.Fired, []string) 
 			lines = append(lines, fmt.Sprintf("  r%d: %s", r, id))
 		}
 	}
-	for _, ef := range c.out.List {
-		switch ef.Kind {
-		case lang.Send:
-			e := c.Send(int(r), 0, ef.To, ef.Message)
-			lines = append(lines, "  send "+e.String())
-		case lang.Broadcast:
-			for to := range c.Replicas {
-				if to != int(r) {
-					e := c.Send(int(r), 0, spec.ReplicaIndex(to), ef.Message)
-					lines = append(lines, "  send "+e.String())
-				}
-			}
-		case lang.Reply:
-			reply := ef.Message.(spec.Reply)
-			c.Replies = append(c.Replies, Reply{From: r, Reply: reply})
-			lines = append(lines, fmt.Sprintf("  reply r%d->c%d %s", r, ef.Client, Format(reply)))
-		}
+	c.encoded.Reset()
+	if err := generated.EncodeEffects(&c.encoded, &c.out); err != nil {
+		panic(fmt.Sprintf("sim: %v", err)) // a rule emitted what is no message
 	}
+	route.Deliver(int(r), len(c.Replicas), c.encoded.Effects, func(to int, msg []byte) {
+		e := c.send(int(r), 0, spec.ReplicaIndex(to), msg)
+		lines = append(lines, "  send "+e.String())
+	}, func(client uint64, msg []byte) {
+		m, err := generated.UnmarshalMessage(msg)
+		reply, ok := m.(spec.Reply)
+		if err != nil || !ok {
+			panic(fmt.Sprintf("sim: a reply to a client is %T (%v)", m, err))
+		}
+		c.Replies = append(c.Replies, Reply{From: r, Reply: reply})
+		lines = append(lines, fmt.Sprintf("  reply r%d->c%d %s", r, client, Format(reply)))
+	})
 	return fired, lines
 }
 
@@ -235,9 +279,13 @@ func (c *Cluster) Stabilize(cut ...spec.ReplicaIndex) []string {
 
 // enabled reports whether delivering e would fire a rule, on a copy.
 func (c *Cluster) enabled(e *Envelope) bool {
+	m, err := e.Message()
+	if err != nil {
+		return false
+	}
 	r := (*generated.Replica)(&c.Replicas[e.To]).Clone()
 	var out spec.Effects
-	fired, _ := generated.Dispatch(&r, e.Msg, &out)
+	fired, _ := generated.Dispatch(&r, m, &out)
 	return fired != (generated.Fired{})
 }
 
