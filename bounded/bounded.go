@@ -74,6 +74,21 @@ func Default() Config {
 	return Config{Replicas: 3, Clients: 1, Values: 2, ViewChanges: 1, MaxDown: -1}
 }
 
+// Of returns the default configuration with settings applied, name and
+// value pairs as Set takes them, and validated.
+func Of(settings ...string) (Config, error) {
+	c := Default()
+	if len(settings)%2 != 0 {
+		return c, fmt.Errorf("setting %q has no value", settings[len(settings)-1])
+	}
+	for i := 0; i < len(settings); i += 2 {
+		if err := c.Set(settings[i], settings[i+1]); err != nil {
+			return c, err
+		}
+	}
+	return c, c.Validate()
+}
+
 // setting is one setting of a configuration: its name in files and flags,
 // what it means, and its field.
 type setting struct {

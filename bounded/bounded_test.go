@@ -78,6 +78,17 @@ func TestRejects(t *testing.T) {
 	}
 }
 
+func TestOf(t *testing.T) {
+	c, err := bounded.Of("replicas", "5", "viewchanges", "0")
+	require.NoError(t, err)
+	require.Equal(t, 5, c.Replicas)
+	require.Equal(t, 0, c.ViewChanges)
+	_, err = bounded.Of("replicas")
+	require.EqualError(t, err, `setting "replicas" has no value`)
+	_, err = bounded.Of("replicas", "0")
+	require.EqualError(t, err, "replicas 0: want 1 to 63")
+}
+
 func TestParse(t *testing.T) {
 	f, err := bounded.Parse(strings.NewReader("# A comment.\n\nreplicas = 5\n  statetransfer=paper  \n# More.\n"), "x.cfg")
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/lang"
@@ -92,7 +93,7 @@ func TestMutantsBreakInvariants(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := vr(tt.values, tt.vc)
 			if tt.name == "CommittedPrefixesAgree" || tt.name == "CommitNeverDecreases" {
-				b.TimeoutLimits["CommitTimeout"] = 1
+				b.TimeoutLimits[bounded.CommitTimeout] = 1
 			}
 			res := check(t, tt.m, spec.Config{Replicas: 3}, b, modelOptions())
 			require.NotNil(t, res.Violation, "the checker missed the broken rule")

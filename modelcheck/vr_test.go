@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/generated/checker"
 	"github.com/viewstamped/vsr/modelcheck"
@@ -13,13 +14,12 @@ import (
 	"github.com/viewstamped/vsr/spec"
 )
 
-// vr returns the bounds of a small VR configuration: one client, the given
-// values and view changes, nothing else.
+// vr returns the bounds of a small VR configuration: 3 replicas, one
+// client, the given values and view changes, nothing else.
 func vr(values, viewChanges int) modelcheck.Bounds {
-	return modelcheck.Bounds{
-		Clients: 1, Values: values, MaxDown: 1,
-		TimeoutLimits: map[string]int{"ViewChangeTimeout": viewChanges, "CommitTimeout": 0, "RecoveryTimeout": 0},
-	}
+	c := bounded.Default()
+	c.Values, c.ViewChanges = values, viewChanges
+	return c.Bounds()
 }
 
 func check(t *testing.T, p model.Protocol[spec.Replica], cfg spec.Config, b modelcheck.Bounds, o modelcheck.Options) *modelcheck.Result {

@@ -52,6 +52,7 @@ func BenchmarkDispatchPrepare(b *testing.B) {
 	r := spec.NewReplica(cfg, 1)
 	m := benchPrepare()
 	m.View, m.Op, m.Commit = 0, 1, 0
+	m.CrashVector = make([]uint32, cfg.Replicas) // crash vectors are the default recovery
 	var out spec.Effects
 	b.ReportAllocs()
 	for b.Loop() {

@@ -29,11 +29,8 @@ const corpusDir = "../spec/tla/testdata"
 // value pairs as vsrgen check's flags take them.
 func config(t testing.TB, settings ...string) bounded.Config {
 	t.Helper()
-	c := bounded.Default()
-	for i := 0; i < len(settings); i += 2 {
-		require.NoError(t, c.Set(settings[i], settings[i+1]))
-	}
-	require.NoError(t, c.Validate())
+	c, err := bounded.Of(settings...)
+	require.NoError(t, err)
 	return c
 }
 

@@ -43,11 +43,8 @@ var parityConfigs = []struct {
 // config returns the default configuration with settings applied.
 func config(t *testing.T, settings []string) bounded.Config {
 	t.Helper()
-	c := bounded.Default()
-	for i := 0; i < len(settings); i += 2 {
-		require.NoError(t, c.Set(settings[i], settings[i+1]))
-	}
-	require.NoError(t, c.Validate())
+	c, err := bounded.Of(settings...)
+	require.NoError(t, err)
 	return c
 }
 
