@@ -59,7 +59,7 @@ func (c *checker[R]) replay(ords []uint32, last uint32) ([]Step, error) {
 		all = append(append([]uint32(nil), ords...), last)
 	}
 	for i, ord := range all {
-		next, act, err := c.stepTo(w, ord)
+		next, act, err := c.nth(w, ord, false)
 		if err != nil {
 			return nil, fmt.Errorf("replay step %d: %w", i+1, err)
 		}
@@ -75,33 +75,6 @@ func (c *checker[R]) replay(ords []uint32, last uint32) ([]Step, error) {
 		}
 	}
 	return steps, nil
-}
-
-// stepTo returns the successor of w with the given ordinal and its action,
-// or a nil successor and the action when that step breaks an action
-// property.
-func (c *checker[R]) stepTo(w *world[R], ord uint32) (*world[R], *action, error) {
-	var n uint32
-	var next *world[R]
-	var act *action
-	bad, err := c.successors(w, nil, func(s *world[R], a *action) bool {
-		n++
-		if n == ord {
-			next, act = s, a
-			return false
-		}
-		return true
-	})
-	if next != nil {
-		return next, act, nil
-	}
-	if bad != nil && n+1 == ord {
-		return nil, bad, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return nil, nil, fmt.Errorf("no successor %d (the state has %d)", ord, n)
 }
 
 // describe renders one step for a person.

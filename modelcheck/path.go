@@ -91,7 +91,7 @@ func (c *checker[R]) follow(w *world[R], ord uint32) (*world[R], *action, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	next, act, err := c.nth(canon, ord)
+	next, act, err := c.nth(canon, ord, true)
 	if err != nil || c.perms == nil {
 		// Without symmetry, w is its canonical form.
 		return next, act, err
@@ -125,26 +125,32 @@ func (c *checker[R]) follow(w *world[R], ord uint32) (*world[R], *action, error)
 	return found, act, nil
 }
 
-// nth returns the successor of w with ordinal ord, and its action.
-func (c *checker[R]) nth(w *world[R], ord uint32) (*world[R], *action, error) {
+// nth returns the successor of w with ordinal ord, and its action. With
+// tracing, a step that breaks an action property is a successor too, with
+// act.broken set; without, it ends the enumeration, and nth returns it
+// with a nil successor when it is the step with ordinal ord.
+func (c *checker[R]) nth(w *world[R], ord uint32, tracing bool) (*world[R], *action, error) {
 	var n uint32
 	var next *world[R]
 	var act *action
-	err := c.allSuccessors(w, func(s *world[R], a *action) bool {
+	e := enumerator[R]{c: c, w: w, tracing: tracing, emit: func(s *world[R], a *action) bool {
 		n++
 		if n == ord {
 			next, act = s, a
 			return false
 		}
 		return true
-	})
-	if err != nil {
-		return nil, nil, err
+	}}
+	e.run()
+	switch {
+	case next != nil:
+		return next, act, nil
+	case e.bad != nil && n+1 == ord:
+		return nil, e.bad, nil
+	case e.err != nil:
+		return nil, nil, e.err
 	}
-	if next == nil {
-		return nil, nil, fmt.Errorf("no successor %d (the state has %d)", ord, n)
-	}
-	return next, act, nil
+	return nil, nil, fmt.Errorf("no successor %d (the state has %d)", ord, n)
 }
 
 // event returns what act consumes in state w.
