@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -54,16 +55,20 @@ func TestRegenerate(t *testing.T) {
 	}
 }
 
-// copyModule copies what the generator and the protocol need from the
-// repository at root into dir: go.mod, go.sum, and the packages lang, wire,
-// route, modelcheck, internal, trace, gen, cmd, spec and generated, without
-// testdata directories.
+// copyModule copies the module at root into dir: go.mod, go.sum and every
+// package directory, without testdata directories and hidden ones.
 func copyModule(t *testing.T, root, dir string) {
 	t.Helper()
 	for _, f := range []string{"go.mod", "go.sum"} {
 		copyFile(t, filepath.Join(root, f), filepath.Join(dir, f))
 	}
-	for _, sub := range []string{"lang", "wire", "route", "gen", "cmd", "spec", "generated", "modelcheck", "internal", "trace"} {
+	entries, err := os.ReadDir(root)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		sub := e.Name()
 		err := filepath.WalkDir(filepath.Join(root, sub), func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
