@@ -91,8 +91,49 @@ type Effect[R, C ~uint8 | ~uint16 | ~uint32 | ~uint64] struct {
 // them. The caller performs them in that order. R is the spec's replica
 // index type and C its client ID type. Reset keeps the backing array so that
 // a caller can reuse one Effects across steps.
+//
+// Effects also carries the service the rules execute operations on: the
+// application's state machine in the runtime, none in the model checker.
 type Effects[R, C ~uint8 | ~uint16 | ~uint32 | ~uint64] struct {
 	List []Effect[R, C]
+	// Service executes the operations the rules commit; nil echoes them.
+	Service Service
+}
+
+// Service is the application's deterministic state machine as the rules
+// see it. A replica executes each committed operation once, in op order,
+// with Execute; when a view change or a state transfer hands it its log
+// again, it asks with Executed for the results of the operations it has
+// executed already, so that the application never sees one twice. A
+// replica that lost its state (a crash) starts from a new service and
+// executes the committed log from the start.
+type Service interface {
+	// Execute executes op, the operation of request number request of
+	// client, and returns its result.
+	Execute(client, request uint64, op []byte) []byte
+	// Executed returns the result of that request, which the replica
+	// executed before, or nil when the service no longer knows it.
+	Executed(client, request uint64, op []byte) []byte
+}
+
+// Execute executes the operation op of client c's request number n on the
+// service and returns its result. Without a service the result is op: the
+// model checker's service echoes, so that every replica computes the same
+// result from the same log.
+func (e *Effects[R, C]) Execute(c C, n uint64, op []byte) []byte {
+	if e.Service == nil {
+		return op
+	}
+	return e.Service.Execute(uint64(c), n, op)
+}
+
+// Executed returns the result of the operation op of client c's request
+// number n, which the replica executed before; without a service, op.
+func (e *Effects[R, C]) Executed(c C, n uint64, op []byte) []byte {
+	if e.Service == nil {
+		return op
+	}
+	return e.Service.Executed(uint64(c), n, op)
 }
 
 // Send emits message m to replica to.
@@ -110,7 +151,7 @@ func (e *Effects[R, C]) Reply(c C, m any) {
 	e.List = append(e.List, Effect[R, C]{Kind: Reply, Client: c, Message: m})
 }
 
-// Reset empties e and keeps its capacity.
+// Reset empties e and keeps its capacity and its service.
 func (e *Effects[R, C]) Reset() {
 	clear(e.List)
 	e.List = e.List[:0]

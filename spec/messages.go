@@ -62,8 +62,9 @@ type Reply struct {
 	View    ViewNumber
 	Request RequestNumber
 	Client  ClientID
-	// Result is the service's result; the spec's service echoes the
-	// operation, so it is a value too.
+	// Result is the service's result. The model checker's service echoes
+	// the operation, so there the result is a value too, renamed with the
+	// operations by symmetry reduction; the runtime's is the application's.
 	Result []byte `vsr:"value"`
 }
 

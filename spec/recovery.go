@@ -25,7 +25,7 @@ func (CrashReplica) Guard(r *Replica, e lang.Crash) bool {
 }
 
 func (CrashReplica) Apply(r *Replica, e lang.Crash, out *Effects) {
-	*r = Replica{Config: r.Config, Index: r.Index, Status: Crashed}
+	*r = CrashedReplica(r.Config, r.Index)
 }
 
 // RestartReplica starts recovery with a fresh nonce: in the paper variant
@@ -173,7 +173,7 @@ func (FinishRecovery) Apply(r *Replica, q lang.QuorumOf[RecoveryResponse], out *
 	r.View = p.View
 	r.LastNormalView = p.View
 	r.Status = Normal
-	r.adoptLog(p.Log, p.Commit)
+	r.adoptLog(p.Log, p.Commit, out)
 	r.RecoveryResponses = nil
 }
 

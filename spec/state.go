@@ -68,7 +68,8 @@ type OpAcks struct {
 }
 
 // NewReplica returns replica i of configuration c in its initial state:
-// view 0, normal status, empty log.
+// view 0, normal status, empty log. Only the replicas of a new cluster,
+// all starting together, start here; see CrashedReplica.
 func NewReplica(c Config, i ReplicaIndex) Replica {
 	if c.Replicas == 0 || c.Replicas > replicasMax || int(i) >= int(c.Replicas) {
 		panic("spec: NewReplica: index out of the configuration")
@@ -78,6 +79,18 @@ func NewReplica(c Config, i ReplicaIndex) Replica {
 		r.CrashVector = make([]uint32, c.Replicas)
 	}
 	return r
+}
+
+// CrashedReplica returns replica i of configuration c as a crash leaves
+// it: nothing survives but its place in the configuration, and only
+// RestartReplica applies, which starts recovery (4.3). A replica that may
+// have run before, and so may have acknowledged operations, starts here,
+// never from NewReplica.
+func CrashedReplica(c Config, i ReplicaIndex) Replica {
+	if c.Replicas == 0 || c.Replicas > replicasMax || int(i) >= int(c.Replicas) {
+		panic("spec: CrashedReplica: index out of the configuration")
+	}
+	return Replica{Config: c, Index: i, Status: Crashed}
 }
 
 func (r *Replica) isPrimary() bool { return r.Config.Primary(r.View) == r.Index }
@@ -128,11 +141,11 @@ func (r *Replica) recordRequest(req *Request) {
 	}
 }
 
-// recordExecuted executes req and records its reply in the client table,
-// unless the table already holds a later request of that client, and
-// returns the reply.
-func (r *Replica) recordExecuted(req *Request) Reply {
-	reply := Reply{View: r.View, Request: req.Request, Client: req.Client, Result: execute(req)}
+// recordExecuted records in the client table that req was executed with
+// result, unless the table already holds a later request of that client,
+// and returns the reply.
+func (r *Replica) recordExecuted(req *Request, result []byte) Reply {
+	reply := Reply{View: r.View, Request: req.Request, Client: req.Client, Result: result}
 	if i, ok := r.client(req.Client); !ok || r.ClientTable[i].Request <= req.Request {
 		r.setClient(ClientRecord{Client: req.Client, Request: req.Request, Executed: true, Reply: reply})
 	}
@@ -147,7 +160,7 @@ func (r *Replica) commitTo(k OpNumber, out *Effects) {
 	for r.CommitNumber < k {
 		r.CommitNumber++
 		req := &r.Log[r.CommitNumber-1]
-		reply := r.recordExecuted(req)
+		reply := r.recordExecuted(req, out.Execute(req.Client, uint64(req.Request), req.Op))
 		if r.isPrimary() {
 			out.Reply(req.Client, reply)
 		}
@@ -157,19 +170,27 @@ func (r *Replica) commitTo(k OpNumber, out *Effects) {
 
 // adoptLog replaces the log by log, as a view change, state transfer or
 // recovery does, and rebuilds the client table from it: the operations up
-// to op commit are executed, the later ones are in progress. A commit
-// beyond the log, which only the unsafe variants produce, is cut to it.
-func (r *Replica) adoptLog(log []Request, commit OpNumber) {
+// to op commit are executed, the later ones are in progress. The service
+// has executed the operations up to the old commit-number already, so
+// their results are asked for again, not executed twice; the ones after it
+// are executed now, which only a recovering replica, whose service starts
+// empty, needs. A commit beyond the log, which only the unsafe variants
+// produce, is cut to it.
+func (r *Replica) adoptLog(log []Request, commit OpNumber, out *Effects) {
+	executed := r.CommitNumber
 	r.Log = append([]Request(nil), log...)
 	r.OpNumber = OpNumber(len(r.Log))
 	r.CommitNumber = min(commit, r.OpNumber)
 	r.ClientTable = nil
 	for n := range r.Log {
 		req := &r.Log[n]
-		if OpNumber(n) < r.CommitNumber {
-			r.recordExecuted(req)
-		} else {
+		switch op := OpNumber(n) + 1; {
+		case op > r.CommitNumber:
 			r.recordRequest(req)
+		case op <= executed:
+			r.recordExecuted(req, out.Executed(req.Client, uint64(req.Request), req.Op))
+		default:
+			r.recordExecuted(req, out.Execute(req.Client, uint64(req.Request), req.Op))
 		}
 	}
 }
@@ -191,12 +212,6 @@ func (r *Replica) awaitAcks() {
 		r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: op})
 	}
 }
-
-// execute is the service up-call. The spec's service echoes the operation:
-// what matters to the protocol is that every replica computes the same
-// result from the same log; the runtime runs the application's state
-// machine in its place.
-func execute(req *Request) []byte { return req.Op }
 
 // sameRequest reports whether a and b are the same request.
 func sameRequest(a, b *Request) bool {

@@ -81,7 +81,7 @@ func (r *Replica) learnView(v ViewNumber, cv []uint32, out *Effects) {
 		r.View = v
 		r.Status = Normal
 		r.LastNormalView = v
-		r.adoptLog(r.Log[:r.CommitNumber], r.CommitNumber)
+		r.adoptLog(r.Log[:r.CommitNumber], r.CommitNumber, out)
 	} else {
 		r.Status = StateTransfer
 	}
@@ -159,7 +159,7 @@ func (ReceiveNewStateNewView) Apply(r *Replica, m *NewState, out *Effects) {
 	r.View = m.View
 	r.Status = Normal
 	r.LastNormalView = m.View
-	r.adoptLog(log, oldCommit)
+	r.adoptLog(log, oldCommit, out)
 	r.commitTo(max(m.Commit, oldCommit), out)
 	if r.OpNumber > r.CommitNumber {
 		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})

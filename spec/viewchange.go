@@ -152,7 +152,7 @@ func (StartNewView) Apply(r *Replica, q lang.QuorumOf[DoViewChange], out *Effect
 	oldCommit := r.CommitNumber
 	r.Status = Normal
 	r.LastNormalView = r.View
-	r.adoptLog(best.Log, oldCommit)
+	r.adoptLog(best.Log, oldCommit, out)
 	r.commitTo(commit, out)
 	r.awaitAcks()
 	r.StartViewChanges, r.SentDoViewChange, r.DoViewChanges = 0, false, nil
@@ -191,7 +191,7 @@ func (ReceiveStartView) Apply(r *Replica, m *StartView, out *Effects) {
 	r.View = m.View
 	r.Status = Normal
 	r.LastNormalView = m.View
-	r.adoptLog(m.Log, oldCommit)
+	r.adoptLog(m.Log, oldCommit, out)
 	r.commitTo(max(m.Commit, oldCommit), out)
 	r.PrepareOKs = nil
 	r.StartViewChanges, r.SentDoViewChange, r.DoViewChanges = 0, false, nil

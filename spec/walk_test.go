@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/viewstamped/vsr/internal/sim"
+	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/spec"
 )
 
@@ -22,6 +24,7 @@ type walkBounds struct {
 func walk(cfg spec.Config, seed uint64, steps int, b walkBounds) error {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	c := sim.New(cfg)
+	c.NewService = func() lang.Service { return &recorder{} }
 	var trace []string
 	down := 0
 	for step := 0; step < steps; step++ {
@@ -72,6 +75,63 @@ func walk(cfg spec.Config, seed uint64, steps int, b walkBounds) error {
 		if err := c.Check(); err != nil {
 			return fmt.Errorf("seed %d step %d: %v (%d trace lines)", seed, step, err, len(trace))
 		}
+		if err := executedOnce(c); err != nil {
+			return fmt.Errorf("seed %d step %d: %v (%d trace lines)", seed, step, err, len(trace))
+		}
+	}
+	return nil
+}
+
+// recorder is a service that echoes, as the model checker's does, and
+// records what it executed.
+type recorder struct {
+	executed []spec.Request
+	// unknown counts the results asked for again that it did not know:
+	// the last executed request of its client is another one.
+	unknown int
+}
+
+func (s *recorder) Execute(client, request uint64, op []byte) []byte {
+	s.executed = append(s.executed, spec.Request{Op: op, Client: spec.ClientID(client), Request: spec.RequestNumber(request)})
+	return op
+}
+
+func (s *recorder) Executed(client, request uint64, op []byte) []byte {
+	for i := len(s.executed) - 1; i >= 0; i-- {
+		if e := s.executed[i]; uint64(e.Client) == client {
+			if uint64(e.Request) == request {
+				return op
+			}
+			break
+		}
+	}
+	s.unknown++
+	return op
+}
+
+// executedOnce checks that the service of every replica that has not
+// crashed has executed exactly the committed prefix of its log, once each,
+// in op order, and that it knew every result a replica asked for again.
+func executedOnce(c *sim.Cluster) error {
+	for i := range c.Replicas {
+		r := &c.Replicas[i]
+		if r.Status == spec.Crashed {
+			continue
+		}
+		s := c.Service(r.Index).(*recorder)
+		committed := r.Log[:min(r.CommitNumber, spec.OpNumber(len(r.Log)))]
+		if len(s.executed) != len(committed) {
+			return fmt.Errorf("replica %d: the service executed %d operations, the replica committed %d", r.Index, len(s.executed), len(committed))
+		}
+		for n := range committed {
+			if e, l := s.executed[n], committed[n]; e.Client != l.Client || e.Request != l.Request || !bytes.Equal(e.Op, l.Op) {
+				return fmt.Errorf("replica %d: op %d: the service executed client %d request %d, the log has client %d request %d",
+					r.Index, n+1, e.Client, e.Request, l.Client, l.Request)
+			}
+		}
+		if s.unknown > 0 {
+			return fmt.Errorf("replica %d: asked its service %d times for a result it did not know", r.Index, s.unknown)
+		}
 	}
 	return nil
 }
@@ -101,4 +161,37 @@ func TestRandomWalksCatchStartViewInNormal(t *testing.T) {
 	cfg := spec.Config{Replicas: 3, StartViewInNormal: true}
 	err := walk(cfg, 1, 300, walkBounds{requests: 4, viewChanges: 3, drops: 3, duplicates: 3, crashes: 3})
 	require.ErrorContains(t, err, "seed 1 step 218: action CommitNeverDecreases")
+}
+
+// TestExecutedOnceCatches shows the check rejecting a service that
+// executed an operation twice, one that missed one, and one asked for a
+// result it did not know.
+func TestExecutedOnceCatches(t *testing.T) {
+	committed := func() *sim.Cluster {
+		c := sim.New(spec.Config{Replicas: 3})
+		c.NewService = func() lang.Service { return &recorder{} }
+		c.Request(1, 1, "v1", 0)
+		c.Stabilize()
+		_, err := c.Timeout(0, spec.CommitTimeout{})
+		require.NoError(t, err)
+		c.Stabilize()
+		require.NoError(t, executedOnce(c))
+		return c
+	}
+	c := committed()
+	s := c.Service(1).(*recorder)
+	s.executed = append(s.executed, s.executed[0])
+	require.ErrorContains(t, executedOnce(c), "replica 1: the service executed 2 operations, the replica committed 1")
+
+	c = committed()
+	c.Service(2).(*recorder).executed = nil
+	require.ErrorContains(t, executedOnce(c), "replica 2: the service executed 0 operations, the replica committed 1")
+
+	c = committed()
+	c.Service(0).(*recorder).executed[0].Request = 7
+	require.ErrorContains(t, executedOnce(c), "replica 0: op 1: the service executed client 1 request 7")
+
+	c = committed()
+	c.Service(0).Executed(1, 9, nil)
+	require.ErrorContains(t, executedOnce(c), "replica 0: asked its service 1 times for a result it did not know")
 }

@@ -74,11 +74,16 @@ type Cluster struct {
 	// network does; duplication is then Duplicate's alone. Without it,
 	// every send is an envelope of its own, which a script can name.
 	MergeCopies bool
-	net         []*Envelope
-	nextID      int
-	nonce       uint64
-	out         spec.Effects
-	encoded     route.Out
+	// NewService, if set, gives each replica a service to execute its
+	// operations on (lang.Service), a new one after each crash; without
+	// it the operations echo, as in the model checker.
+	NewService func() lang.Service
+	services   []lang.Service
+	net        []*Envelope
+	nextID     int
+	nonce      uint64
+	out        spec.Effects
+	encoded    route.Out
 }
 
 // New returns a cluster of cfg.Replicas replicas in view 0.
@@ -207,9 +212,29 @@ func (c *Cluster) local(r spec.ReplicaIndex, what string, ev any) ([]string, err
 	return append(lines, more...), nil
 }
 
+// Service returns replica r's service, nil without NewService.
+func (c *Cluster) Service(r spec.ReplicaIndex) lang.Service {
+	if c.NewService == nil {
+		return nil
+	}
+	if c.services == nil {
+		c.services = make([]lang.Service, len(c.Replicas))
+	}
+	if c.services[r] == nil {
+		c.services[r] = c.NewService()
+	}
+	return c.services[r]
+}
+
 // step dispatches ev at replica r and performs the effects.
 func (c *Cluster) step(r spec.ReplicaIndex, ev any) (generated.Fired, []string) {
 	c.out.Reset()
+	c.out.Service = c.Service(r)
+	defer func() {
+		if c.Replicas[r].Status == spec.Crashed && c.services != nil {
+			c.services[r] = nil // a crash loses the application's state too
+		}
+	}()
 	rep := &c.Replicas[r]
 	before := (*generated.Replica)(rep).Clone()
 	fired, err := generated.Dispatch(rep, ev, &c.out)

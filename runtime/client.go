@@ -1,0 +1,307 @@
+package runtime
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/spec"
+)
+
+// ErrClosed is the error of a client's call after Close.
+var ErrClosed = errors.New("runtime: client closed")
+
+// ClientConfig configures a Client.
+type ClientConfig struct {
+	// ClusterID and Addrs are the cluster's, as its replicas have them.
+	ClusterID uint64
+	Addrs     []string
+	// Sessions bounds the requests in flight: each session has one
+	// outstanding request at a time, as VR requires. 16 by default.
+	Sessions int
+	// Resend is how long a request waits for its reply before the client
+	// sends it again, to every replica (4.1); 200 ms by default.
+	Resend time.Duration
+	// TLS, when set, makes the connections mutual TLS (see TLSConfig).
+	TLS *tls.Config
+	// MaxFrame bounds a reply's frame; DefaultMaxFrame when zero.
+	MaxFrame int
+	// QueueFrames bounds each connection's send queue; 4096 by default.
+	QueueFrames int
+	// Log receives the client's connection troubles; nil discards them.
+	Log *slog.Logger
+}
+
+// Client submits operations to a cluster and returns their results, each
+// operation executed at most once across retries and view changes. It is
+// safe for concurrent use: concurrency comes from its pool of sessions.
+type Client struct {
+	cfg      ClientConfig
+	log      *slog.Logger
+	conns    []*clientConn
+	idle     chan *session
+	primary  atomic.Int32 // the replica the client believes primary
+	mu       sync.Mutex
+	waiting  map[uint64]*session // by client ID
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	requests atomic.Uint64
+}
+
+// session is a client ID with its request numbers (4.1): one outstanding
+// request at a time.
+type session struct {
+	id      spec.ClientID
+	next    spec.RequestNumber
+	replies chan spec.Reply
+}
+
+// NewClient returns a client of the cluster; it connects in the
+// background.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if len(cfg.Addrs) == 0 {
+		return nil, errors.New("runtime: client: no replica addresses")
+	}
+	if cfg.Sessions <= 0 {
+		cfg.Sessions = 16
+	}
+	if cfg.Resend <= 0 {
+		cfg.Resend = 200 * time.Millisecond
+	}
+	if cfg.MaxFrame <= 0 {
+		cfg.MaxFrame = DefaultMaxFrame
+	}
+	if cfg.QueueFrames <= 0 {
+		cfg.QueueFrames = 4096
+	}
+	c := &Client{cfg: cfg, log: cfg.Log, idle: make(chan *session, cfg.Sessions), waiting: map[uint64]*session{}}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	for i := range cfg.Addrs {
+		cc := &clientConn{c: c, index: i, queue: make(chan []byte, cfg.QueueFrames)}
+		c.conns = append(c.conns, cc)
+		c.wg.Add(1)
+		go cc.run()
+	}
+	for range cfg.Sessions {
+		c.idle <- c.newSession()
+	}
+	return c, nil
+}
+
+// newSession returns a session with a fresh random client ID: a client ID
+// is used by one session only, since the replicas remember its latest
+// request number.
+func (c *Client) newSession() *session {
+	var id spec.ClientID
+	for id == 0 {
+		id = spec.ClientID(newRand().Uint64())
+	}
+	return &session{id: id, next: 1, replies: make(chan spec.Reply, 1)}
+}
+
+// Close closes the client's connections; calls in progress return
+// ErrClosed.
+func (c *Client) Close() error {
+	c.cancel()
+	c.wg.Wait()
+	return nil
+}
+
+// Do submits op and returns its result once the cluster has committed and
+// executed it. When ctx ends first, Do returns ctx's error, and the
+// operation may or may not execute.
+func (c *Client) Do(ctx context.Context, op []byte) ([]byte, error) {
+	var s *session
+	select {
+	case s = <-c.idle:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-c.ctx.Done():
+		return nil, ErrClosed
+	}
+	result, err := c.do(ctx, s, op)
+	if err != nil {
+		// The request's outcome is unknown: a new session, so that no
+		// later request of this one's can be taken for it.
+		s = c.newSession()
+	}
+	c.idle <- s
+	return result, err
+}
+
+func (c *Client) do(ctx context.Context, s *session, op []byte) ([]byte, error) {
+	req := spec.Request{Op: op, Client: s.id, Request: s.next}
+	msg, err := generated.AppendMessage(nil, req)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.waiting[uint64(s.id)] = s
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.waiting, uint64(s.id))
+		c.mu.Unlock()
+	}()
+	c.requests.Add(1)
+	c.conns[int(c.primary.Load())%len(c.conns)].send(msg)
+	t := time.NewTimer(c.cfg.Resend)
+	defer t.Stop()
+	for {
+		select {
+		case r := <-s.replies:
+			if r.Request != s.next {
+				continue // a late reply to an earlier request
+			}
+			s.next++
+			c.primary.Store(int32(uint64(r.View) % uint64(len(c.conns))))
+			return r.Result, nil
+		case <-t.C:
+			// No reply: the primary may be gone. Send to every replica;
+			// the one that is primary of the newest view answers.
+			for _, cc := range c.conns {
+				cc.send(msg)
+			}
+			t.Reset(c.cfg.Resend)
+		case <-ctx.Done():
+			return nil, fmt.Errorf("runtime: client %d request %d: %w; it may or may not execute", s.id, s.next, ctx.Err())
+		case <-c.ctx.Done():
+			return nil, ErrClosed
+		}
+	}
+}
+
+// deliver hands a reply to the session that waits for it.
+func (c *Client) deliver(r spec.Reply) {
+	c.mu.Lock()
+	s := c.waiting[uint64(r.Client)]
+	c.mu.Unlock()
+	if s == nil {
+		return
+	}
+	select {
+	case s.replies <- r:
+	default: // a duplicate reply; the session has one already
+	}
+}
+
+// clientConn is the client's connection to one replica, redialled with
+// backoff.
+type clientConn struct {
+	c     *Client
+	index int
+	queue chan []byte
+}
+
+// send queues msg; a full queue drops it, and the request is resent.
+func (cc *clientConn) send(msg []byte) {
+	select {
+	case cc.queue <- msg:
+	default:
+	}
+}
+
+func (cc *clientConn) run() {
+	defer cc.c.wg.Done()
+	wait := redialMin
+	for cc.c.ctx.Err() == nil {
+		conn, r, err := cc.dial()
+		if err != nil {
+			select {
+			case <-time.After(wait):
+			case <-cc.c.ctx.Done():
+				return
+			}
+			wait = min(2*wait, redialMax)
+			continue
+		}
+		wait = redialMin
+		done := make(chan struct{})
+		stop := context.AfterFunc(cc.c.ctx, func() { conn.Close() })
+		go func() {
+			cc.read(conn, r)
+			conn.Close()
+			close(done)
+		}()
+		writeFrames(conn, cc.queue, done, nil)
+		conn.Close()
+		<-done
+		stop()
+	}
+}
+
+func (cc *clientConn) dial() (net.Conn, *bufio.Reader, error) {
+	d := net.Dialer{Timeout: handshakeTimeout}
+	raw, err := d.DialContext(cc.c.ctx, "tcp", cc.c.cfg.Addrs[cc.index])
+	if err != nil {
+		return nil, nil, err
+	}
+	conn := raw
+	if cc.c.cfg.TLS != nil {
+		tc := tls.Client(raw, cc.c.cfg.TLS)
+		tc.SetDeadline(time.Now().Add(handshakeTimeout))
+		if err := tc.Handshake(); err != nil {
+			raw.Close()
+			cc.c.log.Warn("TLS handshake with a replica failed", "replica", cc.index, "err", err)
+			return nil, nil, err
+		}
+		conn = tc
+	}
+	conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	h := hello{role: roleClient, cluster: cc.c.cfg.ClusterID}
+	if _, err := conn.Write(AppendFrame(nil, h.append(nil))); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	r := bufio.NewReaderSize(conn, 64<<10)
+	b, err := ReadFrame(r, nil, helloMax)
+	var ack hello
+	if err == nil {
+		ack, err = parseHello(b)
+	}
+	if err == nil && (ack.role != roleReplica || ack.cluster != cc.c.cfg.ClusterID || ack.replica != cc.index) {
+		err = fmt.Errorf("handshake: replica %d of cluster %d answered at the address of replica %d of cluster %d",
+			ack.replica, ack.cluster, cc.index, cc.c.cfg.ClusterID)
+	}
+	if err != nil {
+		conn.Close()
+		cc.c.log.Warn("handshake with a replica failed", "replica", cc.index, "err", err)
+		return nil, nil, err
+	}
+	conn.SetDeadline(time.Time{})
+	return conn, r, nil
+}
+
+// read reads replies until the connection ends.
+func (cc *clientConn) read(conn net.Conn, r *bufio.Reader) {
+	var buf []byte
+	for {
+		b, err := ReadFrame(r, buf, cc.c.cfg.MaxFrame)
+		if err != nil {
+			if !isClosed(err) && cc.c.ctx.Err() == nil {
+				cc.c.log.Warn("bad frame from a replica; closing the connection", "replica", cc.index, "err", err)
+			}
+			return
+		}
+		buf = b[:0]
+		m, err := generated.UnmarshalMessage(b)
+		reply, ok := m.(spec.Reply)
+		if err != nil || !ok {
+			cc.c.log.Warn("a replica sent what is not a reply; closing the connection", "replica", cc.index, "err", err)
+			return
+		}
+		cc.c.deliver(reply)
+	}
+}

@@ -1,0 +1,7 @@
+package runtime
+
+// ParseHello is parseHello, for the fuzz test of package runtime_test.
+func ParseHello(b []byte) error {
+	_, err := parseHello(b)
+	return err
+}

@@ -1,0 +1,392 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/route"
+	"github.com/viewstamped/vsr/spec"
+)
+
+// Rand is a node's source of randomness: the nonces of recovery and the
+// spread of its timeouts. The shell draws from crypto/rand; a simulator
+// from its seed.
+type Rand interface {
+	Uint64() uint64
+}
+
+// Network is where a node's messages go. Send and Reply must not block:
+// a network that cannot take a message drops it, which VR tolerates. msg
+// is encoded, and the network's to keep.
+type Network interface {
+	// Send sends msg to replica to.
+	Send(to int, msg []byte)
+	// Reply sends msg, a reply, to client.
+	Reply(client uint64, msg []byte)
+}
+
+// Start says how a node begins, and there is no default: a replica that
+// starts as new after it has run, and so after it may have acknowledged
+// operations, breaks the protocol's safety.
+type Start uint8
+
+const (
+	// NewCluster starts the node as a replica of a cluster that has never
+	// run: view 0, normal status, an empty log. Every replica of the
+	// cluster starts so, together (Server checks it with its peers).
+	NewCluster Start = iota + 1
+	// Recover starts the node with no state, as after a crash: it
+	// restarts with a random nonce and recovers its state from the other
+	// replicas (4.3), with crash vectors unless the configuration says
+	// otherwise.
+	Recover
+)
+
+func (s Start) String() string {
+	switch s {
+	case NewCluster:
+		return "new-cluster"
+	case Recover:
+		return "recover"
+	}
+	return fmt.Sprintf("Start(%d)", uint8(s))
+}
+
+// Timing holds a node's intervals, in ticks of its clock (Server ticks
+// every Config.Tick).
+type Timing struct {
+	// Heartbeat is how long an idle primary waits before it sends Commit
+	// (CommitTimeout, 4.1 step 6), which backups take as a sign of life.
+	Heartbeat int
+	// Election is how long a backup waits without word from its primary
+	// before it starts a view change (ViewChangeTimeout, 4.2); each wait is
+	// drawn anew from [Election, 2*Election), so that backups seldom start
+	// together.
+	Election int
+	// ViewChange is how long a view change may stall before the replica
+	// moves on to the next view; the wait doubles with each attempt, up to
+	// ViewChangeMax, and is drawn from [wait, 2*wait) like an election's.
+	ViewChange, ViewChangeMax int
+	// Recovery is how long a recovering replica waits for answers before
+	// it asks again (RecoveryTimeout, 4.3).
+	Recovery int
+}
+
+// DefaultTiming suits a cluster on one network with Config.Tick of 10 ms:
+// heartbeats every 50 ms, elections after 300 to 600 ms of silence.
+var DefaultTiming = Timing{Heartbeat: 5, Election: 30, ViewChange: 30, ViewChangeMax: 240, Recovery: 20}
+
+func (t *Timing) validate() error {
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"heartbeat", t.Heartbeat}, {"election", t.Election}, {"view change", t.ViewChange}, {"recovery", t.Recovery}} {
+		if v.n < 1 {
+			return fmt.Errorf("timing: %s %d ticks: want 1 or more", v.name, v.n)
+		}
+	}
+	if t.Heartbeat >= t.Election {
+		return fmt.Errorf("timing: heartbeat %d ticks: want fewer than the election's %d, or backups elect a new primary while the old one is idle", t.Heartbeat, t.Election)
+	}
+	if t.ViewChangeMax < t.ViewChange {
+		return fmt.Errorf("timing: view change max %d ticks: want at least the view change's %d", t.ViewChangeMax, t.ViewChange)
+	}
+	return nil
+}
+
+// NodeConfig configures a node.
+type NodeConfig struct {
+	// Spec is the configuration of the protocol: the number of replicas
+	// and the variants, the safe ones by default.
+	Spec spec.Config
+	// Index is this replica's index, from 0.
+	Index  int
+	Timing Timing
+	// NewStateMachine returns the application's state machine, empty: at
+	// the start, and again when the replica loses its state.
+	NewStateMachine func() StateMachine
+	// Log receives the node's view changes, recoveries, state transfers
+	// and rejected input; nil discards them.
+	Log *slog.Logger
+}
+
+// Stats counts what a node did.
+type Stats struct {
+	Steps    uint64 // events that fired a rule
+	Ignored  uint64 // events that fired none
+	Rejected uint64 // messages refused: not a replica's message, or from the wrong sender
+}
+
+// Node is one replica's deterministic core, as etcd raft's RawNode is:
+// events in (a peer's message, a client's request, a tick), messages out
+// through its Network, in the order the rules emitted them. It has no
+// goroutines, clocks or sockets of its own, and is not safe for concurrent
+// use: one goroutine owns it. Every event goes through the generated
+// dispatch, the code the model checker explores.
+type Node struct {
+	cfg  NodeConfig
+	r    spec.Replica
+	net  Network
+	rand Rand
+	log  *slog.Logger
+	out  spec.Effects
+	enc  route.Out
+
+	// Ticks since the primary last broadcast, since this backup last
+	// heard from its primary, and since the current view change or
+	// recovery attempt began; the election and view change waits drawn
+	// for them; the view change attempts since the last normal view.
+	idle, silence, stall int
+	electionAt, stallAt  int
+	attempts             int
+
+	stats Stats
+}
+
+// NewNode returns a node that starts as start says, on a fresh state
+// machine. A node that recovers sends its first recovery messages before
+// NewNode returns.
+func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) {
+	if err := cfg.Timing.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Spec.Replicas == 0 || cfg.Index < 0 || cfg.Index >= int(cfg.Spec.Replicas) {
+		return nil, fmt.Errorf("runtime: replica %d of %d: no such replica", cfg.Index, cfg.Spec.Replicas)
+	}
+	if cfg.NewStateMachine == nil {
+		return nil, errors.New("runtime: no state machine")
+	}
+	n := &Node{cfg: cfg, net: net, rand: rnd, log: cfg.Log}
+	if n.log == nil {
+		n.log = slog.New(slog.DiscardHandler)
+	}
+	n.log = n.log.With("replica", cfg.Index)
+	n.out.Service = newService(cfg.NewStateMachine())
+	switch start {
+	case NewCluster:
+		n.r = spec.NewReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
+		n.log.Info("starting as a replica of a new cluster", "view", 0)
+	case Recover:
+		n.r = spec.CrashedReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
+		n.log.Info("starting with no state: recovering")
+		n.restart()
+	default:
+		return nil, fmt.Errorf("runtime: start %v: want NewCluster or Recover", start)
+	}
+	n.rearm()
+	return n, nil
+}
+
+// Replica returns the replica's state, which the caller must not change.
+func (n *Node) Replica() *spec.Replica { return &n.r }
+
+// Stats returns what the node has done so far.
+func (n *Node) Stats() Stats { return n.stats }
+
+// Step delivers m, a message from replica from as generated.UnmarshalMessage
+// returns it, a value. It returns an error, and changes nothing, for a
+// message that is not one replicas send each other or that claims another
+// sender.
+func (n *Node) Step(from int, m any) error {
+	if err := CheckSender(n.cfg.Spec, from, m); err != nil {
+		n.stats.Rejected++
+		return err
+	}
+	if n.fromPrimary(from, m) {
+		n.silence = 0
+	}
+	n.apply(m)
+	return nil
+}
+
+// Request delivers a client's request.
+func (n *Node) Request(req *spec.Request) { n.apply(req) }
+
+// Tick advances the node's clock by one tick and fires the timeout that is
+// due, if any.
+func (n *Node) Tick() {
+	r := &n.r
+	switch r.Status {
+	case spec.Normal:
+		if n.isPrimary() {
+			if n.idle++; n.idle >= n.cfg.Timing.Heartbeat {
+				n.idle = 0
+				n.apply(&spec.CommitTimeout{})
+			}
+			return
+		}
+		if n.silence++; n.silence >= n.electionAt {
+			n.apply(&spec.ViewChangeTimeout{})
+		}
+	case spec.ViewChange, spec.StateTransfer:
+		if n.stall++; n.stall >= n.stallAt {
+			n.attempts++
+			n.apply(&spec.ViewChangeTimeout{})
+		}
+	case spec.Recovering, spec.RecoveringVector:
+		if n.stall++; n.stall >= n.stallAt {
+			n.stall = 0
+			n.apply(&spec.RecoveryTimeout{})
+		}
+	}
+}
+
+// Crash loses the replica's state and its application's, as a crash of
+// the process would, and restarts it at once: it recovers through the
+// protocol. A process that really crashed starts a new node with Recover
+// instead; Crash is for a simulator that keeps the node.
+func (n *Node) Crash() {
+	n.apply(lang.Crash{})
+	n.out.Service = newService(n.cfg.NewStateMachine())
+	n.restart()
+}
+
+// restart fires Restart with a fresh random nonce.
+func (n *Node) restart() {
+	n.apply(lang.Restart{Nonce: n.rand.Uint64()})
+}
+
+func (n *Node) isPrimary() bool { return int(n.r.Config.Primary(n.r.View)) == n.cfg.Index }
+
+// fromPrimary reports whether m is a sign of life of this backup's primary:
+// a Prepare, Commit or StartView of its view from its primary.
+func (n *Node) fromPrimary(from int, m any) bool {
+	var view spec.ViewNumber
+	switch m := m.(type) {
+	case spec.Prepare:
+		view = m.View
+	case spec.Commit:
+		view = m.View
+	case spec.StartView:
+		view = m.View
+	default:
+		return false
+	}
+	return view == n.r.View && int(n.r.Config.Primary(view)) == from
+}
+
+// apply dispatches event ev, sends what the rules emitted, and rearms the
+// timers when the step changed the replica's status or view.
+func (n *Node) apply(ev any) {
+	status, view := n.r.Status, n.r.View
+	n.out.Reset()
+	fired, err := generated.Dispatch(&n.r, ev, &n.out)
+	if err != nil {
+		panic(fmt.Sprintf("runtime: %v", err)) // the node dispatches only the spec's events
+	}
+	if fired.Rule == generated.RuleNone {
+		n.stats.Ignored++
+		return
+	}
+	n.stats.Steps++
+	n.send()
+	if n.r.Status != status || n.r.View != view {
+		n.transition(status, view)
+	}
+}
+
+// send encodes the step's effects before anything else runs, since their
+// messages may share memory with the replica's state, which the next step
+// changes, and hands them to the network in order.
+func (n *Node) send() {
+	n.enc.Reset()
+	if err := generated.EncodeEffects(&n.enc, &n.out); err != nil {
+		panic(fmt.Sprintf("runtime: %v", err)) // a rule emitted what is no message
+	}
+	route.Deliver(n.cfg.Index, int(n.cfg.Spec.Replicas), n.enc.Effects, n.net.Send, n.net.Reply)
+	for i := range n.enc.Effects {
+		if n.enc.Effects[i].Kind == lang.Broadcast {
+			n.idle = 0 // a primary's Prepare or Commit: the backups heard from it
+		}
+	}
+}
+
+// transition logs a change of status or view and rearms the timers.
+func (n *Node) transition(status spec.Status, view spec.ViewNumber) {
+	r := &n.r
+	switch r.Status {
+	case spec.Normal:
+		n.attempts = 0
+		n.log.Info("normal", "view", r.View, "primary", r.Config.Primary(r.View), "op", r.OpNumber, "commit", r.CommitNumber,
+			"was", status.String())
+	case spec.ViewChange:
+		n.log.Info("view change", "view", r.View, "from", view)
+	case spec.StateTransfer:
+		n.log.Info("state transfer", "view", r.View)
+	case spec.Recovering, spec.RecoveringVector:
+		n.log.Info("recovering", "status", r.Status.String())
+	case spec.Crashed:
+		n.log.Warn("crashed")
+	}
+	n.rearm()
+}
+
+// rearm restarts the timers for the replica's status and view.
+func (n *Node) rearm() {
+	t := &n.cfg.Timing
+	n.idle, n.silence, n.stall = 0, 0, 0
+	n.electionAt = t.Election + n.spread(t.Election)
+	switch n.r.Status {
+	case spec.ViewChange, spec.StateTransfer:
+		wait := min(t.ViewChange<<min(n.attempts, 16), t.ViewChangeMax)
+		n.stallAt = wait + n.spread(wait)
+	default:
+		n.stallAt = t.Recovery
+	}
+}
+
+// spread draws a number of ticks from [0, d).
+func (n *Node) spread(d int) int {
+	if d <= 0 {
+		return 0
+	}
+	return int(n.rand.Uint64() % uint64(d))
+}
+
+// CheckSender returns an error when m, a message as
+// generated.UnmarshalMessage returns it, is not a message one replica sends
+// another, from replica from of configuration c: a request or a reply, a
+// message whose sender field names another replica, or a Prepare, Commit
+// or StartView that the primary of its view did not send. Such a message
+// is malformed input, never a reason to panic.
+func CheckSender(c spec.Config, from int, m any) error {
+	if from < 0 || from >= int(c.Replicas) {
+		return fmt.Errorf("sender %d: no such replica", from)
+	}
+	var claimed spec.ReplicaIndex
+	switch m := m.(type) {
+	case spec.Prepare:
+		claimed = c.Primary(m.View)
+	case spec.Commit:
+		claimed = c.Primary(m.View)
+	case spec.StartView:
+		claimed = c.Primary(m.View)
+	case spec.PrepareOK:
+		claimed = m.Replica
+	case spec.StartViewChange:
+		claimed = m.Replica
+	case spec.DoViewChange:
+		claimed = m.Replica
+	case spec.GetState:
+		claimed = m.Replica
+	case spec.NewState:
+		claimed = m.Replica
+	case spec.CrashVectorRequest:
+		claimed = m.Replica
+	case spec.CrashVectorResponse:
+		claimed = m.Replica
+	case spec.Recovery:
+		claimed = m.Replica
+	case spec.RecoveryResponse:
+		claimed = m.Replica
+	default:
+		return fmt.Errorf("replica %d sent %T, which replicas do not send each other", from, m)
+	}
+	if int(claimed) != from {
+		return fmt.Errorf("replica %d sent a %T from replica %d", from, m, claimed)
+	}
+	return nil
+}
