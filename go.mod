@@ -3,6 +3,7 @@ module github.com/viewstamped/vsr
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/dave/jennifer v1.7.1
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/tools v0.52.0

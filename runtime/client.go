@@ -111,6 +111,10 @@ func (c *Client) newSession() *session {
 	return &session{id: id, next: 1, replies: make(chan spec.Reply, 1)}
 }
 
+// Primary returns the replica the client believes primary: the primary
+// of the view of the latest reply.
+func (c *Client) Primary() int { return int(c.primary.Load()) }
+
 // Close closes the client's connections; calls in progress return
 // ErrClosed.
 func (c *Client) Close() error {

@@ -3,16 +3,14 @@ package runtime_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/viewstamped/vsr/internal/loopback"
 	"github.com/viewstamped/vsr/runtime"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -37,210 +35,48 @@ func (c *counter) ops() [][]byte {
 	return append([][]byte(nil), c.applied...)
 }
 
-// cluster is an in-process cluster over loopback TCP.
+// cluster is a loopback cluster of counters.
 type cluster struct {
-	t        *testing.T
-	id       uint64
-	addrs    []string
-	servers  []*runtime.Server
-	machines [][]*counter // every state machine each replica has had, the last one current
-	cancels  []context.CancelFunc
-	done     []chan error
-	mu       sync.Mutex
-	// partitioned holds the replicas cut off from the others.
-	partitioned map[int]bool
+	*loopback.Cluster
+	t *testing.T
 }
 
 // fastTiming makes view changes take tens of milliseconds.
-var fastTiming = runtime.Timing{Heartbeat: 2, Election: 10, ViewChange: 10, ViewChangeMax: 80, Recovery: 5}
+var fastTiming = loopback.FastTiming
 
 func newCluster(t *testing.T, n int) *cluster {
 	t.Helper()
-	c := &cluster{t: t, id: uint64(time.Now().UnixNano()), partitioned: map[int]bool{}}
-	listeners := make([]net.Listener, n)
-	for i := range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		listeners[i] = l
-		c.addrs = append(c.addrs, l.Addr().String())
-	}
-	c.servers = make([]*runtime.Server, n)
-	c.machines = make([][]*counter, n)
-	c.cancels = make([]context.CancelFunc, n)
-	c.done = make([]chan error, n)
-	for i := range n {
-		c.start(i, listeners[i], true)
-	}
-	t.Cleanup(c.stop)
-	return c
-}
-
-// start starts replica i on listener l (a new one on its address when
-// nil), bootstrapping a new cluster or recovering.
-func (c *cluster) start(i int, l net.Listener, bootstrap bool) {
-	c.t.Helper()
-	if l == nil {
-		var err error
-		for range 50 { // the old listener's port may take a moment to free
-			if l, err = net.Listen("tcp", c.addrs[i]); err == nil {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		require.NoError(c.t, err)
-	}
-	s, err := runtime.NewServer(runtime.Config{
-		ClusterID: c.id, Addrs: c.addrs, Index: i, Bootstrap: bootstrap, Listener: l,
-		Log:  slog.New(slog.NewTextHandler(testLog{c.t}, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Tick: 5 * time.Millisecond, Timing: fastTiming,
-		NewStateMachine: func() runtime.StateMachine {
-			m := &counter{}
-			c.mu.Lock()
-			c.machines[i] = append(c.machines[i], m)
-			c.mu.Unlock()
-			return m
-		},
-		DropTo: func(to int) bool {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			return c.partitioned[i] != c.partitioned[to]
-		},
-	})
-	require.NoError(c.t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	c.servers[i], c.cancels[i], c.done[i] = s, cancel, make(chan error, 1)
-	go func(done chan error) { done <- s.Run(ctx) }(c.done[i])
-}
-
-// testLog writes a server's log lines to the test's log, shown when the
-// test fails or runs with -v.
-type testLog struct{ t *testing.T }
-
-func (w testLog) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimSuffix(string(b), "\n"))
-	return len(b), nil
-}
-
-// kill stops replica i, as a crash of its process would: its state is
-// gone.
-func (c *cluster) kill(i int) {
-	c.cancels[i]()
-	require.NoError(c.t, <-c.done[i])
-	c.servers[i] = nil
-}
-
-func (c *cluster) stop() {
-	for i, s := range c.servers {
-		if s != nil {
-			c.kill(i)
-		}
-	}
-}
-
-// partition cuts the replicas in cut off from the others, or heals the
-// cluster with none.
-func (c *cluster) partition(cut ...int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.partitioned = map[int]bool{}
-	for _, i := range cut {
-		c.partitioned[i] = true
-	}
-}
-
-func (c *cluster) client(sessions int) *runtime.Client {
-	cl, err := runtime.NewClient(runtime.ClientConfig{ClusterID: c.id, Addrs: c.addrs, Sessions: sessions, Resend: 50 * time.Millisecond})
-	require.NoError(c.t, err)
-	c.t.Cleanup(func() { cl.Close() })
-	return cl
-}
-
-// replica returns a copy of what replica i's node holds; a replica that
-// is not running holds nothing, in status Crashed.
-func (c *cluster) replica(i int) (r spec.Replica, stats runtime.Stats) {
-	c.t.Helper()
-	r.Status = spec.Crashed
-	if c.servers[i] == nil {
-		return r, stats
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c.servers[i].Inspect(ctx, func(n *runtime.Node) {
-		r, stats = *n.Replica(), n.Stats()
-		r.Log = append([]spec.Request(nil), r.Log...)
-	})
-	return r, stats
+	return &cluster{Cluster: loopback.New(t, n, func(int) runtime.StateMachine { return &counter{} }), t: t}
 }
 
 // machine returns replica i's current state machine.
-func (c *cluster) machine(i int) *counter {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ms := c.machines[i]
-	return ms[len(ms)-1]
-}
-
-// eventually waits, for at most 10 seconds, until cond holds.
-func (c *cluster) eventually(what string, cond func() bool) {
-	c.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	require.FailNow(c.t, "timed out waiting: "+what)
-}
-
-// primary returns the replica that is primary of the newest normal view,
-// once one is.
-func (c *cluster) primary() int {
-	c.t.Helper()
-	p := -1
-	c.eventually("a primary in normal status", func() bool {
-		best := spec.ViewNumber(0)
-		p = -1
-		for i, s := range c.servers {
-			c.mu.Lock()
-			cut := c.partitioned[i]
-			c.mu.Unlock()
-			if s == nil || cut {
-				continue
-			}
-			r, _ := c.replica(i)
-			if r.Status == spec.Normal && int(r.Config.Primary(r.View)) == i && (p < 0 || r.View > best) {
-				p, best = i, r.View
-			}
-		}
-		return p >= 0
-	})
-	return p
-}
+func (c *cluster) machine(i int) *counter { return c.Machine(i).(*counter) }
 
 // converged waits until every running replica has committed and executed
 // the same operations, and returns them.
 func (c *cluster) converged() [][]byte {
 	c.t.Helper()
+	c.Converged(func(i int) int { return len(c.machine(i).ops()) })
 	var ops [][]byte
-	c.eventually("the replicas to agree", func() bool {
+	c.Eventually("the state machines to agree", func() bool {
 		ops = nil
-		for i, s := range c.servers {
-			if s == nil {
+		for i := range c.Addrs {
+			if c.Server(i) == nil {
 				continue
 			}
-			r, _ := c.replica(i)
 			got := c.machine(i).ops()
-			if r.Status != spec.Normal || len(got) != int(r.CommitNumber) {
+			if ops != nil && fmt.Sprint(ops) != fmt.Sprint(got) {
 				return false
 			}
-			if ops == nil {
-				ops = got
-			} else if fmt.Sprint(ops) != fmt.Sprint(got) {
-				return false
-			}
+			ops = got
 		}
 		return true
 	})
 	return ops
+}
+
+func (c *cluster) client(sessions int) *runtime.Client {
+	return c.Client(sessions, 50*time.Millisecond)
 }
 
 func do(t *testing.T, cl *runtime.Client, op string) string {
@@ -264,7 +100,7 @@ func TestNormalOperation(t *testing.T) {
 	ops := c.converged()
 	require.Len(t, ops, 20)
 	for i := range 3 {
-		r, stats := c.replica(i)
+		r, stats := c.Replica(i)
 		require.Equal(t, spec.ViewNumber(0), r.View)
 		require.Zero(t, stats.Rejected)
 	}
@@ -329,17 +165,17 @@ func TestPrimaryKilled(t *testing.T) {
 	cl := c.client(8)
 	stop := make(chan struct{})
 	wait := load(t, cl, 8, stop)
-	c.eventually("some operations to commit", func() bool { r, _ := c.replica(0); return r.CommitNumber >= 50 })
-	old := c.primary()
-	c.kill(old)
-	c.eventually("a new view", func() bool {
-		p := c.primary()
-		r, _ := c.replica(p)
+	c.Eventually("some operations to commit", func() bool { r, _ := c.Replica(0); return r.CommitNumber >= 50 })
+	old := c.Primary()
+	c.Kill(old)
+	c.Eventually("a new view", func() bool {
+		p := c.Primary()
+		r, _ := c.Replica(p)
 		return p != old && r.View > 0
 	})
-	p := c.primary()
-	before, _ := c.replica(p)
-	c.eventually("the new primary to commit more", func() bool { r, _ := c.replica(p); return r.CommitNumber >= before.CommitNumber+50 })
+	p := c.Primary()
+	before, _ := c.Replica(p)
+	c.Eventually("the new primary to commit more", func() bool { r, _ := c.Replica(p); return r.CommitNumber >= before.CommitNumber+50 })
 	close(stop)
 	acked := wait()
 	ops := c.converged()
@@ -357,14 +193,14 @@ func TestRecoverFromNothing(t *testing.T) {
 	for i := range 10 {
 		do(t, cl, fmt.Sprintf("a%d", i))
 	}
-	backup := (c.primary() + 1) % 3
-	c.kill(backup)
+	backup := (c.Primary() + 1) % 3
+	c.Kill(backup)
 	for i := range 10 {
 		do(t, cl, fmt.Sprintf("b%d", i))
 	}
-	c.start(backup, nil, false)
-	c.eventually("the backup to recover", func() bool {
-		r, _ := c.replica(backup)
+	c.Start(backup, false)
+	c.Eventually("the backup to recover", func() bool {
+		r, _ := c.Replica(backup)
 		return r.Status == spec.Normal && r.CommitNumber >= 20
 	})
 	for i := range 10 {
@@ -373,7 +209,7 @@ func TestRecoverFromNothing(t *testing.T) {
 	ops := c.converged()
 	require.Len(t, ops, 30)
 	require.Equal(t, fmt.Sprint(ops), fmt.Sprint(c.machine(backup).ops()), "the recovered replica's state machine")
-	r, _ := c.replica(backup)
+	r, _ := c.Replica(backup)
 	require.Equal(t, uint32(1), r.CrashVector[backup], "a new incarnation")
 }
 
@@ -386,14 +222,14 @@ func TestBootstrapAfterRunning(t *testing.T) {
 	for i := range 5 {
 		do(t, cl, fmt.Sprintf("a%d", i))
 	}
-	backup := (c.primary() + 2) % 3
-	c.kill(backup)
-	c.start(backup, nil, true)
-	c.eventually("the backup to recover", func() bool {
-		r, _ := c.replica(backup)
+	backup := (c.Primary() + 2) % 3
+	c.Kill(backup)
+	c.Start(backup, true)
+	c.Eventually("the backup to recover", func() bool {
+		r, _ := c.Replica(backup)
 		return r.Status == spec.Normal && r.CommitNumber >= 5
 	})
-	r, _ := c.replica(backup)
+	r, _ := c.Replica(backup)
 	require.Equal(t, uint32(1), r.CrashVector[backup], "it went through recovery")
 }
 
@@ -401,7 +237,7 @@ func TestBootstrapAfterRunning(t *testing.T) {
 // reply can arrive: each operation still executes once.
 func TestRetriesExecuteOnce(t *testing.T) {
 	c := newCluster(t, 3)
-	cl, err := runtime.NewClient(runtime.ClientConfig{ClusterID: c.id, Addrs: c.addrs, Sessions: 4, Resend: 100 * time.Microsecond})
+	cl, err := runtime.NewClient(runtime.ClientConfig{ClusterID: c.ID, Addrs: c.Addrs, Sessions: 4, Resend: 100 * time.Microsecond})
 	require.NoError(t, err)
 	defer cl.Close()
 	var wg sync.WaitGroup
@@ -429,19 +265,19 @@ func TestPartitionHeals(t *testing.T) {
 	for i := range 10 {
 		do(t, cl, fmt.Sprintf("a%d", i))
 	}
-	old := c.primary()
-	c.partition(old)
+	old := c.Primary()
+	c.Partition(old)
 	for i := range 10 {
 		do(t, cl, fmt.Sprintf("b%d", i))
 	}
-	p := c.primary()
+	p := c.Primary()
 	require.NotEqual(t, old, p)
-	c.partition()
+	c.Partition()
 	for i := range 10 {
 		do(t, cl, fmt.Sprintf("c%d", i))
 	}
 	ops := c.converged()
 	require.Len(t, ops, 30)
-	r, _ := c.replica(old)
+	r, _ := c.Replica(old)
 	require.Greater(t, r.View, spec.ViewNumber(0))
 }

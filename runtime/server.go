@@ -207,7 +207,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return nil
 	}
 	node, err := NewNode(NodeConfig{Spec: s.cfg.Spec, Index: s.cfg.Index, Timing: s.cfg.Timing,
-		NewStateMachine: s.cfg.NewStateMachine, Log: s.log}, start, s, newRand())
+		NewStateMachine: s.cfg.NewStateMachine, Log: s.cfg.Log}, start, s, newRand())
 	if err != nil {
 		s.cancel()
 		s.wg.Wait()
@@ -711,10 +711,11 @@ func (p *peer) dial() (net.Conn, error) {
 		return nil, err
 	}
 	b, err := ReadFrame(bufio.NewReader(c), nil, helloMax)
-	var ack hello
-	if err == nil {
-		ack, err = parseHello(b)
+	if err != nil {
+		c.Close() // the connection failed, which is no hostile input
+		return nil, err
 	}
+	ack, err := parseHello(b)
 	if err == nil && (ack.role != roleReplica || ack.cluster != p.s.cfg.ClusterID || ack.replica != p.index) {
 		err = fmt.Errorf("handshake: replica %d of cluster %d answered at the address of replica %d of cluster %d",
 			ack.replica, ack.cluster, p.index, p.s.cfg.ClusterID)

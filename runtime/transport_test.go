@@ -56,17 +56,17 @@ func TestRejectsBadInput(t *testing.T) {
 		bytes [][]byte
 	}{
 		{"not a handshake", [][]byte{[]byte("GET / HTTP/1.1\r\n\r\n")}},
-		{"another cluster", [][]byte{rawHello(replica, c.id+1, 1, 7)}},
-		{"no such replica", [][]byte{rawHello(replica, c.id, 3, 7)}},
-		{"oversized frame", [][]byte{rawHello(replica, c.id, 1, 7), oversized}},
-		{"empty frame", [][]byte{rawHello(replica, c.id, 1, 7), {0, 0, 0, 0}}},
-		{"malformed message", [][]byte{rawHello(replica, c.id, 1, 7), runtime.AppendFrame(nil, []byte{wire.Version, 2, 0xff})}},
-		{"another sender", [][]byte{rawHello(replica, c.id, 1, 7), message(t, spec.PrepareOK{Replica: 2, CrashVector: zeroVector})}},
-		{"a client sends a Prepare", [][]byte{rawHello(client, c.id, 0, 0), message(t, spec.Prepare{CrashVector: zeroVector})}},
+		{"another cluster", [][]byte{rawHello(replica, c.ID+1, 1, 7)}},
+		{"no such replica", [][]byte{rawHello(replica, c.ID, 3, 7)}},
+		{"oversized frame", [][]byte{rawHello(replica, c.ID, 1, 7), oversized}},
+		{"empty frame", [][]byte{rawHello(replica, c.ID, 1, 7), {0, 0, 0, 0}}},
+		{"malformed message", [][]byte{rawHello(replica, c.ID, 1, 7), runtime.AppendFrame(nil, []byte{wire.Version, 2, 0xff})}},
+		{"another sender", [][]byte{rawHello(replica, c.ID, 1, 7), message(t, spec.PrepareOK{Replica: 2, CrashVector: zeroVector})}},
+		{"a client sends a Prepare", [][]byte{rawHello(client, c.ID, 0, 0), message(t, spec.Prepare{CrashVector: zeroVector})}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			before := c.servers[0].Counters().Rejected
-			conn, err := net.Dial("tcp", c.addrs[0])
+			before := c.Server(0).Counters().Rejected
+			conn, err := net.Dial("tcp", c.Addrs[0])
 			require.NoError(t, err)
 			defer conn.Close()
 			for _, b := range tt.bytes {
@@ -75,7 +75,7 @@ func TestRejectsBadInput(t *testing.T) {
 			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 			_, err = io.Copy(io.Discard, conn)
 			require.NoError(t, err, "the replica closes the connection")
-			c.eventually("the refusal to be counted", func() bool { return c.servers[0].Counters().Rejected == before+1 })
+			c.Eventually("the refusal to be counted", func() bool { return c.Server(0).Counters().Rejected == before+1 })
 		})
 	}
 	do(t, cl, "after")

@@ -1,0 +1,280 @@
+// Command kv is a replicated key-value store on the VR runtime: one
+// process per replica, a client, and a local demo.
+//
+//	kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [-tls-cert F -tls-key F -tls-ca F]
+//	kv put    -cluster ID -peers A,B,C KEY VALUE
+//	kv get    -cluster ID -peers A,B,C KEY
+//	kv delete -cluster ID -peers A,B,C KEY
+//	kv cas    -cluster ID -peers A,B,C [-absent] KEY OLD NEW
+//	kv demo
+//
+// Every setting may also come from a file (-config FILE, lines
+// "name = value" with the flags' names); flags given win. serve runs one
+// replica until it is killed or interrupted. Start every replica of a new
+// cluster with -bootstrap; a replica that restarts, with or without it,
+// recovers its state from the others. The demo starts three replicas as
+// processes on 127.0.0.1, writes, kills the primary with SIGKILL, keeps
+// writing through the view change, restarts the killed replica, which
+// recovers, and reads every key back.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/viewstamped/vsr/examples/kv/store"
+	"github.com/viewstamped/vsr/runtime"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [flags]
+       kv put    -cluster ID -peers A,B,C KEY VALUE
+       kv get    -cluster ID -peers A,B,C KEY
+       kv delete -cluster ID -peers A,B,C KEY
+       kv cas    -cluster ID -peers A,B,C [-absent] KEY OLD NEW
+       kv demo   [-keep]
+Run "kv COMMAND -h" for a command's flags.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "put", "get", "delete", "cas":
+		return clientCommand(args[0], args[1:], stdout, stderr)
+	case "demo":
+		return demo(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "kv: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+// common are the settings of every command.
+type common struct {
+	config                 string
+	cluster                uint64
+	peers                  string
+	tlsCert, tlsKey, tlsCA string
+	timeout                time.Duration
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "read settings from `file`: lines name = value, with the flags' names; flags given win")
+	fs.Uint64Var(&c.cluster, "cluster", 0, "the cluster's ID, the same for every replica and client")
+	fs.StringVar(&c.peers, "peers", "", "every replica's address, host:port, comma-separated, by index")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "with -tls-key and -tls-ca: mutual TLS with this certificate (PEM)")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's key (PEM)")
+	fs.StringVar(&c.tlsCA, "tls-ca", "", "the cluster's CA (PEM): only holders of its certificates get in")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "how long a client command waits for its result")
+}
+
+// parse parses args into fs, then fills in from the config file every
+// flag not given, and checks the common settings.
+func (c *common) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.config != "" {
+		if err := applyFile(fs, c.config); err != nil {
+			return err
+		}
+	}
+	if c.cluster == 0 {
+		return errors.New("-cluster: want the cluster's ID, not 0")
+	}
+	if len(c.addrs()) == 0 {
+		return errors.New("-peers: want every replica's address")
+	}
+	if (c.tlsCert != "" || c.tlsKey != "" || c.tlsCA != "") && (c.tlsCert == "" || c.tlsKey == "" || c.tlsCA == "") {
+		return errors.New("-tls-cert, -tls-key and -tls-ca go together")
+	}
+	return nil
+}
+
+func (c *common) addrs() []string {
+	var out []string
+	for _, a := range strings.Split(c.peers, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// applyFile sets, from a file of "name = value" lines, every flag of fs
+// that the command line did not set.
+func applyFile(fs *flag.FlagSet, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(text, "=")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		switch {
+		case !ok || name == "":
+			return fmt.Errorf("%s:%d: want name = value", path, line)
+		case name == "config" || fs.Lookup(name) == nil:
+			return fmt.Errorf("%s:%d: unknown setting %q", path, line, name)
+		case set[name]:
+			continue
+		}
+		if err := fs.Set(name, value); err != nil {
+			return fmt.Errorf("%s:%d: %s: %w", path, line, name, err)
+		}
+	}
+	return sc.Err()
+}
+
+func serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kv serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	id := fs.Int("id", -1, "this replica's index in -peers, from 0")
+	bootstrap := fs.Bool("bootstrap", false, "start a new cluster: every replica starts so, together; a replica that finds another has run recovers instead")
+	tick := fs.Duration("tick", 10*time.Millisecond, "the length of one tick of the replica's clock")
+	if err := c.parse(fs, args); err != nil {
+		return usageError(stderr, "kv serve", err)
+	}
+	if *id < 0 || *id >= len(c.addrs()) {
+		return usageError(stderr, "kv serve", fmt.Errorf("-id %d: want 0 to %d", *id, len(c.addrs())-1))
+	}
+	cfg := runtime.Config{ClusterID: c.cluster, Addrs: c.addrs(), Index: *id, Bootstrap: *bootstrap, Tick: *tick,
+		NewStateMachine: func() runtime.StateMachine { return store.New() },
+		Log:             slog.New(slog.NewTextHandler(stderr, nil))}
+	if c.tlsCert != "" {
+		tlsCfg, err := runtime.LoadTLS(c.tlsCert, c.tlsKey, c.tlsCA)
+		if err != nil {
+			return usageError(stderr, "kv serve", err)
+		}
+		cfg.TLS = tlsCfg
+	}
+	s, err := runtime.NewServer(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "kv serve: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := s.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "kv serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// usageError prints a one-line reason and returns the exit status of bad
+// usage.
+func usageError(stderr io.Writer, cmd string, err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if !strings.HasPrefix(err.Error(), "flag provided but not defined") && !strings.Contains(err.Error(), "invalid value") {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+	}
+	return 2
+}
+
+// newClient returns a client of the cluster c names.
+func newClient(c *common) (*store.Client, func(), error) {
+	cfg := runtime.ClientConfig{ClusterID: c.cluster, Addrs: c.addrs(), Sessions: 1}
+	if c.tlsCert != "" {
+		tlsCfg, err := runtime.LoadTLS(c.tlsCert, c.tlsKey, c.tlsCA)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.TLS = tlsCfg
+	}
+	rc, err := runtime.NewClient(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store.NewClient(rc), func() { rc.Close() }, nil
+}
+
+func clientCommand(cmd string, args []string, stdout, stderr io.Writer) int {
+	name := "kv " + cmd
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	absent := fs.Bool("absent", false, "cas: set the key only if it has no value (OLD is ignored)")
+	if err := c.parse(fs, args); err != nil {
+		return usageError(stderr, name, err)
+	}
+	want := map[string]int{"put": 2, "get": 1, "delete": 1, "cas": 3}[cmd]
+	if fs.NArg() != want {
+		return usageError(stderr, name, fmt.Errorf("want %d arguments, not %d", want, fs.NArg()))
+	}
+	a := fs.Args()
+	op := store.Op{Key: a[0]}
+	switch cmd {
+	case "put":
+		op.Kind, op.Value = store.Put, []byte(a[1])
+	case "get":
+		op.Kind = store.Get
+	case "delete":
+		op.Kind = store.Delete
+	case "cas":
+		op.Kind, op.Old, op.Value, op.Absent = store.CAS, []byte(a[1]), []byte(a[2]), *absent
+	}
+	cl, closeClient, err := newClient(&c)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	defer closeClient()
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	r, err := cl.Do(ctx, op)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	switch {
+	case cmd == "put":
+		fmt.Fprintln(stdout, "ok")
+	case cmd == "get" && !r.OK:
+		fmt.Fprintln(stdout, "(no value)")
+		return 1
+	case cmd == "get":
+		fmt.Fprintf(stdout, "%s\n", r.Value)
+	case cmd == "delete":
+		fmt.Fprintln(stdout, map[bool]string{true: "deleted", false: "(no value)"}[r.OK])
+	case r.OK:
+		fmt.Fprintf(stdout, "swapped: %s\n", r.Value)
+	default:
+		fmt.Fprintf(stdout, "not swapped: the value is %q\n", r.Value)
+		return 1
+	}
+	return 0
+}
