@@ -63,6 +63,10 @@ type session struct {
 	id      spec.ClientID
 	next    spec.RequestNumber
 	replies chan spec.Reply
+	// want is the request number a reply must have to be delivered; the
+	// readers check it, so that a late reply to an earlier request
+	// cannot take the place of the one awaited.
+	want atomic.Uint64
 }
 
 // NewClient returns a client of the cluster; it connects in the
@@ -151,6 +155,7 @@ func (c *Client) do(ctx context.Context, s *session, op []byte) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
+	s.want.Store(uint64(s.next))
 	c.mu.Lock()
 	c.waiting[uint64(s.id)] = s
 	c.mu.Unlock()
@@ -192,7 +197,7 @@ func (c *Client) deliver(r spec.Reply) {
 	c.mu.Lock()
 	s := c.waiting[uint64(r.Client)]
 	c.mu.Unlock()
-	if s == nil {
+	if s == nil || uint64(r.Request) != s.want.Load() {
 		return
 	}
 	select {
