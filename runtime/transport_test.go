@@ -44,11 +44,13 @@ func message(t *testing.T, m any) []byte {
 
 // TestRejectsBadInput connects to a replica and sends it what a replica
 // or client must not: each connection is closed, each refusal counted,
-// and the cluster serves on.
+// and the cluster serves on. The impostor claims to be replica 2, which
+// is down, so that the real one does not take its place back meanwhile.
 func TestRejectsBadInput(t *testing.T) {
 	c := newCluster(t, 3)
 	cl := c.client(1)
 	do(t, cl, "before")
+	c.Kill(2)
 	oversized := binary.BigEndian.AppendUint32(nil, runtime.DefaultMaxFrame+1)
 	const replica, client = 1, 2
 	for _, tt := range []struct {
@@ -58,10 +60,10 @@ func TestRejectsBadInput(t *testing.T) {
 		{"not a handshake", [][]byte{[]byte("GET / HTTP/1.1\r\n\r\n")}},
 		{"another cluster", [][]byte{rawHello(replica, c.ID+1, 1, 7)}},
 		{"no such replica", [][]byte{rawHello(replica, c.ID, 3, 7)}},
-		{"oversized frame", [][]byte{rawHello(replica, c.ID, 1, 7), oversized}},
-		{"empty frame", [][]byte{rawHello(replica, c.ID, 1, 7), {0, 0, 0, 0}}},
-		{"malformed message", [][]byte{rawHello(replica, c.ID, 1, 7), runtime.AppendFrame(nil, []byte{wire.Version, 2, 0xff})}},
-		{"another sender", [][]byte{rawHello(replica, c.ID, 1, 7), message(t, spec.PrepareOK{Replica: 2, CrashVector: zeroVector})}},
+		{"oversized frame", [][]byte{rawHello(replica, c.ID, 2, 7), oversized}},
+		{"empty frame", [][]byte{rawHello(replica, c.ID, 2, 7), {0, 0, 0, 0}}},
+		{"malformed message", [][]byte{rawHello(replica, c.ID, 2, 7), runtime.AppendFrame(nil, []byte{wire.Version, 2, 0xff})}},
+		{"another sender", [][]byte{rawHello(replica, c.ID, 2, 7), message(t, spec.PrepareOK{Replica: 1, CrashVector: zeroVector})}},
 		{"a client sends a Prepare", [][]byte{rawHello(client, c.ID, 0, 0), message(t, spec.Prepare{CrashVector: zeroVector})}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +82,25 @@ func TestRejectsBadInput(t *testing.T) {
 	}
 	do(t, cl, "after")
 	require.Len(t, c.converged(), 2)
+}
+
+// TestImpostorDoesNotStick: a connection that claims to be replica 1 of
+// another process takes its place, the real replica 1 dials again, and
+// the cluster serves with all three.
+func TestImpostorDoesNotStick(t *testing.T) {
+	c := newCluster(t, 3)
+	cl := c.client(1)
+	do(t, cl, "before")
+	conn, err := net.Dial("tcp", c.Addrs[0])
+	require.NoError(t, err)
+	conn.Write(rawHello(1, c.ID, 1, 7))
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.Copy(io.Discard, conn)
+	conn.Close()
+	for i := range 10 {
+		do(t, cl, fmt.Sprintf("after%d", i))
+	}
+	require.Len(t, c.converged(), 11)
 }
 
 // certs is a CA and certificates it signed.
