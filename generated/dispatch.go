@@ -20,6 +20,7 @@ const (
 	RuleRecordPrepareOK
 	RuleCommitOperations
 	RuleReceiveCommit
+	RuleAckCommit
 	RuleSendCommit
 	RuleCrashReplica
 	RuleRestartReplica
@@ -47,7 +48,7 @@ const (
 )
 
 // NumRules is the number of rules; RuleIDs run from 1 to NumRules.
-const NumRules = 30
+const NumRules = 31
 
 func (id RuleID) String() string {
 	if id == RuleNone {
@@ -66,8 +67,9 @@ var Rules = [NumRules + 1]lang.RuleInfo{
 	RuleReceivePrepare:               {Name: "ReceivePrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "4.1", Pos: "spec/normal.go:58"},
 	RuleRecordPrepareOK:              {Name: "RecordPrepareOK", Trigger: lang.OnMessage, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:79"},
 	RuleCommitOperations:             {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:101"},
-	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:128"},
-	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:145"},
+	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:129"},
+	RuleAckCommit:                    {Name: "AckCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:148"},
+	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:177"},
 	RuleCrashReplica:                 {Name: "CrashReplica", Trigger: lang.OnCrash, Event: "Crash", Section: "4.3", Pos: "spec/recovery.go:21"},
 	RuleRestartReplica:               {Name: "RestartReplica", Trigger: lang.OnRestart, Event: "Restart", Section: "4.3", Pos: "spec/recovery.go:36"},
 	RuleRetryRecovery:                {Name: "RetryRecovery", Trigger: lang.OnTimeout, Event: "RecoveryTimeout", Section: "4.3", Pos: "spec/recovery.go:58"},
@@ -167,12 +169,15 @@ func EnabledPrepareOK(r *spec.Replica, ev *spec.PrepareOK) bool {
 	return spec.RecordPrepareOK{}.Guard(r, ev)
 }
 
-// OnCommit applies to r the first enabled rule of Commit: ReceiveCommit, GetStateOnNewerCommit.
+// OnCommit applies to r the first enabled rule of Commit: ReceiveCommit, AckCommit, GetStateOnNewerCommit.
 func OnCommit(r *spec.Replica, ev *spec.Commit, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
 	case spec.ReceiveCommit{}.Guard(r, ev):
 		spec.ReceiveCommit{}.Apply(r, ev, out)
 		f.Rule = RuleReceiveCommit
+	case spec.AckCommit{}.Guard(r, ev):
+		spec.AckCommit{}.Apply(r, ev, out)
+		f.Rule = RuleAckCommit
 	case spec.GetStateOnNewerCommit{}.Guard(r, ev):
 		spec.GetStateOnNewerCommit{}.Apply(r, ev, out)
 		f.Rule = RuleGetStateOnNewerCommit
@@ -183,7 +188,7 @@ func OnCommit(r *spec.Replica, ev *spec.Commit, out *lang.Effects[spec.ReplicaIn
 // EnabledCommit reports whether a rule of Commit is enabled at r, so that OnCommit would
 // change r; it only reads.
 func EnabledCommit(r *spec.Replica, ev *spec.Commit) bool {
-	return spec.ReceiveCommit{}.Guard(r, ev) || spec.GetStateOnNewerCommit{}.Guard(r, ev)
+	return spec.ReceiveCommit{}.Guard(r, ev) || spec.AckCommit{}.Guard(r, ev) || spec.GetStateOnNewerCommit{}.Guard(r, ev)
 }
 
 // OnStartViewChange applies to r the first enabled rule of StartViewChange: JoinViewChange, RecordStartViewChange.
@@ -589,6 +594,14 @@ func ApplyRule(r *spec.Replica, id RuleID, ev any, out *lang.Effects[spec.Replic
 				return false, nil
 			}
 			spec.ReceiveCommit{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleAckCommit:
+		if e, ok := eventAs[spec.Commit](ev); ok {
+			if !(spec.AckCommit{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.AckCommit{}.Apply(r, e, out)
 			return true, nil
 		}
 	case RuleSendCommit:

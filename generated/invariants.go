@@ -30,7 +30,7 @@ var Invariants = [...]Invariant{
 	{lang.PredicateInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:77"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.ExecutedAtMostOnce(rs)
 	}},
-	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:99"}, spec.AcknowledgedNotLost},
+	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:95"}, spec.AcknowledgedNotLost},
 }
 
 // CheckInvariants returns the first invariant that breaks, or nil.
@@ -53,8 +53,8 @@ type Action struct {
 
 // Actions lists the action properties in spec order.
 var Actions = [...]Action{
-	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:131"}, spec.ViewNeverDecreases},
-	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:141"}, spec.CommitNeverDecreases},
+	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:128"}, spec.ViewNeverDecreases},
+	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:138"}, spec.CommitNeverDecreases},
 }
 
 // CheckActions returns the first action property that a step from before

@@ -78,13 +78,9 @@ func ExecutedAtMostOnce(rs []Replica) error {
 	for i := range rs {
 		r := &rs[i]
 		k := min(r.CommitNumber, OpNumber(len(r.Log)))
-		for a := OpNumber(0); a < k; a++ {
-			for b := a + 1; b < k; b++ {
-				x, y := &r.Log[a], &r.Log[b]
-				if x.Client == y.Client && x.Request == y.Request {
-					return fmt.Errorf("replica %d: client %d request %d committed twice, as ops %d and %d", r.Index, x.Client, x.Request, a+1, b+1)
-				}
-			}
+		if a, b, ok := firstRepeat(r.Log[:k]); ok {
+			x := &r.Log[a]
+			return fmt.Errorf("replica %d: client %d request %d committed twice, as ops %d and %d", r.Index, x.Client, x.Request, a+1, b+1)
 		}
 	}
 	return nil
@@ -97,13 +93,14 @@ func ExecutedAtMostOnce(rs []Replica) error {
 //
 //vsr:invariant
 func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
-	for _, reply := range replies {
-		for i := range rs {
-			p := &rs[i]
-			if p.Status != Normal || !p.isPrimary() || p.View < reply.View {
-				continue
-			}
-			if !hasRequest(p.Log, reply.Client, reply.Request) {
+	for i := range rs {
+		p := &rs[i]
+		if p.Status != Normal || !p.isPrimary() || len(replies) == 0 {
+			continue
+		}
+		has := logHas(p.Log, len(replies))
+		for _, reply := range replies {
+			if p.View >= reply.View && !has(reply.Client, reply.Request) {
 				return fmt.Errorf("client %d request %d was acknowledged in view %d but the log of replica %d, primary of view %d, lacks it",
 					reply.Client, reply.Request, reply.View, p.Index, p.View)
 			}
@@ -157,4 +154,53 @@ func findReplica(rs []Replica, i ReplicaIndex) *Replica {
 		}
 	}
 	return nil
+}
+
+// requestID is what identifies a request: its client and number.
+type requestID struct {
+	client  ClientID
+	request RequestNumber
+}
+
+// smallLog is the length up to which the invariants compare log entries
+// pairwise, which the model checker's short logs make faster than
+// building a set; a longer log, as a long simulation makes, gets a set.
+const smallLog = 32
+
+// firstRepeat returns the positions a < b of the first request in log, by
+// b, that appears twice.
+func firstRepeat(log []Request) (a, b int, ok bool) {
+	if len(log) <= smallLog {
+		for b := range log {
+			for a := range b {
+				if log[a].Client == log[b].Client && log[a].Request == log[b].Request {
+					return a, b, true
+				}
+			}
+		}
+		return 0, 0, false
+	}
+	seen := make(map[requestID]int, len(log))
+	for b := range log {
+		id := requestID{log[b].Client, log[b].Request}
+		if a, dup := seen[id]; dup {
+			return a, b, true
+		}
+		seen[id] = b
+	}
+	return 0, 0, false
+}
+
+// logHas returns a function that reports whether log holds a request, to
+// be asked n times: a scan of the log for few questions of a short log, a
+// set of its requests otherwise.
+func logHas(log []Request, n int) func(ClientID, RequestNumber) bool {
+	if len(log)*n <= smallLog*smallLog {
+		return func(c ClientID, s RequestNumber) bool { return hasRequest(log, c, s) }
+	}
+	set := make(map[requestID]bool, len(log))
+	for i := range log {
+		set[requestID{log[i].Client, log[i].Request}] = true
+	}
+	return func(c ClientID, s RequestNumber) bool { return set[requestID{c, s}] }
 }

@@ -122,7 +122,8 @@ func (r *Replica) quorumOp() OpNumber {
 
 // ReceiveCommit executes at a backup the operations the primary has
 // committed, as far as its log reaches; the rest wait for their Prepare
-// (4.1 step 7).
+// (4.1 step 7). A backup whose log reaches beyond the commit-number
+// acknowledges it again (ackAhead).
 //
 //vsr:rule 4.1
 type ReceiveCommit struct{}
@@ -136,10 +137,41 @@ func (ReceiveCommit) Guard(r *Replica, m *Commit) bool {
 func (ReceiveCommit) Apply(r *Replica, m *Commit, out *Effects) {
 	r.merge(m.CrashVector)
 	r.commitTo(min(m.Commit, r.OpNumber), out)
+	r.ackAhead(m.Commit, out)
+}
+
+// AckCommit acknowledges again, at a backup that has nothing to commit, the
+// operations of its log beyond the primary's commit-number: a PrepareOK
+// may have been lost, and the paper has no other way to recover it.
+//
+//vsr:rule 4.1
+type AckCommit struct{}
+
+func (AckCommit) Guard(r *Replica, m *Commit) bool {
+	return r.Status == Normal && !r.isPrimary() && m.View == r.View && r.OpNumber > m.Commit &&
+		r.fresh(r.primary(), m.CrashVector)
+}
+
+func (AckCommit) Apply(r *Replica, m *Commit, out *Effects) {
+	r.merge(m.CrashVector)
+	r.ackAhead(m.Commit, out)
+}
+
+// ackAhead sends the primary a PrepareOK for the backup's op-number when
+// its log reaches beyond commit: a backup accepts operations in op order,
+// so the one PrepareOK acknowledges every operation up to it.
+func (r *Replica) ackAhead(commit OpNumber, out *Effects) {
+	if r.OpNumber > commit {
+		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
+	}
 }
 
 // SendCommit tells the backups the commit-number when the primary has been
-// idle (4.1 step 6).
+// idle (4.1 step 6), and sends again the Prepares of the operations not
+// yet committed. A Prepare or its PrepareOK may have been lost; the paper
+// relies on the client's resend, which a primary ignores for a request in
+// progress, so without this a lossy network could stall an operation for
+// good.
 //
 //vsr:rule 4.1
 type SendCommit struct{}
@@ -150,4 +182,7 @@ func (SendCommit) Guard(r *Replica, t *CommitTimeout) bool {
 
 func (SendCommit) Apply(r *Replica, t *CommitTimeout, out *Effects) {
 	out.Broadcast(Commit{View: r.View, Commit: r.CommitNumber, CrashVector: r.vector()})
+	for op := r.CommitNumber + 1; op <= r.OpNumber; op++ {
+		out.Broadcast(Prepare{View: r.View, Request: r.Log[op-1], Op: op, Commit: r.CommitNumber, CrashVector: r.vector()})
+	}
 }

@@ -231,7 +231,7 @@ func TestMirrorCatches(t *testing.T) {
 		name, old, new, want string
 	}{
 		{"action missing", "\nSendCommit(r, m) == m.type = \"CommitTimeout\" /\\ Step(r, m, \"SendCommit\")\n", "\n",
-			"rule SendCommit (spec/normal.go:145) has no action of that name in VSR.tla"},
+			"rule SendCommit (" + generated.Rules[generated.RuleSendCommit].Pos + ") has no action of that name in VSR.tla"},
 		{"action renamed", "ReceiveCommit(r, m) == m.type", "ReceiveCommits(r, m) == m.type",
 			"action ReceiveCommits has no rule of that name in spec/"},
 		{"action on another event", `ReceiveCommit(r, m) == m.type = "Commit"`, `ReceiveCommit(r, m) == m.type = "Prepare"`,

@@ -264,17 +264,36 @@ RecordPrepareOKApply(s, m) ==
 CommitOperationsGuard(s, m) == s.status = "Normal" /\ IsPrimary(s) /\ QuorumOp(s) > s.commitNumber
 CommitOperationsApply(s, m) == CommitTo(s, QuorumOp(s), <<>>)
 
+\* ackAhead: a PrepareOK for the op-number when the log reaches beyond commit.
+AckAhead(s, commit, out) ==
+    IF s.opNumber > commit
+    THEN Append(out, Send(Primary(s.view), [type |-> "PrepareOK", view |-> s.view, op |-> s.opNumber,
+                                            replica |-> s.index, crashVector |-> Vector(s)]))
+    ELSE out
+
 ReceiveCommitGuard(s, m) ==
     /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view
     /\ m.commit > s.commitNumber /\ s.opNumber > s.commitNumber
     /\ Fresh(s, Primary(s.view), m.crashVector)
 ReceiveCommitApply(s, m) ==
-    LET s1 == Merge(s, m.crashVector) IN CommitTo(s1, Min(m.commit, s1.opNumber), <<>>)
+    LET s1 == Merge(s, m.crashVector)
+        c == CommitTo(s1, Min(m.commit, s1.opNumber), <<>>)
+    IN Result(c.st, AckAhead(c.st, m.commit, c.out))
 
+AckCommitGuard(s, m) ==
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ s.opNumber > m.commit
+    /\ Fresh(s, Primary(s.view), m.crashVector)
+AckCommitApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector) IN Result(s1, AckAhead(s1, m.commit, <<>>))
+
+\* The Commit, then the Prepares of the operations not yet committed again.
 SendCommitGuard(s, m) == s.status = "Normal" /\ IsPrimary(s)
 SendCommitApply(s, m) ==
     Result(s, <<Broadcast([type |-> "Commit", view |-> s.view, commit |-> s.commitNumber,
-                           crashVector |-> Vector(s)])>>)
+                           crashVector |-> Vector(s)])>>
+              \o [i \in 1..(s.opNumber - s.commitNumber) |->
+                    Broadcast([type |-> "Prepare", view |-> s.view, request |-> s.log[s.commitNumber + i],
+                               op |-> s.commitNumber + i, commit |-> s.commitNumber, crashVector |-> Vector(s)])])
 
 (***************************************************************************)
 (* 4.2 View changes (viewchange.go).                                       *)
@@ -520,7 +539,7 @@ EventRules(type) ==
     CASE type = "Request" -> <<"ResendReply", "ReceiveRequest">>
       [] type = "Prepare" -> <<"ReceivePrepare", "GetStateInView", "GetStateOnNewerPrepare">>
       [] type = "PrepareOK" -> <<"RecordPrepareOK">>
-      [] type = "Commit" -> <<"ReceiveCommit", "GetStateOnNewerCommit">>
+      [] type = "Commit" -> <<"ReceiveCommit", "AckCommit", "GetStateOnNewerCommit">>
       [] type = "StartViewChange" -> <<"JoinViewChange", "RecordStartViewChange">>
       [] type = "DoViewChange" -> <<"JoinViewChangeOnDoViewChange", "RecordDoViewChange">>
       [] type = "StartView" -> <<"ReceiveStartView">>
@@ -552,6 +571,7 @@ Guard(rule, s, m) ==
       [] rule = "RecordPrepareOK" -> RecordPrepareOKGuard(s, m)
       [] rule = "CommitOperations" -> CommitOperationsGuard(s, m)
       [] rule = "ReceiveCommit" -> ReceiveCommitGuard(s, m)
+      [] rule = "AckCommit" -> AckCommitGuard(s, m)
       [] rule = "SendCommit" -> SendCommitGuard(s, m)
       [] rule = "CrashReplica" -> CrashReplicaGuard(s, m)
       [] rule = "RestartReplica" -> RestartReplicaGuard(s, m)
@@ -584,6 +604,7 @@ Apply(rule, s, m) ==
       [] rule = "RecordPrepareOK" -> RecordPrepareOKApply(s, m)
       [] rule = "CommitOperations" -> CommitOperationsApply(s, m)
       [] rule = "ReceiveCommit" -> ReceiveCommitApply(s, m)
+      [] rule = "AckCommit" -> AckCommitApply(s, m)
       [] rule = "SendCommit" -> SendCommitApply(s, m)
       [] rule = "CrashReplica" -> CrashReplicaApply(s, m)
       [] rule = "RestartReplica" -> RestartReplicaApply(s, m)
@@ -714,6 +735,7 @@ ReceivePrepare(r, m) == m.type = "Prepare" /\ Step(r, m, "ReceivePrepare")
 RecordPrepareOK(r, m) == m.type = "PrepareOK" /\ Step(r, m, "RecordPrepareOK")
 CommitOperations(r, m) == m.type = "PrepareOK" /\ Step(r, m, "CommitOperations")
 ReceiveCommit(r, m) == m.type = "Commit" /\ Step(r, m, "ReceiveCommit")
+AckCommit(r, m) == m.type = "Commit" /\ Step(r, m, "AckCommit")
 SendCommit(r, m) == m.type = "CommitTimeout" /\ Step(r, m, "SendCommit")
 CrashReplica(r, m) == m.type = "Crash" /\ Step(r, m, "CrashReplica")
 RestartReplica(r, m) == m.type = "Restart" /\ Step(r, m, "RestartReplica")
@@ -755,7 +777,7 @@ DuplicateMessage(r, m) ==
 RuleStep(r, m) ==
     \/ ResendReply(r, m) \/ ReceiveRequest(r, m) \/ ReceivePrepare(r, m)
     \/ RecordPrepareOK(r, m) \/ CommitOperations(r, m) \/ ReceiveCommit(r, m)
-    \/ SendCommit(r, m) \/ CrashReplica(r, m) \/ RestartReplica(r, m)
+    \/ AckCommit(r, m) \/ SendCommit(r, m) \/ CrashReplica(r, m) \/ RestartReplica(r, m)
     \/ RetryRecovery(r, m) \/ SendCrashVector(r, m) \/ RecordCrashVector(r, m)
     \/ StartRecovery(r, m) \/ SendRecoveryResponse(r, m) \/ RecordRecoveryResponse(r, m)
     \/ FinishRecovery(r, m) \/ GetStateInView(r, m) \/ GetStateOnNewerPrepare(r, m)

@@ -96,6 +96,7 @@ Do(name, r, m) ==
       [] name = "RecordPrepareOK" -> RecordPrepareOK(r, m)
       [] name = "CommitOperations" -> CommitOperations(r, m)
       [] name = "ReceiveCommit" -> ReceiveCommit(r, m)
+      [] name = "AckCommit" -> AckCommit(r, m)
       [] name = "SendCommit" -> SendCommit(r, m)
       [] name = "CrashReplica" -> CrashReplica(r, m)
       [] name = "RestartReplica" -> RestartReplica(r, m)
