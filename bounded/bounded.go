@@ -400,6 +400,18 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	}
 }
 
+// FlagsOf registers in fs the flags of the settings named, each setting c:
+// for a command that takes some of a configuration's settings.
+func (c *Config) FlagsOf(fs *flag.FlagSet, names ...string) {
+	for _, name := range names {
+		s := lookup(name)
+		if s == nil {
+			panic("bounded: no setting " + name)
+		}
+		s.flag(fs, c, s)
+	}
+}
+
 // Overlay returns base with every setting that fs set on its command line
 // applied on top, for flags registered by Flags: the command line wins over
 // a file.

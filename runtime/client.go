@@ -38,6 +38,10 @@ type ClientConfig struct {
 	QueueFrames int
 	// Log receives the client's connection troubles; nil discards them.
 	Log *slog.Logger
+	// Rand is the source of the sessions' client IDs; nil draws from the
+	// system's. Two sessions of a cluster must never draw the same ID.
+	// The client calls it under its own lock.
+	Rand Rand
 }
 
 // Client submits operations to a cluster and returns their results, each
@@ -110,7 +114,13 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 func (c *Client) newSession() *session {
 	var id spec.ClientID
 	for id == 0 {
-		id = spec.ClientID(newRand().Uint64())
+		if c.cfg.Rand == nil {
+			id = spec.ClientID(newRand().Uint64())
+			continue
+		}
+		c.mu.Lock()
+		id = spec.ClientID(c.cfg.Rand.Uint64())
+		c.mu.Unlock()
 	}
 	return &session{id: id, next: 1, replies: make(chan spec.Reply, 1)}
 }

@@ -111,6 +111,19 @@ type NodeConfig struct {
 	// Log receives the node's view changes, recoveries, state transfers
 	// and rejected input; nil discards them.
 	Log *slog.Logger
+	// Trace, when set, is told every step the node takes (package trace
+	// records them as a trace of the run).
+	Trace Tracer
+}
+
+// Tracer is told each step of a node that fired a rule, before the step's
+// messages go out: the event (a message, request or timeout of the spec,
+// lang.Crash or lang.Restart), the rules that fired, and the replica's
+// state after them, which the tracer must not keep. When a quorum rule
+// fired after the first rule, mid is the state after the first rule alone
+// and the first split effects are its; otherwise mid is nil.
+type Tracer interface {
+	Step(node int, ev any, fired generated.Fired, mid, after *spec.Replica, effects []route.Effect, split int)
 }
 
 // Stats counts what a node did.
@@ -170,8 +183,11 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 		n.r = spec.NewReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
 		n.log.Info("starting as a replica of a new cluster", "view", 0)
 	case Recover:
-		n.r = spec.CrashedReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
+		// The state a crash leaves, through the rule that says so, so
+		// that a trace shows the loss.
+		n.r = spec.NewReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
 		n.log.Info("starting with no state: recovering")
+		n.apply(lang.Crash{})
 		n.restart()
 	default:
 		return nil, fmt.Errorf("runtime: start %v: want NewCluster or Recover", start)
@@ -272,6 +288,10 @@ func (n *Node) fromPrimary(from int, m any) bool {
 // timers when the step changed the replica's status or view.
 func (n *Node) apply(ev any) {
 	status, view := n.r.Status, n.r.View
+	var before spec.Replica
+	if n.cfg.Trace != nil {
+		before = (*generated.Replica)(&n.r).Clone()
+	}
 	n.out.Reset()
 	fired, err := generated.Dispatch(&n.r, ev, &n.out)
 	if err != nil {
@@ -282,21 +302,47 @@ func (n *Node) apply(ev any) {
 		return
 	}
 	n.stats.Steps++
-	n.send()
+	n.encode()
+	if n.cfg.Trace != nil {
+		n.trace(&before, ev, fired)
+	}
+	route.Deliver(n.cfg.Index, int(n.cfg.Spec.Replicas), n.enc.Effects, n.net.Send, n.net.Reply)
 	if n.r.Status != status || n.r.View != view {
 		n.transition(status, view)
 	}
 }
 
-// send encodes the step's effects before anything else runs, since their
+// trace tells the tracer of a step from before on event ev that fired
+// fired: with the state after the first rule alone when a quorum rule
+// fired too, which applying that rule alone to before gives.
+func (n *Node) trace(before *spec.Replica, ev any, fired generated.Fired) {
+	if fired.Quorum == generated.RuleNone {
+		n.cfg.Trace.Step(n.cfg.Index, ev, fired, nil, &n.r, n.enc.Effects, len(n.enc.Effects))
+		return
+	}
+	var out spec.Effects
+	out.Service = discard{}
+	if ok, err := generated.ApplyRule(before, fired.Rule, ev, &out); err != nil || !ok {
+		panic(fmt.Sprintf("runtime: rule %v alone does not apply to its step's event: %v", fired.Rule, err))
+	}
+	n.cfg.Trace.Step(n.cfg.Index, ev, fired, before, &n.r, n.enc.Effects, len(out.List))
+}
+
+// discard is a service for the state after a first rule alone, which a
+// trace shows: it executes nothing, since the real step did.
+type discard struct{}
+
+func (discard) Execute(client, request uint64, op []byte) []byte  { return nil }
+func (discard) Executed(client, request uint64, op []byte) []byte { return nil }
+
+// encode encodes the step's effects before anything else runs, since their
 // messages may share memory with the replica's state, which the next step
-// changes, and hands them to the network in order.
-func (n *Node) send() {
+// changes.
+func (n *Node) encode() {
 	n.enc.Reset()
 	if err := generated.EncodeEffects(&n.enc, &n.out); err != nil {
 		panic(fmt.Sprintf("runtime: %v", err)) // a rule emitted what is no message
 	}
-	route.Deliver(n.cfg.Index, int(n.cfg.Spec.Replicas), n.enc.Effects, n.net.Send, n.net.Reply)
 	for i := range n.enc.Effects {
 		if n.enc.Effects[i].Kind == lang.Broadcast {
 			n.idle = 0 // a primary's Prepare or Commit: the backups heard from it

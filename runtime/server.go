@@ -62,6 +62,13 @@ type Config struct {
 	// Listener, when set, is where the server accepts connections instead
 	// of listening on Addrs[Index].
 	Listener net.Listener
+	// Trace, when set, is told every step the node takes: package trace
+	// records them as a trace of the run, which vsrgen trace validate
+	// checks against the spec and VSR.tla.
+	Trace Tracer
+	// Rand is the node's source of randomness, for its recovery nonces;
+	// nil draws from the system's.
+	Rand Rand
 	// DropTo, when set, is asked before each frame to a replica is sent,
 	// and the frame is dropped when it says so: a fault-injection hook
 	// for tests that partition a cluster.
@@ -206,8 +213,12 @@ func (s *Server) Run(ctx context.Context) error {
 		s.wg.Wait()
 		return nil
 	}
+	rnd := s.cfg.Rand
+	if rnd == nil {
+		rnd = newRand()
+	}
 	node, err := NewNode(NodeConfig{Spec: s.cfg.Spec, Index: s.cfg.Index, Timing: s.cfg.Timing,
-		NewStateMachine: s.cfg.NewStateMachine, Log: s.cfg.Log}, start, s, newRand())
+		NewStateMachine: s.cfg.NewStateMachine, Log: s.cfg.Log, Trace: s.cfg.Trace}, start, s, rnd)
 	if err != nil {
 		s.cancel()
 		s.wg.Wait()

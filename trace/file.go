@@ -11,12 +11,16 @@ import (
 	"slices"
 
 	"github.com/viewstamped/vsr/bounded"
+	"github.com/viewstamped/vsr/spec"
 )
 
-// The header's schema and kind.
+// The header's schema and kinds: a trace of the model checker's, whose
+// environment the header bounds, or of a run of the runtime's nodes,
+// simulated or real, whose environment nothing bounds.
 const (
-	Schema = 1
-	Kind   = "vsr-trace"
+	Schema  = 1
+	Kind    = "vsr-trace"
+	RunKind = "vsr-run"
 )
 
 // Header is the first line of a trace: the configuration and the bounds of
@@ -76,19 +80,28 @@ func NewHeader(c bounded.Config) Header {
 	}
 }
 
-// Check checks that h describes a run the model checker can make.
+// NewRunHeader returns the header of a run of the runtime's nodes with
+// the protocol configuration c.
+func NewRunHeader(c spec.Config) Header {
+	return Header{Schema: Schema, Kind: RunKind, Replicas: int(c.Replicas),
+		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal}}
+}
+
+// Check checks that h describes a run the model checker can make, or a run
+// of the runtime.
 func (h *Header) Check() error {
 	switch {
 	case h.Schema != Schema:
 		return fmt.Errorf("schema %d: want %d", h.Schema, Schema)
-	case h.Kind != Kind:
-		return fmt.Errorf("kind %q: want %q", h.Kind, Kind)
+	case h.Kind != Kind && h.Kind != RunKind:
+		return fmt.Errorf("kind %q: want %q or %q", h.Kind, Kind, RunKind)
 	}
 	_, err := h.Config()
 	return err
 }
 
-// Config returns the configuration that h describes.
+// Config returns the configuration that h describes; of a run's header,
+// only the replicas and the options.
 func (h *Header) Config() (bounded.Config, error) {
 	c := bounded.Default()
 	c.Replicas, c.Clients, c.Values = h.Replicas, h.Clients, len(h.Values)
@@ -98,6 +111,9 @@ func (h *Header) Config() (bounded.Config, error) {
 	}
 	if err := c.Set("recovery", h.Options.Recovery); err != nil {
 		return c, fmt.Errorf("options: %w", err)
+	}
+	if h.Kind == RunKind {
+		return c, c.Validate()
 	}
 	b := h.Bounds
 	c.ViewChanges, c.CommitTimeouts, c.RecoveryTimeouts = b.ViewChangeTimeouts, b.CommitTimeouts, b.RecoveryTimeouts
@@ -118,10 +134,11 @@ func (h *Header) Config() (bounded.Config, error) {
 
 // The keys each object must have, in order.
 var (
-	headerKeys  = []string{"schema", "kind", "replicas", "clients", "values", "options", "bounds"}
-	optionsKeys = []string{"stateTransfer", "recovery", "startViewInNormal"}
-	boundsKeys  = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
-	lineKeys    = []string{"seq", "node", "clock", "action", "args", "state"}
+	headerKeys    = []string{"schema", "kind", "replicas", "clients", "values", "options", "bounds"}
+	runHeaderKeys = []string{"schema", "kind", "replicas", "options"}
+	optionsKeys   = []string{"stateTransfer", "recovery", "startViewInNormal"}
+	boundsKeys    = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
+	lineKeys      = []string{"seq", "node", "clock", "action", "args", "state"}
 )
 
 // Write writes a trace: the header, then the lines, one JSON object per
@@ -133,7 +150,11 @@ func Write(w io.Writer, h Header, lines []Line) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(h); err != nil {
+	var header any = h
+	if h.Kind == RunKind {
+		header = runHeader{h.Schema, h.Kind, h.Replicas, h.Options}
+	}
+	if err := enc.Encode(header); err != nil {
 		return fmt.Errorf("trace: header: %w", err)
 	}
 	for i := range lines {
@@ -170,7 +191,7 @@ func Read(r io.Reader) (Header, []Line, error) {
 			return h, nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		if n == 1 {
-			if err := decodeStrict(text, &h, headerKeys, nested{"options", optionsKeys}, nested{"bounds", boundsKeys}); err != nil {
+			if err := readHeader(text, &h); err != nil {
 				return h, nil, fmt.Errorf("line 1: header: %w", err)
 			}
 			if err := checkNumbers(bytes.TrimSpace(text), "header"); err != nil {
@@ -190,6 +211,30 @@ func Read(r io.Reader) (Header, []Line, error) {
 		}
 		lines = append(lines, l)
 	}
+}
+
+// runHeader is the header of a run, as the file has it.
+type runHeader struct {
+	Schema   int     `json:"schema"`
+	Kind     string  `json:"kind"`
+	Replicas int     `json:"replicas"`
+	Options  Options `json:"options"`
+}
+
+// readHeader decodes the header in text, with the keys of its kind.
+func readHeader(text []byte, h *Header) error {
+	var kind struct {
+		Kind string `json:"kind"`
+	}
+	if json.Unmarshal(text, &kind) == nil && kind.Kind == RunKind {
+		var r runHeader
+		if err := decodeStrict(text, &r, runHeaderKeys, nested{"options", optionsKeys}); err != nil {
+			return err
+		}
+		*h = Header{Schema: r.Schema, Kind: r.Kind, Replicas: r.Replicas, Options: r.Options}
+		return nil
+	}
+	return decodeStrict(text, h, headerKeys, nested{"options", optionsKeys}, nested{"bounds", boundsKeys})
 }
 
 // nested names an object inside another and the keys it must have.

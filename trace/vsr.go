@@ -25,11 +25,15 @@ func Export(c bounded.Config, o modelcheck.Options, path modelcheck.Path) (Heade
 }
 
 // Validate replays a trace through the model checker's semantics of the
-// spec (Replay). It returns nil when the trace is a behavior of the spec,
+// spec (Replay), or a run's trace in the environment of a run
+// (ValidateRun). It returns nil when the trace is a behavior of the spec,
 // and otherwise the first line that is not, counting the header as line 1.
 // An error means the trace could not be replayed: its header describes no
 // configuration the checker can run.
 func Validate(h Header, lines []Line) (*Rejection, error) {
+	if h.Kind == RunKind {
+		return ValidateRun(h, lines)
+	}
 	c, err := h.Config()
 	if err != nil {
 		return nil, fmt.Errorf("trace: header: %w", err)

@@ -42,16 +42,18 @@ func main() {
 const usage = `usage: vsrgen gen [-spec DIR] [-out DIR]
        vsrgen check [-config FILE] [flags]
        vsrgen trace validate [flags] FILE
+       vsrgen sim [flags]
 
 Commands:
   gen     compile the spec package in -spec into the package in -out
   check   model-check a bounded configuration (vsrgen check -h lists the flags)
   trace   validate a trace (spec/tla/TRACE.md) against the spec
+  sim     simulate the runtime's replicas under seeded faults (vsrgen sim -h lists the flags)
 `
 
 // checkCommand and traceCommand run vsrgen check and vsrgen trace; they
 // are nil in the bootstrap build that go generate uses.
-var checkCommand, traceCommand func(args []string, stdout, stderr io.Writer) int
+var checkCommand, traceCommand, simCommand func(args []string, stdout, stderr io.Writer) int
 
 func run(args []string, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -67,6 +69,12 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		return checkCommand(args[1:], os.Stdout, stderr)
+	case "sim":
+		if simCommand == nil {
+			fmt.Fprintln(stderr, "vsrgen: this build has no sim command (built with the vsrgen_bootstrap tag)")
+			return 2
+		}
+		return simCommand(args[1:], os.Stdout, stderr)
 	case "trace":
 		if traceCommand == nil {
 			fmt.Fprintln(stderr, "vsrgen: this build has no trace command (built with the vsrgen_bootstrap tag)")

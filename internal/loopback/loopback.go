@@ -11,6 +11,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,11 @@ type Cluster struct {
 	Tick   time.Duration
 	Timing runtime.Timing
 	Quiet  bool
+	// Trace, when set, is every server's tracer; Rand, when set, is the
+	// source of the servers' nonces and the clients' IDs (Counter keeps
+	// them small, as a trace for TLC needs).
+	Trace runtime.Tracer
+	Rand  runtime.Rand
 
 	newSM    func(replica int) runtime.StateMachine
 	servers  []*runtime.Server
@@ -98,7 +104,7 @@ func (c *Cluster) start(i int, l net.Listener, bootstrap bool) {
 	}
 	s, err := runtime.NewServer(runtime.Config{
 		ClusterID: c.ID, Addrs: c.Addrs, Index: i, Bootstrap: bootstrap, Listener: l,
-		Tick: c.Tick, Timing: c.Timing, Log: log,
+		Tick: c.Tick, Timing: c.Timing, Log: log, Trace: c.Trace, Rand: c.Rand,
 		NewStateMachine: func() runtime.StateMachine {
 			m := c.newSM(i)
 			c.mu.Lock()
@@ -168,7 +174,7 @@ func (c *Cluster) isCut(i int) bool {
 // Client returns a client of the cluster, closed when the test ends.
 func (c *Cluster) Client(sessions int, resend time.Duration) *runtime.Client {
 	c.t.Helper()
-	cl, err := runtime.NewClient(runtime.ClientConfig{ClusterID: c.ID, Addrs: c.Addrs, Sessions: sessions, Resend: resend})
+	cl, err := runtime.NewClient(runtime.ClientConfig{ClusterID: c.ID, Addrs: c.Addrs, Sessions: sessions, Resend: resend, Rand: c.Rand})
 	require.NoError(c.t, err)
 	c.t.Cleanup(func() { cl.Close() })
 	return cl
@@ -266,4 +272,15 @@ func (c *Cluster) Describe() string {
 		lines = append(lines, fmt.Sprintf("r%d %s view %d op %d commit %d, %d steps", i, r.Status, r.View, r.OpNumber, r.CommitNumber, stats.Steps))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Counter is a runtime.Rand for traces, safe for concurrent use: it
+// scrambles a count, so that every nonce and client ID it gives is new,
+// nonzero and below 2^31, as TLC reads numbers, and timeouts still
+// spread.
+type Counter struct{ n atomic.Uint64 }
+
+func (c *Counter) Uint64() uint64 {
+	// An odd factor permutes the numbers below 2^31.
+	return c.n.Add(1) * 0x5bd1e995 & (1<<31 - 1)
 }

@@ -11,6 +11,15 @@
 (* The network's faults are the actions DropMessage and DuplicateMessage.  *)
 (* The Lamport clocks are the Go replay's to check, not this module's.     *)
 (*                                                                          *)
+(* A run's trace (kind "vsr-run") comes from the runtime's nodes, whose    *)
+(* environment nothing bounds; its lines take VSR.tla's rules through an   *)
+(* environment to match (RunStep): a line may deliver any message an       *)
+(* earlier line sent its node, any number of times, since the real network *)
+(* may duplicate it; requests, timeouts, crashes and restarts come at any  *)
+(* time, with any client, operation and nonce; and the application's       *)
+(* results are the run's, so states are compared without the results in   *)
+(* their client tables.  The invariants and action properties are the same.*)
+(*                                                                          *)
 (* TLC explores the behaviors of VSR.tla that the trace allows; the        *)
 (* POSTCONDITION TraceAccepted holds when one of them consumed every line. *)
 (* It prints how many lines matched, so a rejection names the first line   *)
@@ -25,30 +34,36 @@ TraceLines == ndJsonDeserialize(TraceFile)
 Header == TraceLines[1]
 Trace == SubSeq(TraceLines, 2, Len(TraceLines))
 
-\* The constants of VSR.tla, from the header; a configuration substitutes them.
+\* A run's trace, or the checker's.
+IsRun == Header.kind = "vsr-run"
+
+\* The constants of VSR.tla, from the header; a configuration substitutes
+\* them. A run's header has no clients, values or bounds: the run's
+\* environment (RunStep) uses none.
 TraceNumReplicas == Header.replicas
-TraceNumClients == Header.clients
-TraceValues == {Header.values[i] : i \in DOMAIN Header.values}
+TraceNumClients == IF IsRun THEN 0 ELSE Header.clients
+TraceValues == IF IsRun THEN {} ELSE {Header.values[i] : i \in DOMAIN Header.values}
 Bound(b) == IF b < 0 THEN 0 ELSE b
-TraceViewChangeTimeouts == Bound(Header.bounds.viewChangeTimeouts)
-TraceCommitTimeouts == Bound(Header.bounds.commitTimeouts)
-TraceRecoveryTimeouts == Bound(Header.bounds.recoveryTimeouts)
+HeaderBound(k) == IF IsRun THEN 0 ELSE Header.bounds[k]
+TraceViewChangeTimeouts == Bound(HeaderBound("viewChangeTimeouts"))
+TraceCommitTimeouts == Bound(HeaderBound("commitTimeouts"))
+TraceRecoveryTimeouts == Bound(HeaderBound("recoveryTimeouts"))
 TraceUnboundedTimeouts ==
     {k \in {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"} :
-        LET b == CASE k = "CommitTimeout" -> Header.bounds.commitTimeouts
-                   [] k = "ViewChangeTimeout" -> Header.bounds.viewChangeTimeouts
-                   [] k = "RecoveryTimeout" -> Header.bounds.recoveryTimeouts
+        LET b == CASE k = "CommitTimeout" -> HeaderBound("commitTimeouts")
+                   [] k = "ViewChangeTimeout" -> HeaderBound("viewChangeTimeouts")
+                   [] k = "RecoveryTimeout" -> HeaderBound("recoveryTimeouts")
         IN b < 0}
-TraceDrops == Header.bounds.drops
-TraceDuplicates == Header.bounds.duplicates
-TraceCrashes == Header.bounds.crashes
-TraceMaxDown == Header.bounds.maxDown
+TraceDrops == HeaderBound("drops")
+TraceDuplicates == HeaderBound("duplicates")
+TraceCrashes == HeaderBound("crashes")
+TraceMaxDown == HeaderBound("maxDown")
 TraceStateTransfer == Header.options.stateTransfer
 TraceRecovery == Header.options.recovery
 TraceStartViewInNormal == Header.options.startViewInNormal
 
-ASSUME /\ Header.schema = 1 /\ Header.kind = "vsr-trace"
-       /\ Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
+ASSUME /\ Header.schema = 1 /\ Header.kind \in {"vsr-trace", "vsr-run"}
+       /\ ~IsRun => Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
        /\ \A i \in 1 .. Len(Trace) : Trace[i].seq = i
 
 VARIABLE l \* the next line of the trace to match
@@ -73,13 +88,21 @@ StateOf(j) ==
 \* Rep(r) without its index.
 Fields(s) == [f \in DOMAIN s \ {"index"} |-> s[f]]
 
+\* A client table as the trace's kind compares it: a run's without the
+\* application's results, which VSR.tla does not compute.
+Table(t) ==
+    IF IsRun THEN [c \in DOMAIN t |-> [t[c] EXCEPT !.reply = [@ EXCEPT !.result = ""]]] ELSE t
+
+\* A state as the trace's kind compares it.
+Compared(s) == [s EXCEPT !.clientTable = Table(@)]
+
 \* The node's state after the step is the line's. (Each variable is primed
 \* on its own: r stands for an expression of the current state.)
 Matches(r, j) ==
     LET s == StateOf(j)
     IN /\ status'[r] = s.status /\ view'[r] = s.view /\ lastNormalView'[r] = s.lastNormalView
        /\ opNumber'[r] = s.opNumber /\ commitNumber'[r] = s.commitNumber /\ log'[r] = s.log
-       /\ clientTable'[r] = s.clientTable /\ prepareOKs'[r] = s.prepareOKs
+       /\ Table(clientTable'[r]) = Table(s.clientTable) /\ prepareOKs'[r] = s.prepareOKs
        /\ startViewChanges'[r] = s.startViewChanges /\ sentDoViewChange'[r] = s.sentDoViewChange
        /\ doViewChanges'[r] = s.doViewChanges /\ nonce'[r] = s.nonce
        /\ recoveryResponses'[r] = s.recoveryResponses /\ crashVectorFrom'[r] = s.crashVectorFrom
@@ -142,13 +165,57 @@ TwoLines ==
        /\ q.node = e.node /\ q.args = e.args
        /\ Do(q.action, e.node, e.args)
        /\ LET d == Dispatch(Rep(e.node), e.args)
-          IN d.rule = e.action /\ Fields(d.mid) = StateOf(e.state)
+          IN d.rule = e.action /\ Compared(Fields(d.mid)) = Compared(StateOf(e.state))
+       /\ Matches(e.node, q.state)
+       /\ l' = l + 2
+
+(***************************************************************************)
+(* The environment of a run.                                               *)
+(***************************************************************************)
+
+\* The step of replica r on event m, as a run takes it, in which rule name
+\* is the last to fire: the network keeps every message, so that a later
+\* line may deliver it again, and nothing bounds the events.
+RunStep(r, m, name) ==
+    /\ r \in Replicas
+    /\ m.type \in MessageTypes => <<r, m>> \in DOMAIN net
+    /\ LET s == Rep(r)
+           rule == FirstEnabled(EventRules(m.type), s, m)
+       IN /\ rule # ""
+          /\ rule = name \/ \E i \in DOMAIN QuorumRules(m.type) : QuorumRules(m.type)[i] = name
+          /\ LET d == DispatchRule(s, m, rule)
+             IN /\ LastRule(d) = name
+                /\ SetRep(r, d.st)
+                /\ net' = AddSent(net, r, d.out)
+                /\ acked' = acked \cup Replies(d.out)
+                /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
+
+\* Line l of a run alone is one step.
+RunOneLine ==
+    LET e == Trace[l]
+    IN /\ e.action \notin QuorumNames
+       /\ RunStep(e.node, e.args, e.action)
+       /\ Matches(e.node, e.state)
+       /\ l' = l + 1
+
+\* Lines l and l+1 of a run are a rule and the quorum rule it triggered.
+RunTwoLines ==
+    LET e == Trace[l]
+        q == Trace[l + 1]
+    IN /\ l + 1 <= Len(Trace)
+       /\ e.action \notin QuorumNames /\ q.action \in QuorumNames
+       /\ q.node = e.node /\ q.args = e.args
+       /\ RunStep(e.node, e.args, q.action)
+       /\ LET d == Dispatch(Rep(e.node), e.args)
+          IN d.rule = e.action /\ Compared(Fields(d.mid)) = Compared(StateOf(e.state))
        /\ Matches(e.node, q.state)
        /\ l' = l + 2
 
 TraceInit == Init /\ l = 1
 
-TraceNext == l <= Len(Trace) /\ (OneLine \/ TwoLines)
+TraceNext ==
+    /\ l <= Len(Trace)
+    /\ IF IsRun THEN RunOneLine \/ RunTwoLines ELSE OneLine \/ TwoLines
 
 TraceSpec == TraceInit /\ [][TraceNext]_<<vars, l>>
 

@@ -1,0 +1,150 @@
+//go:build !vsrgen_bootstrap
+
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/viewstamped/vsr/bounded"
+	"github.com/viewstamped/vsr/sim"
+)
+
+func init() { simCommand = runSim }
+
+// simFlags are the flags of vsrgen sim.
+type simFlags struct {
+	seed, seeds            uint64
+	replicas, clients      int
+	steps, keys, every     int
+	beyondF                bool
+	faults                 string
+	loss, duplicate, delay float64
+	delayMax               int
+	partitionEvery         int
+	crashEvery, restart    int
+	drift                  float64
+	progress               time.Duration
+}
+
+func (f *simFlags) register(fs *flag.FlagSet) {
+	fs.Uint64Var(&f.seed, "seed", 1, "the first seed")
+	fs.Uint64Var(&f.seeds, "seeds", 1, "how many seeds to run, from -seed on")
+	fs.IntVar(&f.replicas, "replicas", 3, "number of replicas")
+	fs.IntVar(&f.clients, "clients", 4, "number of clients")
+	fs.IntVar(&f.steps, "steps", 20000, "steps of the safety phase of each run")
+	fs.IntVar(&f.keys, "keys", 3, "keys the clients use")
+	fs.IntVar(&f.every, "check-every", 1, "check the invariants after every n-th step")
+	fs.BoolVar(&f.beyondF, "beyond-f", false, "let more than f replicas be down at once; checks safety only")
+	fs.StringVar(&f.faults, "faults", "swarm", "the faults: swarm (each seed draws its own mix), all, none, or custom (the flags below)")
+	fs.Float64Var(&f.loss, "loss", 0, "custom: the probability that a message is lost, at most 0.3")
+	fs.Float64Var(&f.duplicate, "duplicate", 0, "custom: the probability that a message is delivered twice")
+	fs.Float64Var(&f.delay, "delay", 0, "custom: the probability that a message is held back")
+	fs.IntVar(&f.delayMax, "delay-max", 100, "custom: how long a message is held back at most, in ms")
+	fs.IntVar(&f.partitionEvery, "partition-every", 0, "custom: change the partition every so many ms on average; 0 is never")
+	fs.IntVar(&f.crashEvery, "crash-every", 0, "custom: crash a replica every so many ms on average; 0 is never")
+	fs.IntVar(&f.restart, "restart-after", 500, "custom: restart a crashed replica within so many ms")
+	fs.Float64Var(&f.drift, "drift", 0, "custom: how much faster or slower a replica's clock may run, as a fraction")
+	fs.DurationVar(&f.progress, "progress", 5*time.Second, "print a progress line this often on long runs; 0 is never")
+}
+
+// faultsOf returns the faults the flags say, nil for swarm.
+func (f *simFlags) faultsOf() (*sim.Faults, error) {
+	switch f.faults {
+	case "swarm":
+		return nil, nil
+	case "all":
+		all := sim.All()
+		return &all, nil
+	case "none":
+		return &sim.Faults{}, nil
+	case "custom":
+	default:
+		return nil, fmt.Errorf("-faults %q: want swarm, all, none or custom", f.faults)
+	}
+	switch {
+	case f.loss < 0 || f.loss > 0.3:
+		return nil, fmt.Errorf("-loss %g: want 0 to 0.3", f.loss)
+	case f.duplicate < 0 || f.duplicate > 1 || f.delay < 0 || f.delay > 1:
+		return nil, errors.New("-duplicate and -delay are probabilities: want 0 to 1")
+	case f.delayMax < 1 || f.partitionEvery < 0 || f.crashEvery < 0 || f.restart < 1:
+		return nil, errors.New("-delay-max and -restart-after want 1 or more, -partition-every and -crash-every 0 or more")
+	case f.drift < 0 || f.drift > 0.5:
+		return nil, fmt.Errorf("-drift %g: want 0 to 0.5", f.drift)
+	}
+	return &sim.Faults{Loss: f.loss, Duplicate: f.duplicate, Delay: f.delay, DelayMax: f.delayMax,
+		Partition: f.partitionEvery > 0, PartitionEvery: f.partitionEvery,
+		Crash: f.crashEvery > 0, CrashEvery: f.crashEvery, RestartAfter: f.restart, Drift: f.drift}, nil
+}
+
+// runSim runs vsrgen sim: seeded simulations of the runtime's nodes. It
+// exits 0 when every run passes, 1 at the first failure, with the command
+// that replays it, and 2 on bad usage.
+func runSim(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vsrgen sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f simFlags
+	f.register(fs)
+	variants := bounded.Default()
+	variants.FlagsOf(fs, "statetransfer", "recovery", "startview-in-normal")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	bad := func(err error) int {
+		fmt.Fprintf(stderr, "vsrgen sim: %v\n", err)
+		return 2
+	}
+	switch {
+	case fs.NArg() > 0:
+		return bad(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	case f.replicas < 1 || f.replicas > 63:
+		return bad(fmt.Errorf("-replicas %d: want 1 to 63", f.replicas))
+	case f.clients < 1 || f.clients > 1<<16:
+		return bad(fmt.Errorf("-clients %d: want 1 to 65536", f.clients))
+	case f.steps < 1 || f.keys < 1 || f.every < 1 || f.seeds < 1:
+		return bad(errors.New("-steps, -keys, -check-every and -seeds want 1 or more"))
+	}
+	faults, err := f.faultsOf()
+	if err != nil {
+		return bad(err)
+	}
+	cfg := variants.Spec()
+	start, last := time.Now(), time.Now()
+	steps := 0
+	for k := uint64(0); k < f.seeds; k++ {
+		seed := f.seed + k
+		res := sim.Run(sim.Options{Seed: seed, Replicas: f.replicas, Clients: f.clients, Steps: f.steps, Keys: f.keys,
+			Spec: cfg, Faults: faults, BeyondF: f.beyondF, CheckEvery: f.every})
+		steps += res.Steps
+		if res.Failure != nil {
+			fmt.Fprintf(stdout, "seed %d: FAILED: %v\n  faults: %s\n  replay: %s\n", seed, res.Failure, res.Faults, f.replay(seed, &variants, fs))
+			return 1
+		}
+		if f.seeds == 1 || f.progress > 0 && time.Since(last) >= f.progress {
+			last = time.Now()
+			fmt.Fprintf(stdout, "seed %d: ok, %d steps, %d operations (%d unknown), %d crashes, view %d; %s\n",
+				seed, res.Steps, res.Ops, res.Unknown, res.Crashes, res.Views, res.Faults)
+		}
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(stdout, "%d seeds from %d passed: %d steps in %s, %.0f steps/s\n", f.seeds, f.seed, steps, elapsed.Round(time.Millisecond), float64(steps)/elapsed.Seconds())
+	return 0
+}
+
+// replay returns the command that runs seed alone with the flags given.
+func (f *simFlags) replay(seed uint64, variants *bounded.Config, fs *flag.FlagSet) string {
+	parts := []string{"go run ./cmd/vsrgen sim", fmt.Sprintf("-seed %d", seed)}
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name != "seed" && fl.Name != "seeds" && fl.Name != "progress" {
+			parts = append(parts, fmt.Sprintf("-%s %s", fl.Name, fl.Value.String()))
+		}
+	})
+	return strings.Join(parts, " ")
+}

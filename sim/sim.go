@@ -1,0 +1,629 @@
+// Package sim is a deterministic simulator of the runtime's nodes, in the
+// manner of TigerBeetle's VOPR: N replicas of runtime.Node, the code a
+// Server runs, and M clients, all in one goroutine, over a simulated
+// network and simulated clocks, every choice drawn from one seed, so that
+// a failure replays exactly from its seed.
+//
+// A run has two phases. In the safety phase the network loses, duplicates
+// and delays messages, partitions change, replicas crash and restart and
+// their clocks drift, as the run's Faults say; after every step the
+// spec's invariants must hold over all replicas. In the liveness phase the
+// faults stop, every replica runs, and the cluster must answer every
+// outstanding request within a bounded time. At the end, porcupine must
+// find the clients' whole history linearizable against the key-value
+// store's model.
+//
+// The package examples/kv/store is the replicated service and
+// examples/kv/history its model, so that what runs here is what the kv
+// command runs.
+package sim
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"github.com/viewstamped/vsr/examples/kv/history"
+	"github.com/viewstamped/vsr/examples/kv/store"
+	"github.com/viewstamped/vsr/generated"
+	"github.com/viewstamped/vsr/runtime"
+	"github.com/viewstamped/vsr/spec"
+)
+
+// Timing is the nodes' timing in the simulator: the runtime's intervals
+// scaled down, so that a run of a few seconds of simulated time goes
+// through many view changes.
+var Timing = runtime.Timing{Heartbeat: 2, Election: 10, ViewChange: 10, ViewChangeMax: 80, Recovery: 5}
+
+// Simulated time is in microseconds.
+const (
+	millisecond = int64(1000)
+	tick        = 10 * millisecond // a replica's tick, before drift
+)
+
+// Options configure a run.
+type Options struct {
+	Seed uint64
+	// Replicas and Clients: 3 and 4 by default.
+	Replicas, Clients int
+	// Steps bounds the safety phase: events the simulator processes.
+	Steps int
+	// LivenessTicks bounds the liveness phase, in ticks: by then every
+	// outstanding request must be answered. 3000 by default.
+	LivenessTicks int
+	// Spec chooses the protocol's variants; its Replicas is Replicas.
+	Spec spec.Config
+	// Faults are the run's faults; nil draws them from the seed (Swarm).
+	Faults *Faults
+	// BeyondF lets more than f replicas be down at once. The cluster may
+	// then stop serving, so the run checks safety only: no liveness
+	// phase.
+	BeyondF bool
+	// Keys is how many keys the clients use; 3 by default.
+	Keys int
+	// CheckEvery checks the invariants after every CheckEvery-th step; 1,
+	// the default, after every step.
+	CheckEvery int
+	// Trace, when set, is told every step of every node (package trace
+	// records them as a run trace, which vsrgen trace validate checks
+	// against the spec and VSR.tla).
+	Trace runtime.Tracer
+}
+
+// Result is what a run did and found.
+type Result struct {
+	Seed    uint64
+	Faults  Faults
+	Steps   int   // events processed, in both phases
+	Time    int64 // simulated time at the end, in microseconds
+	Ops     int   // operations acknowledged to clients
+	Unknown int   // operations whose outcome the clients never learned
+	Crashes int
+	Views   spec.ViewNumber // the highest view any replica reached
+	// Failure is what broke, or nil.
+	Failure *Failure
+	// Elapsed is the wall-clock time of the run.
+	Elapsed time.Duration
+}
+
+// Failure is a broken check: at which step and simulated time, and what.
+type Failure struct {
+	Step  int
+	Time  int64
+	Phase string // "safety", "liveness" or "history"
+	What  string
+}
+
+func (f *Failure) Error() string {
+	return fmt.Sprintf("step %d (%.3fs simulated), %s phase: %s", f.Step, float64(f.Time)/1e6, f.Phase, f.What)
+}
+
+// errFailed ends a run; the failure is in the simulator.
+var errFailed = errors.New("sim: a check failed")
+
+// errUnchanged says that a step fired no rule, so that no state changed.
+var errUnchanged = errors.New("sim: no rule fired")
+
+// Run runs one simulation.
+func Run(o Options) *Result {
+	start := time.Now()
+	s := newSim(o)
+	err := s.run()
+	res := s.result()
+	res.Elapsed = time.Since(start)
+	if err != nil && !errors.Is(err, errFailed) {
+		res.Failure = &Failure{Step: s.steps, Time: s.now, Phase: s.phase, What: err.Error()}
+	}
+	return res
+}
+
+// sim is one run.
+type sim struct {
+	o      Options
+	rng    *rand.Rand
+	faults Faults // the faults now: the run's in the safety phase, none after
+	drawn  Faults // the run's
+	cfg    spec.Config
+	now    int64
+	steps  int
+	phase  string
+	queue  events
+	seq    uint64
+
+	replicas []*replica
+	clients  []*client
+	history  *history.Recorder
+	replies  []spec.Reply // one per acknowledged request, with the first view it was acknowledged in
+	failure  *Failure
+	crashes  int
+	maxView  spec.ViewNumber
+	// cut[i][j] is true when messages from i to j are lost.
+	cut [][]bool
+}
+
+// replica is one replica: its node while it runs, nil while it is down.
+type replica struct {
+	index       int
+	node        *runtime.Node
+	incarnation int
+	period      int64 // its tick, drifted
+	// lost is what the invariants see of a replica that is down.
+	lost spec.Replica
+}
+
+func newSim(o Options) *sim {
+	if o.Replicas <= 0 {
+		o.Replicas = 3
+	}
+	if o.Clients <= 0 {
+		o.Clients = 4
+	}
+	if o.LivenessTicks <= 0 {
+		o.LivenessTicks = 3000
+	}
+	if o.Keys <= 0 {
+		o.Keys = 3
+	}
+	if o.CheckEvery <= 0 {
+		o.CheckEvery = 1
+	}
+	s := &sim{o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), phase: "safety", history: history.NewRecorder()}
+	if o.Faults != nil {
+		s.drawn = *o.Faults
+	} else {
+		s.drawn = Swarm(s.rng)
+	}
+	s.faults = s.drawn
+	s.cfg = o.Spec
+	s.cfg.Replicas = uint8(o.Replicas)
+	s.cut = make([][]bool, o.Replicas)
+	for i := range s.cut {
+		s.cut[i] = make([]bool, o.Replicas)
+	}
+	for i := range o.Replicas {
+		r := &replica{index: i, lost: spec.CrashedReplica(s.cfg, spec.ReplicaIndex(i))}
+		r.period = tick + int64(float64(tick)*s.faults.Drift*(2*s.rng.Float64()-1))
+		s.replicas = append(s.replicas, r)
+	}
+	for c := range o.Clients {
+		s.clients = append(s.clients, &client{index: c})
+	}
+	return s
+}
+
+// event kinds.
+const (
+	evTick = iota + 1
+	evDeliver
+	evReply
+	evClient
+	evPartition
+	evCrash
+	evRestart
+)
+
+type event struct {
+	at   int64
+	seq  uint64
+	kind int
+	to   int // the replica or client
+	from int
+	// incarnation is the receiving replica's when the message was sent
+	// to a process, or the replica's for a tick: a crash ends both.
+	incarnation int
+	msg         []byte
+}
+
+type events []event
+
+func (q events) Len() int { return len(q) }
+func (q events) Less(i, j int) bool {
+	return q[i].at < q[j].at || q[i].at == q[j].at && q[i].seq < q[j].seq
+}
+func (q events) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *events) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *events) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+func (s *sim) schedule(e event) {
+	s.seq++
+	e.seq = s.seq
+	heap.Push(&s.queue, e)
+}
+
+func (s *sim) run() error {
+	for _, r := range s.replicas {
+		if err := s.startNode(r, runtime.NewCluster); err != nil {
+			return err
+		}
+	}
+	for _, c := range s.clients {
+		c.arm(s, s.rng.Int64N(10*millisecond)+1)
+	}
+	if s.faults.Partition {
+		s.schedule(event{at: s.randAround(s.faults.PartitionEvery), kind: evPartition})
+	}
+	if s.faults.Crash {
+		s.schedule(event{at: s.randAround(s.faults.CrashEvery), kind: evCrash})
+	}
+	for s.steps < s.o.Steps {
+		if err := s.step(); err != nil {
+			return err
+		}
+	}
+	if !s.o.BeyondF {
+		if err := s.liveness(); err != nil {
+			return err
+		}
+	}
+	return s.checkHistory()
+}
+
+// randAround returns a time about ms milliseconds from now.
+func (s *sim) randAround(ms int) int64 {
+	return s.now + millisecond/2 + s.rng.Int64N(2*int64(ms)*millisecond+1)
+}
+
+// step processes the next event and checks the invariants.
+func (s *sim) step() error {
+	if s.queue.Len() == 0 {
+		return s.fail("the simulation ran out of events")
+	}
+	e := heap.Pop(&s.queue).(event)
+	s.now = e.at
+	s.steps++
+	changed, err := s.handle(e)
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if changed >= 0 && s.steps%s.o.CheckEvery == 0 {
+		return s.checkInvariants()
+	}
+	return nil
+}
+
+// handle processes e and returns the replica whose state it may have
+// changed, or -1.
+func (s *sim) handle(e event) (int, error) {
+	switch e.kind {
+	case evTick:
+		r := s.replicas[e.to]
+		if r.node == nil || r.incarnation != e.incarnation {
+			return -1, nil // the tick of a process that crashed
+		}
+		s.schedule(event{at: s.now + r.period, kind: evTick, to: r.index, incarnation: r.incarnation})
+		return r.index, s.onNode(r, func(n *runtime.Node) error { n.Tick(); return nil })
+	case evDeliver:
+		r := s.replicas[e.to]
+		if r.node == nil || r.incarnation != e.incarnation {
+			return -1, nil // the connection to a process that crashed
+		}
+		m, err := generated.UnmarshalMessage(e.msg)
+		if err != nil {
+			return -1, s.fail(fmt.Sprintf("replica %d sent what does not decode: %v", e.from, err))
+		}
+		if req, ok := m.(spec.Request); ok {
+			return r.index, s.onNode(r, func(n *runtime.Node) error { n.Request(&req); return nil })
+		}
+		return r.index, s.onNode(r, func(n *runtime.Node) error { return n.Step(e.from, m) })
+	case evReply:
+		return -1, s.clients[e.to].reply(s, e.msg)
+	case evClient:
+		return -1, s.clients[e.to].act(s, e)
+	case evPartition:
+		if s.faults.Partition {
+			s.repartition()
+			s.schedule(event{at: s.randAround(s.faults.PartitionEvery), kind: evPartition})
+		}
+	case evCrash:
+		if s.faults.Crash {
+			s.crash()
+			s.schedule(event{at: s.randAround(s.faults.CrashEvery), kind: evCrash})
+		}
+	case evRestart:
+		r := s.replicas[e.to]
+		if r.node == nil && s.phase == "safety" {
+			return r.index, s.startNode(r, runtime.Recover)
+		}
+	}
+	return -1, nil
+}
+
+// onNode runs fn on replica r's node and checks the action properties of
+// the step. It returns errUnchanged when no rule fired.
+func (s *sim) onNode(r *replica, fn func(n *runtime.Node) error) error {
+	before := *r.node.Replica() // the action properties read its numbers only
+	steps := r.node.Stats().Steps
+	if err := fn(r.node); err != nil {
+		return s.fail(fmt.Sprintf("replica %d refused a message: %v", r.index, err))
+	}
+	if r.node.Stats().Steps == steps {
+		return errUnchanged
+	}
+	if err := generated.CheckActions(&before, r.node.Replica()); err != nil {
+		return s.fail(err.Error())
+	}
+	s.maxView = max(s.maxView, r.node.Replica().View)
+	return nil
+}
+
+// startNode starts replica r's node, as a new cluster's or as a process
+// that recovers.
+func (s *sim) startNode(r *replica, start runtime.Start) error {
+	r.incarnation++
+	net := &network{s: s, from: r.index}
+	rnd := rand.New(rand.NewPCG(s.rng.Uint64(), uint64(r.index)<<32|uint64(r.incarnation)))
+	n, err := runtime.NewNode(runtime.NodeConfig{Spec: s.cfg, Index: r.index, Timing: Timing,
+		NewStateMachine: func() runtime.StateMachine { return store.New() }, Trace: s.o.Trace}, start, net, smallNonces{rnd})
+	if err != nil {
+		return err
+	}
+	r.node = n
+	s.schedule(event{at: s.now + s.rng.Int64N(r.period) + 1, kind: evTick, to: r.index, incarnation: r.incarnation})
+	return nil
+}
+
+// smallNonces keeps what a node draws below 2^31, so that traces of
+// simulated runs hold their recovery nonces as TLC reads them.
+type smallNonces struct{ r *rand.Rand }
+
+func (n smallNonces) Uint64() uint64 { return n.r.Uint64() >> 33 }
+
+// checkInvariants checks the spec's invariants over every replica, a down
+// one as a crash leaves it, and the replies the clients received.
+func (s *sim) checkInvariants() error {
+	states := make([]spec.Replica, len(s.replicas))
+	for i, r := range s.replicas {
+		if r.node != nil {
+			states[i] = *r.node.Replica()
+		} else {
+			states[i] = r.lost
+		}
+	}
+	if err := generated.CheckInvariants(states, s.replies); err != nil {
+		return s.fail(err.Error())
+	}
+	return nil
+}
+
+func (s *sim) fail(what string) error {
+	s.failure = &Failure{Step: s.steps, Time: s.now, Phase: s.phase, What: what}
+	return errFailed
+}
+
+// lost returns how many replicas have no state: down, or restarted and
+// still recovering.
+func (s *sim) lost() int {
+	n := 0
+	for _, r := range s.replicas {
+		if r.node == nil {
+			n++
+			continue
+		}
+		switch r.node.Replica().Status {
+		case spec.Crashed, spec.Recovering, spec.RecoveringVector:
+			n++
+		}
+	}
+	return n
+}
+
+// crash crashes a running replica, if the bounds allow, and schedules its
+// restart. At most f replicas may be without their state at once, unless
+// the run checks safety only: beyond that, recovery cannot finish.
+func (s *sim) crash() {
+	if !s.o.BeyondF && s.lost() >= s.cfg.F() {
+		return
+	}
+	var up []*replica
+	for _, r := range s.replicas {
+		if r.node != nil {
+			up = append(up, r)
+		}
+	}
+	if len(up) == 0 {
+		return
+	}
+	r := up[s.rng.IntN(len(up))]
+	r.node = nil // its process is gone, with every message queued to it
+	s.crashes++
+	s.schedule(event{at: s.now + millisecond + s.rng.Int64N(int64(s.faults.RestartAfter)*millisecond+1), kind: evRestart, to: r.index})
+}
+
+// repartition changes the network's partition: healed, a symmetric split,
+// a one-way cut, one replica isolated, or the primary isolated.
+func (s *sim) repartition() {
+	n := len(s.replicas)
+	set := func(cut func(i, j int) bool) {
+		for i := range n {
+			for j := range n {
+				s.cut[i][j] = i != j && cut(i, j)
+			}
+		}
+	}
+	switch s.rng.IntN(5) {
+	case 0:
+		set(func(int, int) bool { return false })
+	case 1:
+		side := make([]bool, n)
+		for i := range side {
+			side[i] = s.rng.IntN(2) == 0
+		}
+		set(func(i, j int) bool { return side[i] != side[j] })
+	case 2:
+		from, to := s.rng.IntN(n), s.rng.IntN(n)
+		set(func(i, j int) bool { return i == from && j == to })
+	case 3:
+		alone := s.rng.IntN(n)
+		set(func(i, j int) bool { return i == alone || j == alone })
+	case 4:
+		p := s.primary()
+		set(func(i, j int) bool { return i == p || j == p })
+	}
+}
+
+// primary returns the replica that is primary of the newest normal view
+// among those running, or 0.
+func (s *sim) primary() int {
+	best, p := spec.ViewNumber(0), 0
+	for _, r := range s.replicas {
+		if r.node == nil {
+			continue
+		}
+		rs := r.node.Replica()
+		if rs.Status == spec.Normal && int(rs.Config.Primary(rs.View)) == r.index && rs.View >= best {
+			best, p = rs.View, r.index
+		}
+	}
+	return p
+}
+
+// liveness stops the faults, restarts every replica that is down, and
+// runs until every client's outstanding request is answered.
+func (s *sim) liveness() error {
+	s.phase = "liveness"
+	s.faults = Faults{}
+	for i := range s.cut {
+		clear(s.cut[i])
+	}
+	for _, r := range s.replicas {
+		if r.node == nil {
+			if err := s.startNode(r, runtime.Recover); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range s.clients {
+		c.last = true // one more request each, then stop
+	}
+	deadline := s.now + int64(s.o.LivenessTicks)*tick
+	for !s.settled() {
+		if s.now > deadline {
+			return s.fail(fmt.Sprintf("%d requests are still unanswered after %d ticks without faults\n%s", s.outstanding(), s.o.LivenessTicks, s.describe()))
+		}
+		if err := s.step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settled reports whether every client has finished.
+func (s *sim) settled() bool { return s.outstanding() == 0 }
+
+func (s *sim) outstanding() int {
+	n := 0
+	for _, c := range s.clients {
+		if !c.done {
+			n++
+		}
+	}
+	return n
+}
+
+// checkHistory checks the clients' history with porcupine.
+func (s *sim) checkHistory() error {
+	s.phase = "history"
+	for _, c := range s.clients {
+		c.abandon(s)
+	}
+	switch s.history.Check(time.Minute) {
+	case porcupine.Ok:
+		return nil
+	case porcupine.Unknown:
+		return s.fail("porcupine ran out of time on the history")
+	}
+	return s.fail("the clients' history is not linearizable")
+}
+
+func (s *sim) result() *Result {
+	ops, unknown := s.history.Len()
+	return &Result{Seed: s.o.Seed, Faults: s.drawn, Steps: s.steps, Time: s.now, Ops: ops - unknown, Unknown: unknown,
+		Crashes: s.crashes, Views: s.maxView, Failure: s.failure}
+}
+
+// network is a replica's runtime.Network: what it sends goes into the
+// simulator's queue, or is lost.
+type network struct {
+	s    *sim
+	from int
+}
+
+func (n *network) Send(to int, msg []byte) {
+	s := n.s
+	if n.from != to && (s.cut[n.from][to] || s.rng.Float64() < s.faults.Loss) {
+		return
+	}
+	copies := 1
+	if s.rng.Float64() < s.faults.Duplicate {
+		copies = 2
+	}
+	for range copies {
+		s.schedule(event{at: s.now + s.latency(), kind: evDeliver, to: to, from: n.from,
+			incarnation: s.replicas[to].incarnation, msg: msg})
+	}
+}
+
+func (n *network) Reply(client uint64, msg []byte) {
+	s := n.s
+	if s.rng.Float64() < s.faults.Loss {
+		return
+	}
+	c := int(client) - 1
+	if c < 0 || c >= len(s.clients) {
+		return // a reply to a session the simulator does not have
+	}
+	s.schedule(event{at: s.now + s.latency(), kind: evReply, to: c, msg: msg})
+}
+
+// send sends a client's message to replica to.
+func (s *sim) send(to int, msg []byte) {
+	if s.rng.Float64() < s.faults.Loss {
+		return
+	}
+	s.schedule(event{at: s.now + s.latency(), kind: evDeliver, to: to, from: -1,
+		incarnation: s.replicas[to].incarnation, msg: msg})
+}
+
+// latency draws a message's time in the network: 50 µs to Latency, and
+// with Delay's probability up to DelayMax ms more.
+func (s *sim) latency() int64 {
+	most := int64(s.faults.Latency)
+	if most <= 50 {
+		most = 500
+	}
+	d := 50 + s.rng.Int64N(most-49)
+	if s.rng.Float64() < s.faults.Delay {
+		d += s.rng.Int64N(int64(s.faults.DelayMax)*millisecond + 1)
+	}
+	return d
+}
+
+// Describe returns one line per replica and client, for a failure's
+// report.
+func (s *sim) describe() string {
+	var b []byte
+	for _, r := range s.replicas {
+		if r.node == nil {
+			b = fmt.Appendf(b, "r%d down\n", r.index)
+			continue
+		}
+		rs := r.node.Replica()
+		b = fmt.Appendf(b, "r%d %s view %d op %d commit %d table %d\n", r.index, rs.Status, rs.View, rs.OpNumber, rs.CommitNumber, len(rs.ClientTable))
+	}
+	for _, c := range s.clients {
+		b = fmt.Appendf(b, "c%d id %x request %d waiting %v primary %d done %v last %v finished %v\n", c.index, c.id, c.next, c.waiting, c.primary, c.done, c.last, c.finished)
+	}
+	return string(b)
+}

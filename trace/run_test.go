@@ -1,0 +1,201 @@
+package trace_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/viewstamped/vsr/examples/kv/store"
+	"github.com/viewstamped/vsr/internal/loopback"
+	"github.com/viewstamped/vsr/internal/tlc"
+	"github.com/viewstamped/vsr/runtime"
+	"github.com/viewstamped/vsr/sim"
+	"github.com/viewstamped/vsr/spec"
+	"github.com/viewstamped/vsr/trace"
+)
+
+// simTrace records a short simulated run with every fault on: crashes,
+// restarts, view changes and state transfers.
+func simTrace(t *testing.T, seed uint64) (trace.Header, []trace.Line) {
+	t.Helper()
+	faults := sim.All()
+	faults.CrashEvery = 300
+	rec := trace.NewRecorder(spec.Config{Replicas: 3})
+	res := sim.Run(sim.Options{Seed: seed, Steps: 1500, Clients: 2, Faults: &faults, Trace: rec})
+	require.Nil(t, res.Failure)
+	h, lines, err := rec.Trace()
+	require.NoError(t, err)
+	count := actions(lines)
+	require.Positive(t, count["CrashReplica"], "the run must crash a replica")
+	require.Positive(t, count["StartNewView"], "the run must change views")
+	t.Logf("seed %d: %d lines, %d crashes, view %d, %d operations", seed, len(lines), res.Crashes, res.Views, res.Ops)
+	return h, lines
+}
+
+func actions(lines []trace.Line) map[string]int {
+	count := map[string]int{}
+	for _, l := range lines {
+		count[l.Action]++
+	}
+	return count
+}
+
+// runMutation is a deliberately broken run trace and what the Go
+// validator must say of it.
+type runMutation struct {
+	name   string
+	mutate func(t *testing.T, lines []trace.Line) []trace.Line
+	reason string
+}
+
+var runMutations = []runMutation{
+	// The state check.
+	{"commit-changed", changeCommit, "state differs from the spec's: commitNumber"},
+	// The network check: a Prepare delivered before the request that makes
+	// the primary send it.
+	{"swapped-lines", swapLines, "no line before it sent replica"},
+	// The restart of a replica that the trace never crashed.
+	{"crash-dropped", func(t *testing.T, lines []trace.Line) []trace.Line {
+		i := index(t, lines, "CrashReplica", 1)
+		return restamp(slices.Delete(slices.Clone(lines), i, i+1), len(lines))
+	}, "RestartReplica at replica"},
+	// A replica that skips the first Prepare it took.
+	{"prepare-dropped", dropLine, "at replica"},
+}
+
+// TestRunTraceOfSimulation records simulated runs and requires the Go
+// validator, and TLC when TLA2TOOLS_JAR is set, to accept them, and to
+// reject each mutation of one.
+func TestRunTraceOfSimulation(t *testing.T) {
+	jar, _ := tlc.Jar()
+	dir := t.TempDir()
+	for _, seed := range []uint64{1, 2} {
+		h, lines := simTrace(t, seed)
+		rej, err := trace.Validate(h, lines)
+		require.NoError(t, err)
+		require.Nil(t, rej, "%s", rej)
+		if jar != "" {
+			requireTLC(t, jar, writeTrace(t, dir, fmt.Sprintf("accept-sim-%d.ndjson", seed), h, lines), nil)
+		}
+	}
+	h, lines := simTrace(t, 1)
+	for _, m := range runMutations {
+		t.Run(m.name, func(t *testing.T) {
+			broken := m.mutate(t, lines)
+			rej, err := trace.Validate(h, broken)
+			require.NoError(t, err)
+			require.NotNil(t, rej, "the validator accepts the mutation")
+			require.Contains(t, rej.Error(), m.reason)
+			t.Logf("Go: %v", rej)
+			if jar != "" {
+				requireTLC(t, jar, writeTrace(t, dir, "reject-"+m.name+".ndjson", h, broken), rej)
+			}
+		})
+	}
+	t.Run("clock-not-after-send", func(t *testing.T) {
+		// Lamport clocks are the Go validator's alone: a delivery whose
+		// clock is not past its message's send.
+		broken := slices.Clone(lines)
+		i := index(t, broken, "ReceivePrepare", 1)
+		broken[i].Clock = 1
+		rej, err := trace.Validate(h, broken)
+		require.NoError(t, err)
+		require.NotNil(t, rej)
+		require.Contains(t, rej.Error(), "clock")
+	})
+	if jar == "" {
+		t.Logf("TLC skipped: %s is not set", tlc.JarEnv)
+	}
+}
+
+// TestRunTraceOfLoopbackCluster records a run of three servers over
+// loopback TCP, with a backup killed and recovered and then the primary
+// killed, and requires the Go validator, and TLC when TLA2TOOLS_JAR is
+// set, to accept it and to reject a mutation of it.
+func TestRunTraceOfLoopbackCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cluster over TCP")
+	}
+	rec := trace.NewRecorder(spec.Config{Replicas: 3})
+	c := loopback.New(t, 3, func(int) runtime.StateMachine { return store.New() }, func(c *loopback.Cluster) {
+		c.Trace, c.Rand, c.Quiet = rec, &loopback.Counter{}, true
+	})
+	cl := c.Client(4, 50*time.Millisecond)
+	do := func(n int, prefix string) {
+		for i := range n {
+			op := store.Op{Kind: store.Put, Key: fmt.Sprintf("k%d", i%3), Value: []byte(fmt.Sprintf("%s%d", prefix, i))}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, err := cl.Do(ctx, op.Encode())
+			cancel()
+			require.NoError(t, err)
+		}
+	}
+	do(20, "a")
+	backup := (c.Primary() + 1) % 3
+	c.Kill(backup)
+	do(10, "b")
+	c.Start(backup, false)
+	c.Eventually("the backup to recover", func() bool { r, _ := c.Replica(backup); return r.Status == spec.Normal })
+	do(10, "c")
+	c.Kill(c.Primary())
+	do(10, "d")
+	c.Stop()
+	h, lines, err := rec.Trace()
+	require.NoError(t, err)
+	count := actions(lines)
+	require.Positive(t, count["CrashReplica"])
+	require.Positive(t, count["StartNewView"])
+	t.Logf("%d lines: %d requests, %d crashes, %d new views", len(lines), count["ReceiveRequest"], count["CrashReplica"], count["StartNewView"])
+	rej, err := trace.Validate(h, lines)
+	require.NoError(t, err)
+	require.Nil(t, rej, "%s", rej)
+	broken := changeCommit(t, lines)
+	brokenRej, err := trace.Validate(h, broken)
+	require.NoError(t, err)
+	require.NotNil(t, brokenRej)
+	if jar, _ := tlc.Jar(); jar != "" {
+		dir := t.TempDir()
+		requireTLC(t, jar, writeTrace(t, dir, "accept-loopback.ndjson", h, lines), nil)
+		requireTLC(t, jar, writeTrace(t, dir, "reject-loopback.ndjson", h, broken), brokenRej)
+	} else {
+		t.Logf("TLC skipped: %s is not set", tlc.JarEnv)
+	}
+}
+
+func writeTrace(t *testing.T, dir, name string, h trace.Header, lines []trace.Line) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, trace.Write(f, h, lines))
+	require.NoError(t, f.Close())
+	return path
+}
+
+// requireTLC requires TLC to accept the trace in file when rej is nil, and
+// otherwise to reject it at the line the Go validator named, or for the
+// second line of a quorum pair at the pair's first.
+func requireTLC(t *testing.T, jar, file string, rej *trace.Rejection) {
+	t.Helper()
+	accepted, why, err := tlc.ValidateTrace(context.Background(), jar, file)
+	require.NoError(t, err)
+	t.Logf("TLC on %s: accepted %v %s", filepath.Base(file), accepted, why)
+	if rej == nil {
+		require.True(t, accepted, "TLC: %s", why)
+		return
+	}
+	require.False(t, accepted, "TLC accepts what Go rejects: %v", rej)
+	if strings.HasPrefix(why, "line ") {
+		var line int
+		_, err := fmt.Sscanf(why, "line %d", &line)
+		require.NoError(t, err)
+		require.Contains(t, []int{rej.Line, rej.Line - 1}, line, "TLC: %s; Go: %v", why, rej)
+	}
+}
