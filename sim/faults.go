@@ -17,11 +17,22 @@ type Faults struct {
 	// network's usual latency, which reorders it.
 	Delay    float64
 	DelayMax int
+	// Replay delivers a copy of a message between replicas once more,
+	// up to ReplayMax ms later: a stale message from an earlier view, or
+	// from before its sender crashed and recovered.
+	Replay    float64
+	ReplayMax int
 	// Partition changes the network's partition every PartitionEvery ms
 	// on average: healed, a symmetric split, a one-way cut, one replica
 	// isolated, or the primary isolated.
 	Partition      bool
 	PartitionEvery int
+	// Clog clogs a link between two replicas, one way, every ClogEvery ms
+	// on average, for up to ClogFor ms: every message on it is lost. A
+	// clog is shorter than a partition and hits one link, so that a
+	// replica misses some of a round's messages and not the others.
+	Clog               bool
+	ClogEvery, ClogFor int
 	// Crash crashes a replica every CrashEvery ms on average, at most f
 	// down at once unless the run checks safety only, and restarts one
 	// that is down after up to RestartAfter ms.
@@ -54,7 +65,13 @@ func Swarm(rng *rand.Rand) Faults {
 		f.Delay, f.DelayMax = 0.3*rng.Float64(), 1+rng.IntN(1+rng.IntN(2000))
 	}
 	if on() {
+		f.Replay, f.ReplayMax = 0.05*rng.Float64(), 1+rng.IntN(3000)
+	}
+	if on() {
 		f.Partition, f.PartitionEvery = true, 50+rng.IntN(1000)
+	}
+	if on() {
+		f.Clog, f.ClogEvery, f.ClogFor = true, 1+rng.IntN(50), 1+rng.IntN(400)
 	}
 	if on() {
 		f.Crash, f.CrashEvery, f.RestartAfter = true, 100+rng.IntN(2000), 1+rng.IntN(1000)
@@ -70,7 +87,8 @@ func Swarm(rng *rand.Rand) Faults {
 
 // All turns every fault on, each at a middling strength.
 func All() Faults {
-	return Faults{Loss: 0.1, Duplicate: 0.05, Delay: 0.1, DelayMax: 100, Partition: true, PartitionEvery: 1000,
+	return Faults{Loss: 0.1, Duplicate: 0.05, Delay: 0.1, DelayMax: 100, Replay: 0.01, ReplayMax: 1000, Partition: true, PartitionEvery: 1000,
+		Clog: true, ClogEvery: 20, ClogFor: 50,
 		Crash: true, CrashEvery: 1500, RestartAfter: 500, Drift: 0.1}
 }
 
@@ -85,8 +103,14 @@ func (f Faults) String() string {
 	if f.Delay > 0 {
 		parts = append(parts, fmt.Sprintf("delay %.2f up to %dms", f.Delay, f.DelayMax))
 	}
+	if f.Replay > 0 {
+		parts = append(parts, fmt.Sprintf("replay %.3f up to %dms later", f.Replay, f.ReplayMax))
+	}
 	if f.Partition {
 		parts = append(parts, fmt.Sprintf("partitions every %dms", f.PartitionEvery))
+	}
+	if f.Clog {
+		parts = append(parts, fmt.Sprintf("clogs every %dms for up to %dms", f.ClogEvery, f.ClogFor))
 	}
 	if f.Crash {
 		parts = append(parts, fmt.Sprintf("crashes every %dms, restarts within %dms", f.CrashEvery, f.RestartAfter))

@@ -68,6 +68,14 @@ type Options struct {
 	// CheckEvery checks the invariants after every CheckEvery-th step; 1,
 	// the default, after every step.
 	CheckEvery int
+	// Timing is the nodes' timing; Timing (the package's) when zero.
+	Timing runtime.Timing
+	// NewStateMachine returns the replicated service, empty; the
+	// key-value store of examples/kv/store when nil. The clients speak
+	// the store's operations and porcupine checks them against its model,
+	// so another service must answer them as the store does (a test gives
+	// a broken one to show that the check catches it).
+	NewStateMachine func() runtime.StateMachine
 	// Trace, when set, is told every step of every node (package trace
 	// records them as a run trace, which vsrgen trace validate checks
 	// against the spec and VSR.tla).
@@ -83,7 +91,10 @@ type Result struct {
 	Ops     int   // operations acknowledged to clients
 	Unknown int   // operations whose outcome the clients never learned
 	Crashes int
-	Views   spec.ViewNumber // the highest view any replica reached
+	// MostDown is the most replicas that were without their state at
+	// once: down, or restarted and still recovering.
+	MostDown int
+	Views    spec.ViewNumber // the highest view any replica reached
 	// Failure is what broke, or nil.
 	Failure *Failure
 	// Elapsed is the wall-clock time of the run.
@@ -127,6 +138,7 @@ type sim struct {
 	rng    *rand.Rand
 	faults Faults // the faults now: the run's in the safety phase, none after
 	drawn  Faults // the run's
+	timing runtime.Timing
 	cfg    spec.Config
 	now    int64
 	steps  int
@@ -140,9 +152,12 @@ type sim struct {
 	replies  []spec.Reply // one per acknowledged request, with the first view it was acknowledged in
 	failure  *Failure
 	crashes  int
+	mostDown int
 	maxView  spec.ViewNumber
-	// cut[i][j] is true when messages from i to j are lost.
-	cut [][]bool
+	// cut[i][j] is true when messages from i to j are lost; clogged[i][j]
+	// is until when they are.
+	cut     [][]bool
+	clogged [][]int64
 }
 
 // replica is one replica: its node while it runs, nil while it is down.
@@ -171,6 +186,9 @@ func newSim(o Options) *sim {
 	if o.CheckEvery <= 0 {
 		o.CheckEvery = 1
 	}
+	if o.NewStateMachine == nil {
+		o.NewStateMachine = func() runtime.StateMachine { return store.New() }
+	}
 	s := &sim{o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), phase: "safety", history: history.NewRecorder()}
 	if o.Faults != nil {
 		s.drawn = *o.Faults
@@ -178,11 +196,17 @@ func newSim(o Options) *sim {
 		s.drawn = Swarm(s.rng)
 	}
 	s.faults = s.drawn
+	s.timing = o.Timing
+	if s.timing == (runtime.Timing{}) {
+		s.timing = Timing
+	}
 	s.cfg = o.Spec
 	s.cfg.Replicas = uint8(o.Replicas)
 	s.cut = make([][]bool, o.Replicas)
+	s.clogged = make([][]int64, o.Replicas)
 	for i := range s.cut {
 		s.cut[i] = make([]bool, o.Replicas)
+		s.clogged[i] = make([]int64, o.Replicas)
 	}
 	for i := range o.Replicas {
 		r := &replica{index: i, lost: spec.CrashedReplica(s.cfg, spec.ReplicaIndex(i))}
@@ -204,6 +228,7 @@ const (
 	evPartition
 	evCrash
 	evRestart
+	evClog
 )
 
 type event struct {
@@ -253,6 +278,9 @@ func (s *sim) run() error {
 	}
 	if s.faults.Crash {
 		s.schedule(event{at: s.randAround(s.faults.CrashEvery), kind: evCrash})
+	}
+	if s.faults.Clog {
+		s.schedule(event{at: s.randAround(s.faults.ClogEvery), kind: evClog})
 	}
 	for s.steps < s.o.Steps {
 		if err := s.step(); err != nil {
@@ -331,6 +359,13 @@ func (s *sim) handle(e event) (int, error) {
 			s.crash()
 			s.schedule(event{at: s.randAround(s.faults.CrashEvery), kind: evCrash})
 		}
+	case evClog:
+		if s.faults.Clog {
+			n := len(s.replicas)
+			from, to := s.rng.IntN(n), s.rng.IntN(n)
+			s.clogged[from][to] = s.now + 1 + s.rng.Int64N(int64(s.faults.ClogFor)*millisecond)
+			s.schedule(event{at: s.randAround(s.faults.ClogEvery), kind: evClog})
+		}
 	case evRestart:
 		r := s.replicas[e.to]
 		if r.node == nil && s.phase == "safety" {
@@ -364,8 +399,8 @@ func (s *sim) startNode(r *replica, start runtime.Start) error {
 	r.incarnation++
 	net := &network{s: s, from: r.index}
 	rnd := rand.New(rand.NewPCG(s.rng.Uint64(), uint64(r.index)<<32|uint64(r.incarnation)))
-	n, err := runtime.NewNode(runtime.NodeConfig{Spec: s.cfg, Index: r.index, Timing: Timing,
-		NewStateMachine: func() runtime.StateMachine { return store.New() }, Trace: s.o.Trace}, start, net, smallNonces{rnd})
+	n, err := runtime.NewNode(runtime.NodeConfig{Spec: s.cfg, Index: r.index, Timing: s.timing,
+		NewStateMachine: s.o.NewStateMachine, Trace: s.o.Trace}, start, net, smallNonces{rnd})
 	if err != nil {
 		return err
 	}
@@ -438,6 +473,7 @@ func (s *sim) crash() {
 	r := up[s.rng.IntN(len(up))]
 	r.node = nil // its process is gone, with every message queued to it
 	s.crashes++
+	s.mostDown = max(s.mostDown, s.lost())
 	s.schedule(event{at: s.now + millisecond + s.rng.Int64N(int64(s.faults.RestartAfter)*millisecond+1), kind: evRestart, to: r.index})
 }
 
@@ -496,6 +532,7 @@ func (s *sim) liveness() error {
 	s.faults = Faults{}
 	for i := range s.cut {
 		clear(s.cut[i])
+		clear(s.clogged[i])
 	}
 	for _, r := range s.replicas {
 		if r.node == nil {
@@ -550,7 +587,7 @@ func (s *sim) checkHistory() error {
 func (s *sim) result() *Result {
 	ops, unknown := s.history.Len()
 	return &Result{Seed: s.o.Seed, Faults: s.drawn, Steps: s.steps, Time: s.now, Ops: ops - unknown, Unknown: unknown,
-		Crashes: s.crashes, Views: s.maxView, Failure: s.failure}
+		Crashes: s.crashes, MostDown: s.mostDown, Views: s.maxView, Failure: s.failure}
 }
 
 // network is a replica's runtime.Network: what it sends goes into the
@@ -562,7 +599,7 @@ type network struct {
 
 func (n *network) Send(to int, msg []byte) {
 	s := n.s
-	if n.from != to && (s.cut[n.from][to] || s.rng.Float64() < s.faults.Loss) {
+	if n.from != to && (s.cut[n.from][to] || s.clogged[n.from][to] > s.now || s.rng.Float64() < s.faults.Loss) {
 		return
 	}
 	copies := 1
@@ -571,6 +608,10 @@ func (n *network) Send(to int, msg []byte) {
 	}
 	for range copies {
 		s.schedule(event{at: s.now + s.latency(), kind: evDeliver, to: to, from: n.from,
+			incarnation: s.replicas[to].incarnation, msg: msg})
+	}
+	if n.from != to && s.rng.Float64() < s.faults.Replay {
+		s.schedule(event{at: s.now + s.latency() + s.rng.Int64N(int64(s.faults.ReplayMax)*millisecond+1), kind: evDeliver, to: to, from: n.from,
 			incarnation: s.replicas[to].incarnation, msg: msg})
 	}
 }

@@ -22,6 +22,18 @@
 // VSR.tla. It exits 0 when accepted, 1 when rejected, with the first line
 // that is not a step of the spec, and 2 on bad usage or a file that is not
 // a trace.
+//
+//	vsrgen sim [flags]
+//
+// runs seeded simulations of the runtime's replicas (package sim): faults
+// drawn per seed or given by flags, the spec's invariants after every
+// step, a liveness phase, and porcupine over the clients' history. It
+// exits 0 when every seed passes, 1 at the first failure, with the seed,
+// the step, what broke and the command that replays it, and 2 on bad
+// usage. With -trace FILE it writes the run as a trace for vsrgen trace
+// validate.
+//
+// A bad flag prints one line saying what is wrong and exits 2.
 package main
 
 import (
@@ -54,6 +66,24 @@ Commands:
 // checkCommand and traceCommand run vsrgen check and vsrgen trace; they
 // are nil in the bootstrap build that go generate uses.
 var checkCommand, traceCommand, simCommand func(args []string, stdout, stderr io.Writer) int
+
+// parse parses args with fs. A bad flag prints one line, naming the
+// command and what is wrong, and -h prints the flags; when the command is
+// not to go on, parse returns false and the exit status.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return 0, false
+	}
+	fmt.Fprintf(stderr, "%s: %v (%s -h lists the flags)\n", fs.Name(), err, fs.Name())
+	return 2, false
+}
 
 func run(args []string, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -94,11 +124,8 @@ func runGen(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	specDir := fs.String("spec", ".", "directory of the spec package")
 	outDir := fs.String("out", "../generated", "directory of the generated package")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parse(fs, args, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "vsrgen gen: unexpected argument %q\n", fs.Arg(0))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/sim"
+	"github.com/viewstamped/vsr/trace"
 )
 
 func init() { simCommand = runSim }
@@ -25,10 +26,15 @@ type simFlags struct {
 	faults                 string
 	loss, duplicate, delay float64
 	delayMax               int
+	replayP                float64
+	replayMax              int
 	partitionEvery         int
+	clogEvery, clogFor     int
 	crashEvery, restart    int
 	drift                  float64
+	latency                int
 	progress               time.Duration
+	trace                  string
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
@@ -45,11 +51,17 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.duplicate, "duplicate", 0, "custom: the probability that a message is delivered twice")
 	fs.Float64Var(&f.delay, "delay", 0, "custom: the probability that a message is held back")
 	fs.IntVar(&f.delayMax, "delay-max", 100, "custom: how long a message is held back at most, in ms")
+	fs.Float64Var(&f.replayP, "replay", 0, "custom: the probability that a message between replicas is delivered once more, later")
+	fs.IntVar(&f.replayMax, "replay-max", 1000, "custom: how much later a replayed message arrives at most, in ms")
 	fs.IntVar(&f.partitionEvery, "partition-every", 0, "custom: change the partition every so many ms on average; 0 is never")
+	fs.IntVar(&f.clogEvery, "clog-every", 0, "custom: clog one link, one way, every so many ms on average; 0 is never")
+	fs.IntVar(&f.clogFor, "clog-for", 50, "custom: how long a clog lasts at most, in ms")
 	fs.IntVar(&f.crashEvery, "crash-every", 0, "custom: crash a replica every so many ms on average; 0 is never")
 	fs.IntVar(&f.restart, "restart-after", 500, "custom: restart a crashed replica within so many ms")
 	fs.Float64Var(&f.drift, "drift", 0, "custom: how much faster or slower a replica's clock may run, as a fraction")
+	fs.IntVar(&f.latency, "latency", 0, "custom: the most a message takes in the network, in µs; 0 is 500")
 	fs.DurationVar(&f.progress, "progress", 5*time.Second, "print a progress line this often on long runs; 0 is never")
+	fs.StringVar(&f.trace, "trace", "", "write the run's trace to this file (one seed only), for vsrgen trace validate")
 }
 
 // faultsOf returns the faults the flags say, nil for swarm.
@@ -69,16 +81,20 @@ func (f *simFlags) faultsOf() (*sim.Faults, error) {
 	switch {
 	case f.loss < 0 || f.loss > 0.3:
 		return nil, fmt.Errorf("-loss %g: want 0 to 0.3", f.loss)
-	case f.duplicate < 0 || f.duplicate > 1 || f.delay < 0 || f.delay > 1:
-		return nil, errors.New("-duplicate and -delay are probabilities: want 0 to 1")
-	case f.delayMax < 1 || f.partitionEvery < 0 || f.crashEvery < 0 || f.restart < 1:
-		return nil, errors.New("-delay-max and -restart-after want 1 or more, -partition-every and -crash-every 0 or more")
+	case f.duplicate < 0 || f.duplicate > 1 || f.delay < 0 || f.delay > 1 || f.replayP < 0 || f.replayP > 1:
+		return nil, errors.New("-duplicate, -delay and -replay are probabilities: want 0 to 1")
+	case f.delayMax < 1 || f.replayMax < 1 || f.clogFor < 1 || f.restart < 1:
+		return nil, errors.New("-delay-max, -replay-max, -clog-for and -restart-after want 1 or more")
+	case f.partitionEvery < 0 || f.clogEvery < 0 || f.crashEvery < 0 || f.latency < 0:
+		return nil, errors.New("-partition-every, -clog-every, -crash-every and -latency want 0 or more")
 	case f.drift < 0 || f.drift > 0.5:
 		return nil, fmt.Errorf("-drift %g: want 0 to 0.5", f.drift)
 	}
 	return &sim.Faults{Loss: f.loss, Duplicate: f.duplicate, Delay: f.delay, DelayMax: f.delayMax,
+		Replay: f.replayP, ReplayMax: f.replayMax,
 		Partition: f.partitionEvery > 0, PartitionEvery: f.partitionEvery,
-		Crash: f.crashEvery > 0, CrashEvery: f.crashEvery, RestartAfter: f.restart, Drift: f.drift}, nil
+		Clog: f.clogEvery > 0, ClogEvery: f.clogEvery, ClogFor: f.clogFor,
+		Crash: f.crashEvery > 0, CrashEvery: f.crashEvery, RestartAfter: f.restart, Drift: f.drift, Latency: f.latency}, nil
 }
 
 // runSim runs vsrgen sim: seeded simulations of the runtime's nodes. It
@@ -91,11 +107,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	f.register(fs)
 	variants := bounded.Default()
 	variants.FlagsOf(fs, "statetransfer", "recovery", "startview-in-normal")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parse(fs, args, stderr); !ok {
+		return code
 	}
 	bad := func(err error) int {
 		fmt.Fprintf(stderr, "vsrgen sim: %v\n", err)
@@ -110,6 +123,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		return bad(fmt.Errorf("-clients %d: want 1 to 65536", f.clients))
 	case f.steps < 1 || f.keys < 1 || f.every < 1 || f.seeds < 1:
 		return bad(errors.New("-steps, -keys, -check-every and -seeds want 1 or more"))
+	case f.trace != "" && f.seeds != 1:
+		return bad(errors.New("-trace records one run: use it with -seeds 1"))
 	}
 	faults, err := f.faultsOf()
 	if err != nil {
@@ -120,9 +135,26 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	steps := 0
 	for k := uint64(0); k < f.seeds; k++ {
 		seed := f.seed + k
-		res := sim.Run(sim.Options{Seed: seed, Replicas: f.replicas, Clients: f.clients, Steps: f.steps, Keys: f.keys,
-			Spec: cfg, Faults: faults, BeyondF: f.beyondF, CheckEvery: f.every})
+		o := sim.Options{Seed: seed, Replicas: f.replicas, Clients: f.clients, Steps: f.steps, Keys: f.keys,
+			Spec: cfg, Faults: faults, BeyondF: f.beyondF, CheckEvery: f.every}
+		var rec *trace.Recorder
+		if f.trace != "" {
+			c := cfg
+			c.Replicas = uint8(f.replicas)
+			rec = trace.NewRecorder(c)
+			o.Trace = rec
+		}
+		res := sim.Run(o)
 		steps += res.Steps
+		if rec != nil {
+			// A failed run's trace is written too: it shows the steps that
+			// led to the failure.
+			if err := rec.WriteFile(f.trace); err != nil {
+				fmt.Fprintf(stderr, "vsrgen sim: %v\n", err)
+				return 2
+			}
+			fmt.Fprintf(stdout, "wrote the run's trace to %s\n", f.trace)
+		}
 		if res.Failure != nil {
 			fmt.Fprintf(stdout, "seed %d: FAILED: %v\n  faults: %s\n  replay: %s\n", seed, res.Failure, res.Faults, f.replay(seed, &variants, fs))
 			return 1
@@ -143,7 +175,7 @@ func (f *simFlags) replay(seed uint64, variants *bounded.Config, fs *flag.FlagSe
 	parts := []string{"go run ./cmd/vsrgen sim", fmt.Sprintf("-seed %d", seed)}
 	fs.Visit(func(fl *flag.Flag) {
 		if fl.Name != "seed" && fl.Name != "seeds" && fl.Name != "progress" {
-			parts = append(parts, fmt.Sprintf("-%s %s", fl.Name, fl.Value.String()))
+			parts = append(parts, fmt.Sprintf("-%s=%s", fl.Name, fl.Value.String()))
 		}
 	})
 	return strings.Join(parts, " ")

@@ -85,7 +85,7 @@ func TestTraceBadUsage(t *testing.T) {
 		{[]string{"frob"}, `vsrgen trace: unknown subcommand "frob"`, false},
 		{[]string{"validate"}, "vsrgen trace validate: want one trace file, not 0 arguments", true},
 		{[]string{"validate", "a", "b"}, "vsrgen trace validate: want one trace file, not 2 arguments", true},
-		{[]string{"validate", "-nope", "a"}, "flag provided but not defined: -nope", true},
+		{[]string{"validate", "-nope", "a"}, "vsrgen trace validate: flag provided but not defined: -nope (vsrgen trace validate -h lists the flags)", false},
 		{[]string{"validate", filepath.Join(dir, "missing.ndjson")}, "vsrgen trace validate: open ", false},
 		{[]string{"validate", malformed}, "vsrgen trace validate: " + malformed + ": line 3: malformed JSON object", false},
 		{[]string{"validate", badHeader}, "vsrgen trace validate: " + badHeader + ": line 1: header: replicas 0: want 1 to 63", false},
