@@ -13,7 +13,7 @@ import (
 	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/internal/script"
-	"github.com/viewstamped/vsr/internal/sim"
+	"github.com/viewstamped/vsr/internal/scenario"
 	"github.com/viewstamped/vsr/spec"
 )
 
@@ -67,7 +67,7 @@ func TestNeverFired(t *testing.T) {
 
 // harness runs the commands of one script.
 type harness struct {
-	c *sim.Cluster
+	c *scenario.Cluster
 	// fired counts the rules fired by the clusters of the script that
 	// have been replaced.
 	fired [generated.NumRules + 1]int
@@ -121,7 +121,7 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 		}
 		cfg := c.Spec()
 		h.count()
-		h.c = sim.New(cfg)
+		h.c = scenario.New(cfg)
 		for i := range h.c.Replicas {
 			h.c.Replicas[i].View = spec.ViewNumber(view)
 		}
@@ -230,7 +230,7 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 	case "replies":
 		var out []string
 		for _, r := range h.c.Replies {
-			out = append(out, fmt.Sprintf("r%d->c%d %s", r.From, r.Reply.Client, sim.Format(r.Reply)))
+			out = append(out, fmt.Sprintf("r%d->c%d %s", r.From, r.Reply.Client, scenario.Format(r.Reply)))
 		}
 		if len(out) == 0 {
 			return "(no replies)", nil

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/internal/sim"
+	"github.com/viewstamped/vsr/internal/scenario"
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -23,7 +23,7 @@ type walkBounds struct {
 // property it breaks, with the walk that broke it.
 func walk(cfg spec.Config, seed uint64, steps int, b walkBounds) error {
 	rng := rand.New(rand.NewPCG(seed, 0))
-	c := sim.New(cfg)
+	c := scenario.New(cfg)
 	c.NewService = func() lang.Service { return &recorder{} }
 	var trace []string
 	down := 0
@@ -56,7 +56,7 @@ func walk(cfg spec.Config, seed uint64, steps int, b walkBounds) error {
 			lines, err = []string{"drop " + e.String()}, c.Drop(e.ID)
 		case k == 7 && b.duplicates > 0 && len(c.InFlight()) > 0:
 			b.duplicates--
-			var e *sim.Envelope
+			var e *scenario.Envelope
 			e, err = c.Duplicate(c.InFlight()[rng.IntN(len(c.InFlight()))].ID)
 			lines = []string{"duplicate " + e.String()}
 		default:
@@ -112,7 +112,7 @@ func (s *recorder) Executed(client, request uint64, op []byte) []byte {
 // executedOnce checks that the service of every replica that has not
 // crashed has executed exactly the committed prefix of its log, once each,
 // in op order, and that it knew every result a replica asked for again.
-func executedOnce(c *sim.Cluster) error {
+func executedOnce(c *scenario.Cluster) error {
 	for i := range c.Replicas {
 		r := &c.Replicas[i]
 		if r.Status == spec.Crashed {
@@ -167,8 +167,8 @@ func TestRandomWalksCatchStartViewInNormal(t *testing.T) {
 // executed an operation twice, one that missed one, and one asked for a
 // result it did not know.
 func TestExecutedOnceCatches(t *testing.T) {
-	committed := func() *sim.Cluster {
-		c := sim.New(spec.Config{Replicas: 3})
+	committed := func() *scenario.Cluster {
+		c := scenario.New(spec.Config{Replicas: 3})
 		c.NewService = func() lang.Service { return &recorder{} }
 		c.Request(1, 1, "v1", 0)
 		c.Stabilize()

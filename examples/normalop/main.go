@@ -12,7 +12,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/viewstamped/vsr/internal/sim"
+	"github.com/viewstamped/vsr/internal/scenario"
 	"github.com/viewstamped/vsr/spec"
 )
 
@@ -33,7 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	c := sim.New(spec.Config{Replicas: uint8(*replicas)})
+	c := scenario.New(spec.Config{Replicas: uint8(*replicas)})
 	fmt.Fprintf(stdout, "normal operation: %d replicas, %d requests from %d clients\n", *replicas, *requests, 2)
 	for i := 1; i <= *requests; i++ {
 		client := spec.ClientID(1 + (i-1)%2)

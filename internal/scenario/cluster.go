@@ -1,4 +1,4 @@
-// Package sim is a deterministic cluster of spec replicas driven by hand:
+// Package scenario is a deterministic cluster of spec replicas driven by hand:
 // the caller submits client requests, delivers or drops in-flight messages
 // and fires timeouts, one step at a time, and reads back what each step did.
 // Scenario tests and the demo use it; the model checker explores the same
@@ -9,7 +9,7 @@
 // enables no rule when delivered stays in flight, as in the model checker:
 // a Prepare that arrives ahead of its predecessors waits for them. Drop
 // removes a message.
-package sim
+package scenario
 
 import (
 	"bytes"

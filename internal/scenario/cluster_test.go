@@ -1,11 +1,11 @@
-package sim_test
+package scenario_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/viewstamped/vsr/internal/sim"
+	"github.com/viewstamped/vsr/internal/scenario"
 	"github.com/viewstamped/vsr/spec"
 )
 
@@ -16,7 +16,7 @@ func TestCopies(t *testing.T) {
 		merge bool
 		want  int
 	}{{false, 4}, {true, 2}} {
-		c := sim.New(spec.Config{Replicas: 3})
+		c := scenario.New(spec.Config{Replicas: 3})
 		c.MergeCopies = tt.merge
 		for range 2 {
 			_, err := c.Timeout(0, spec.CommitTimeout{})
@@ -33,7 +33,7 @@ func TestCopies(t *testing.T) {
 // TestThroughCodec delivers a client's request: what the replicas receive
 // and send is encoded and decoded on the way, as on a network.
 func TestThroughCodec(t *testing.T) {
-	c := sim.New(spec.Config{Replicas: 3})
+	c := scenario.New(spec.Config{Replicas: 3})
 	req := c.Request(1, 1, "x", 0)
 	m, err := req.Message()
 	require.NoError(t, err)
