@@ -76,6 +76,10 @@ type Options struct {
 	// so another service must answer them as the store does (a test gives
 	// a broken one to show that the check catches it).
 	NewStateMachine func() runtime.StateMachine
+	// Progress, when set, is called every 65,536 steps with the steps
+	// taken so far and the simulated time, for progress lines on long
+	// runs.
+	Progress func(steps int, now time.Duration)
 	// Trace, when set, is told every step of every node (package trace
 	// records them as a run trace, which vsrgen trace validate checks
 	// against the spec and VSR.tla).
@@ -308,6 +312,9 @@ func (s *sim) step() error {
 	e := heap.Pop(&s.queue).(event)
 	s.now = e.at
 	s.steps++
+	if s.o.Progress != nil && s.steps%65536 == 0 {
+		s.o.Progress(s.steps, time.Duration(s.now)*time.Microsecond)
+	}
 	changed, err := s.handle(e)
 	if errors.Is(err, errUnchanged) {
 		return nil

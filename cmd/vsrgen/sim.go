@@ -137,6 +137,14 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		seed := f.seed + k
 		o := sim.Options{Seed: seed, Replicas: f.replicas, Clients: f.clients, Steps: f.steps, Keys: f.keys,
 			Spec: cfg, Faults: faults, BeyondF: f.beyondF, CheckEvery: f.every}
+		if f.progress > 0 {
+			o.Progress = func(n int, now time.Duration) {
+				if time.Since(last) >= f.progress {
+					last = time.Now()
+					fmt.Fprintf(stdout, "seed %d: step %d, %s simulated\n", seed, n, now.Round(time.Millisecond))
+				}
+			}
+		}
 		var rec *trace.Recorder
 		if f.trace != "" {
 			c := cfg
