@@ -91,6 +91,7 @@ type Result struct {
 	Seed    uint64
 	Faults  Faults
 	Steps   int   // events processed, in both phases
+	Fired   int   // of them, the events on which a replica's rule fired
 	Time    int64 // simulated time at the end, in microseconds
 	Ops     int   // operations acknowledged to clients
 	Unknown int   // operations whose outcome the clients never learned
@@ -146,6 +147,7 @@ type sim struct {
 	cfg    spec.Config
 	now    int64
 	steps  int
+	fired  int
 	phase  string
 	queue  events
 	seq    uint64
@@ -393,6 +395,7 @@ func (s *sim) onNode(r *replica, fn func(n *runtime.Node) error) error {
 	if r.node.Stats().Steps == steps {
 		return errUnchanged
 	}
+	s.fired++
 	if err := generated.CheckActions(&before, r.node.Replica()); err != nil {
 		return s.fail(err.Error())
 	}
@@ -593,7 +596,7 @@ func (s *sim) checkHistory() error {
 
 func (s *sim) result() *Result {
 	ops, unknown := s.history.Len()
-	return &Result{Seed: s.o.Seed, Faults: s.drawn, Steps: s.steps, Time: s.now, Ops: ops - unknown, Unknown: unknown,
+	return &Result{Seed: s.o.Seed, Faults: s.drawn, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
 		Crashes: s.crashes, MostDown: s.mostDown, Views: s.maxView, Failure: s.failure}
 }
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/generated"
-	"github.com/viewstamped/vsr/internal/script"
 	"github.com/viewstamped/vsr/internal/scenario"
+	"github.com/viewstamped/vsr/internal/script"
 	"github.com/viewstamped/vsr/spec"
 )
 

@@ -132,7 +132,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := variants.Spec()
 	start, last := time.Now(), time.Now()
-	steps := 0
+	var steps, fired, ops, crashes int
+	var views uint64
+	var simulated time.Duration
 	for k := uint64(0); k < f.seeds; k++ {
 		seed := f.seed + k
 		o := sim.Options{Seed: seed, Replicas: f.replicas, Clients: f.clients, Steps: f.steps, Keys: f.keys,
@@ -153,7 +155,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 			o.Trace = rec
 		}
 		res := sim.Run(o)
-		steps += res.Steps
+		steps, fired, ops, crashes, views = steps+res.Steps, fired+res.Fired, ops+res.Ops, crashes+res.Crashes, max(views, uint64(res.Views))
+		simulated += time.Duration(res.Time) * time.Microsecond
 		if rec != nil {
 			// A failed run's trace is written too: it shows the steps that
 			// led to the failure.
@@ -174,7 +177,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	elapsed := time.Since(start)
-	fmt.Fprintf(stdout, "%d seeds from %d passed: %d steps in %s, %.0f steps/s\n", f.seeds, f.seed, steps, elapsed.Round(time.Millisecond), float64(steps)/elapsed.Seconds())
+	fmt.Fprintf(stdout, "%d seeds from %d passed: %d steps (%d fired a rule) in %s, %.0f steps/s; %s simulated, %d operations, %d crashes, views up to %d\n",
+		f.seeds, f.seed, steps, fired, elapsed.Round(time.Millisecond), float64(steps)/elapsed.Seconds(),
+		simulated.Round(time.Second), ops, crashes, views)
 	return 0
 }
 

@@ -23,7 +23,7 @@ func runSimCapture(t *testing.T, args ...string) (int, string, string) {
 func TestSimPasses(t *testing.T) {
 	code, out, errOut := runSimCapture(t, "-seeds", "3", "-steps", "2000", "-faults", "all")
 	require.Equal(t, 0, code, out+errOut)
-	assert.Regexp(t, `^3 seeds from 1 passed: \d+ steps in .*, \d+ steps/s\n$`, lastLine(out))
+	assert.Regexp(t, `^3 seeds from 1 passed: \d+ steps \(\d+ fired a rule\) in .*, \d+ steps/s; .* simulated, \d+ operations, \d+ crashes, views up to \d+\n$`, lastLine(out))
 }
 
 // TestSimFailureReplays: a failure prints the seed, the step, what broke
