@@ -4,9 +4,9 @@
 // network and simulated clocks, every choice drawn from one seed, so that
 // a failure replays exactly from its seed.
 //
-// A run has two phases. In the safety phase the network loses, duplicates
-// and delays messages, partitions change, replicas crash and restart and
-// their clocks drift, as the run's Faults say; after every step the
+// A run has two phases. In the safety phase the network loses, duplicates,
+// delays and replays messages, partitions change, links clog, replicas
+// crash and restart and their clocks drift, as the run's Faults say; after every step the
 // spec's invariants must hold over all replicas. In the liveness phase the
 // faults stop, every replica runs, and the cluster must answer every
 // outstanding request within a bounded time. At the end, porcupine must
@@ -370,9 +370,11 @@ func (s *sim) handle(e event) (int, error) {
 		}
 	case evClog:
 		if s.faults.Clog {
-			n := len(s.replicas)
-			from, to := s.rng.IntN(n), s.rng.IntN(n)
-			s.clogged[from][to] = s.now + 1 + s.rng.Int64N(int64(s.faults.ClogFor)*millisecond)
+			if n := len(s.replicas); n > 1 {
+				from := s.rng.IntN(n)
+				to := (from + 1 + s.rng.IntN(n-1)) % n
+				s.clogged[from][to] = s.now + 1 + s.rng.Int64N(int64(s.faults.ClogFor)*millisecond)
+			}
 			s.schedule(event{at: s.randAround(s.faults.ClogEvery), kind: evClog})
 		}
 	case evRestart:

@@ -103,7 +103,7 @@ func TestCatchesStartViewInNormal(t *testing.T) {
 // clogs is a fault mix that catches the state-transfer defect: heavy
 // loss, partitions and long clogs leave a replica behind by whole views
 // while the others go on.
-var clogs = sim.Faults{Loss: 0.2, Partition: true, PartitionEvery: 200, Clog: true, ClogEvery: 10, ClogFor: 300}
+var clogs = sim.Faults{Loss: 0.3, Partition: true, PartitionEvery: 300, Clog: true, ClogEvery: 20, ClogFor: 300}
 
 // TestCatchesStateTransferPaper: state transfer as published.
 func TestCatchesStateTransferPaper(t *testing.T) {
