@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,13 +15,17 @@ import (
 	"github.com/viewstamped/vsr/trace"
 )
 
-// runCheckCapture runs vsrgen check and returns its exit status and
-// output.
+// capture runs a vsrgen command and returns its exit status and output.
+func capture(command func(args []string, stdout, stderr io.Writer) int, args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := command(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// runCheckCapture runs vsrgen check.
 func runCheckCapture(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := runCheck(args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
+	return capture(runCheck, args...)
 }
 
 func TestCheckFindsDelayedStartView(t *testing.T) {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,11 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// runSimCapture runs vsrgen sim.
 func runSimCapture(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := runSim(args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
+	return capture(runSim, args...)
 }
 
 func TestSimPasses(t *testing.T) {

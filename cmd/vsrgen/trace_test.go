@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -18,13 +17,10 @@ import (
 // corpus is the trace corpus that both validators must judge alike.
 const corpus = "../../spec/tla/testdata"
 
-// runTraceCapture runs vsrgen trace and returns its exit status and
-// output.
+// runTraceCapture runs vsrgen trace.
 func runTraceCapture(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := runTrace(args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
+	return capture(runTrace, args...)
 }
 
 // withoutTLC runs a test as if the TLA+ tools were not there.
