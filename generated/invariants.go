@@ -3,8 +3,6 @@
 package generated
 
 import (
-	"fmt"
-
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/spec"
 )
@@ -37,7 +35,7 @@ var Invariants = [...]Invariant{
 func CheckInvariants(rs []spec.Replica, replies []spec.Reply) error {
 	for _, inv := range Invariants {
 		if err := inv.Check(rs, replies); err != nil {
-			return fmt.Errorf("invariant %s (%s): %w", inv.Name, inv.Pos, err)
+			return &lang.Broken{Kind: "invariant", PredicateInfo: inv.PredicateInfo, Err: err}
 		}
 	}
 	return nil
@@ -62,7 +60,7 @@ var Actions = [...]Action{
 func CheckActions(before, after *spec.Replica) error {
 	for _, a := range Actions {
 		if err := a.Check(before, after); err != nil {
-			return fmt.Errorf("action %s (%s): %w", a.Name, a.Pos, err)
+			return &lang.Broken{Kind: "action", PredicateInfo: a.PredicateInfo, Err: err}
 		}
 	}
 	return nil

@@ -202,3 +202,14 @@ type PredicateInfo struct {
 	Name string
 	Pos  string
 }
+
+// Broken is the error of a predicate that does not hold: Kind is
+// "invariant" or "action", Err what the predicate said.
+type Broken struct {
+	Kind string
+	PredicateInfo
+	Err error
+}
+
+func (b *Broken) Error() string { return b.Kind + " " + b.Name + " (" + b.Pos + "): " + b.Err.Error() }
+func (b *Broken) Unwrap() error { return b.Err }

@@ -504,6 +504,7 @@ func (c *checker[R]) visit(state []byte, scr *scratch[R], buf *[]byte, fired []u
 type actionError struct{ err error }
 
 func (e *actionError) Error() string { return e.err.Error() }
+func (e *actionError) Unwrap() error { return e.err }
 
 // path returns the successor ordinals from the initial state to state i.
 func path(parents, ords []uint32, i uint32) []uint32 {

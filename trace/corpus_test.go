@@ -72,7 +72,7 @@ type corpusVerdict struct {
 
 var corpusRejections = map[string]corpusVerdict{
 	// The last step breaks an action property.
-	"reject-startview-literal.ndjson": {18, "ReceiveStartView at replica 2 breaks action CommitNeverDecreases"},
+	"counterexample-startview-literal.ndjson": {18, "ReceiveStartView at replica 2 breaks action CommitNeverDecreases"},
 	// The state check: the first CommitOperations line's commit number is
 	// one more than the spec's.
 	"reject-commit-changed.ndjson": {22, "state differs from the spec's: commitNumber 2, spec says 1"},
@@ -165,7 +165,7 @@ func buildCorpus(t *testing.T) map[string][]byte {
 	require.NotNil(t, res.Violation)
 	h, lines, err := trace.Export(c, o, res.Violation.Path)
 	require.NoError(t, err)
-	files["reject-startview-literal.ndjson"] = encode(t, h, lines)
+	files["counterexample-startview-literal.ndjson"] = encode(t, h, lines)
 
 	// Mutations of accepted traces. Each keeps the seq numbers and the
 	// clocks plausible, so that the spec rejects it, not the numbering.

@@ -21,6 +21,10 @@ type Rejection struct {
 	Line   int // the line's number in its file, the header being line 1
 	Seq    int
 	Reason string
+	// Broken names the invariant or action property that the line's step
+	// breaks when the lines up to it are a behavior of the spec; it is
+	// empty when the line is not a step of the spec at all.
+	Broken string
 }
 
 func (r *Rejection) Error() string {
@@ -56,7 +60,11 @@ func Replay[R any](p model.Protocol[R], init []R, b modelcheck.Bounds, render Re
 		}
 	}
 	if err := bh.Invariants(); err != nil {
-		return &Rejection{Line: 1, Reason: fmt.Sprintf("the initial state breaks %v", err)}, nil
+		rej := &Rejection{Line: 1, Reason: fmt.Sprintf("the initial state breaks %v", err)}
+		if b := (*lang.Broken)(nil); errors.As(err, &b) {
+			rej.Broken = b.Name
+		}
+		return rej, nil
 	}
 	for i := 0; i < len(lines); {
 		n, rej, err := rp.step(lines, i)
@@ -95,6 +103,17 @@ func fileLine(i int) int { return i + 2 }
 // rejection makes the rejection of line i.
 func rejection(lines []Line, i int, format string, a ...any) *Rejection {
 	return &Rejection{Line: fileLine(i), Seq: lines[i].Seq, Reason: fmt.Sprintf(format, a...)}
+}
+
+// breaks is the rejection of line i, a step of the spec whose rule breaks
+// the predicate of err (a *lang.Broken).
+func breaks(lines []Line, i int, err error) *Rejection {
+	l := &lines[i]
+	rej := rejection(lines, i, "%s at replica %d breaks %v", l.Action, l.Node, err)
+	if b := (*lang.Broken)(nil); errors.As(err, &b) {
+		rej.Broken = b.Name
+	}
+	return rej
 }
 
 // step replays the step that starts at line i: one line, or two when a
@@ -249,10 +268,10 @@ func (rp *replayer[R]) ruleLine(lines []Line, i int, after *R, next *modelcheck.
 	}
 	if next != nil {
 		if next.Step.Broken != nil {
-			return rejection(lines, i, "%s at replica %d breaks %v", l.Action, l.Node, next.Step.Broken), nil
+			return breaks(lines, i, next.Step.Broken), nil
 		}
 		if next.Invariant != nil {
-			return rejection(lines, i, "%s at replica %d breaks %v", l.Action, l.Node, next.Invariant), nil
+			return breaks(lines, i, next.Invariant), nil
 		}
 	}
 	if now := rp.clocks.node[l.Node]; l.Clock <= now {

@@ -141,11 +141,11 @@ func (v *runValidator) step(lines []Line, i int) (int, *Rejection, error) {
 		return 0, rej, nil
 	}
 	if err := generated.CheckActions(&before, r); err != nil {
-		return 0, rejection(lines, i+n-1, "%s at replica %d breaks %v", lines[i+n-1].Action, l.Node, err), nil
+		return 0, breaks(lines, i+n-1, err), nil
 	}
 	v.deliver(l.Node, enc.Effects)
 	if err := generated.CheckInvariants(v.states, v.replies); err != nil {
-		return 0, rejection(lines, i+n-1, "%s at replica %d breaks %v", lines[i+n-1].Action, l.Node, err), nil
+		return 0, breaks(lines, i+n-1, err), nil
 	}
 	return n, nil, nil
 }

@@ -184,14 +184,16 @@ func writeTrace(t *testing.T, dir, name string, h trace.Header, lines []trace.Li
 // second line of a quorum pair at the pair's first.
 func requireTLC(t *testing.T, jar, file string, rej *trace.Rejection) {
 	t.Helper()
-	accepted, why, err := tlc.ValidateTrace(context.Background(), jar, file)
+	v, err := tlc.ValidateTrace(context.Background(), jar, file)
 	require.NoError(t, err)
+	accepted, why := v.Accepted, v.Why
 	t.Logf("TLC on %s: accepted %v %s", filepath.Base(file), accepted, why)
 	if rej == nil {
 		require.True(t, accepted, "TLC: %s", why)
 		return
 	}
 	require.False(t, accepted, "TLC accepts what Go rejects: %v", rej)
+	require.Equal(t, rej.Broken, v.Broken, "TLC: %s; Go: %v", why, rej)
 	if strings.HasPrefix(why, "line ") {
 		var line int
 		_, err := fmt.Sscanf(why, "line %d", &line)

@@ -19,9 +19,11 @@
 //
 // checks that a trace is a behavior of the spec, with the model checker's
 // semantics and, when TLA2TOOLS_JAR names the TLA+ tools, with TLC against
-// VSR.tla. It exits 0 when accepted, 1 when rejected, with the first line
-// that is not a step of the spec, and 2 on bad usage or a file that is not
-// a trace.
+// VSR.tla. It exits 0 when accepted; 1 when rejected, with the first line
+// that is not a step of the spec (or when the two validators disagree); 3
+// for a counterexample, a behavior of the spec whose last step breaks an
+// invariant or action property; and 2 on bad usage or a file that is not a
+// trace.
 //
 //	vsrgen sim [flags]
 //

@@ -15,21 +15,20 @@ import (
 
 func init() {
 	traceCommand = runTrace
-	validateTLC = func(file string) (bool, string, error) {
+	validateTLC = func(file string) (tlc.Verdict, error) {
 		jar, err := tlc.Jar()
 		if err != nil {
-			return false, "", err
+			return tlc.Verdict{}, err
 		}
 		return tlc.ValidateTrace(context.Background(), jar, file)
 	}
 }
 
 // validateTLC, when set, checks a trace file against VSR.tla through
-// VSRTrace.tla with TLC: it reports whether TLC accepted the whole trace
-// and, when not, why; an error means that TLC could not check it. vsrgen
-// trace validate calls it only when the environment variable TLA2TOOLS_JAR
-// names the TLA+ tools' jar.
-var validateTLC func(traceFile string) (accepted bool, why string, err error)
+// VSRTrace.tla with TLC and returns TLC's verdict; an error means that TLC
+// could not check it. vsrgen trace validate calls it only when the
+// environment variable TLA2TOOLS_JAR names the TLA+ tools' jar.
+var validateTLC func(traceFile string) (tlc.Verdict, error)
 
 const traceUsage = `usage: vsrgen trace validate [flags] FILE
 
@@ -64,8 +63,11 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: vsrgen trace validate [flags] FILE\n\n"+
 			"Replays the trace in FILE through the model checker's semantics of the spec and\n"+
-			"prints the first line that is not a step of the spec. Exit status: 0 accepted,\n"+
-			"1 rejected, 2 bad usage or not a trace.\n\nFlags:\n")
+			"prints the first line that is not a step of the spec, or whose step breaks an\n"+
+			"invariant or action property. Exit status: 0 accepted; 1 rejected, not a\n"+
+			"behavior of the spec (or the validators disagree); 3 a counterexample, a\n"+
+			"behavior of the spec that breaks an invariant or action property; 2 bad usage\n"+
+			"or not a trace.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if code, ok := parse(fs, args, stderr); !ok {
@@ -87,10 +89,11 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "vsrgen trace validate: %s: %v\n", file, err)
 		return 2
 	}
-	code := 0
+	// What each validator found: accepted, a behavior of the spec that
+	// breaks a predicate (a counterexample), or not a behavior at all.
+	verdicts := []verdict{goVerdict(rej)}
 	if rej != nil {
-		fmt.Fprintf(stdout, "Go: rejected: %v\n", rej)
-		code = 1
+		fmt.Fprintf(stdout, "Go: %s: %v\n", verdicts[0], rej)
 	} else {
 		fmt.Fprintf(stdout, "Go: accepted: %d lines\n", len(lines))
 	}
@@ -102,21 +105,72 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	case validateTLC == nil:
 		fmt.Fprintln(stdout, "TLC: skipped (this build has no TLC validation)")
 	default:
-		accepted, why, err := validateTLC(file)
-		switch {
-		case err != nil:
+		v, err := validateTLC(file)
+		if err != nil {
 			fmt.Fprintf(stderr, "vsrgen trace validate: TLC: %v\n", err)
-			if code == 0 {
-				code = 2
+			if rej == nil {
+				return 2
 			}
-		case !accepted:
-			fmt.Fprintf(stdout, "TLC: rejected: %s\n", why)
-			code = 1
-		default:
+			break
+		}
+		verdicts = append(verdicts, tlcVerdict(v))
+		if v.Accepted {
 			fmt.Fprintln(stdout, "TLC: accepted")
+		} else {
+			fmt.Fprintf(stdout, "TLC: %s: %s\n", verdicts[1], v.Why)
 		}
 	}
-	return code
+	return exitStatus(verdicts)
+}
+
+// verdict is what one validator found of a trace: accepted (the zero
+// verdict), rejected (not a behavior of the spec), or a counterexample (a
+// behavior of the spec that breaks the predicate named).
+type verdict struct {
+	rejected bool
+	broken   string
+}
+
+func (v verdict) String() string {
+	switch {
+	case v.broken != "":
+		return "counterexample"
+	case v.rejected:
+		return "rejected"
+	}
+	return "accepted"
+}
+
+func goVerdict(rej *trace.Rejection) verdict {
+	if rej == nil {
+		return verdict{}
+	}
+	return verdict{rejected: true, broken: rej.Broken}
+}
+
+func tlcVerdict(v tlc.Verdict) verdict {
+	return verdict{rejected: !v.Accepted, broken: v.Broken}
+}
+
+// exitStatus is vsrgen trace validate's exit status: 0 when every
+// validator accepted the trace, 3 when every one found it a behavior of
+// the spec that breaks the same invariant or action property, and 1
+// otherwise: a validator found that it is not a behavior of the spec, or
+// the validators disagree.
+func exitStatus(verdicts []verdict) int {
+	first := verdicts[0]
+	for _, v := range verdicts[1:] {
+		if v != first {
+			return 1
+		}
+	}
+	switch {
+	case first.broken != "":
+		return 3
+	case first.rejected:
+		return 1
+	}
+	return 0
 }
 
 // readTraceFile reads the trace in file.

@@ -54,8 +54,11 @@ func TestTraceValidateCorpus(t *testing.T) {
 	require.NotEmpty(t, files)
 	for _, file := range files {
 		want := 1
-		if strings.HasPrefix(filepath.Base(file), "accept-") {
+		switch base := filepath.Base(file); {
+		case strings.HasPrefix(base, "accept-"):
 			want = 0
+		case strings.HasPrefix(base, "counterexample-"):
+			want = 3
 		}
 		code, out, errOut := runTraceCapture(t, "validate", file)
 		require.Equal(t, want, code, "%s: %s%s", file, out, errOut)
@@ -101,37 +104,43 @@ func TestTraceBadUsage(t *testing.T) {
 }
 
 // TestTraceValidateTLCHook drives the TLC validation through a stand-in:
-// it runs only when TLA2TOOLS_JAR is set, and either validator's rejection
-// makes the exit status 1.
+// it runs only when TLA2TOOLS_JAR is set; a rejection by either validator
+// makes the exit status 1, a counterexample found by both 3.
 func TestTraceValidateTLCHook(t *testing.T) {
 	saved := validateTLC
 	t.Cleanup(func() { validateTLC = saved })
 	accept := filepath.Join(corpus, "accept-five.ndjson")
 	reject := filepath.Join(corpus, "reject-commit-without-quorum.ndjson")
+	broken := filepath.Join(corpus, "counterexample-startview-literal.ndjson")
 	var called []string
-	stand := func(accepted bool, why string, err error) func(string) (bool, string, error) {
-		return func(file string) (bool, string, error) {
+	stand := func(v tlc.Verdict, err error) func(string) (tlc.Verdict, error) {
+		return func(file string) (tlc.Verdict, error) {
 			called = append(called, file)
-			return accepted, why, err
+			return v, err
 		}
 	}
+	accepted := tlc.Verdict{Accepted: true}
 	for _, tt := range []struct {
 		name   string
 		jar    string
-		hook   func(string) (bool, string, error)
+		hook   func(string) (tlc.Verdict, error)
 		file   string
 		args   []string
 		code   int
 		tlc    string
 		called bool
 	}{
-		{"not set", "", stand(true, "", nil), accept, nil, 0, "TLC: skipped (TLA2TOOLS_JAR is not set)\n", false},
-		{"off", "/opt/tla2tools.jar", stand(true, "", nil), accept, []string{"-tlc=false"}, 0, "TLC: skipped (-tlc=false)\n", false},
+		{"not set", "", stand(accepted, nil), accept, nil, 0, "TLC: skipped (TLA2TOOLS_JAR is not set)\n", false},
+		{"off", "/opt/tla2tools.jar", stand(accepted, nil), accept, []string{"-tlc=false"}, 0, "TLC: skipped (-tlc=false)\n", false},
 		{"no hook", "/opt/tla2tools.jar", nil, accept, nil, 0, "TLC: skipped (this build has no TLC validation)\n", false},
-		{"both accept", "/opt/tla2tools.jar", stand(true, "", nil), accept, nil, 0, "TLC: accepted\n", true},
-		{"TLC rejects", "/opt/tla2tools.jar", stand(false, "line 9 matches no action", nil), accept, nil, 1, "TLC: rejected: line 9 matches no action\n", true},
-		{"Go rejects", "/opt/tla2tools.jar", stand(true, "", nil), reject, nil, 1, "TLC: accepted\n", true},
-		{"TLC fails", "/opt/tla2tools.jar", stand(false, "", errors.New("java: not found")), accept, nil, 2, "", true},
+		{"both accept", "/opt/tla2tools.jar", stand(accepted, nil), accept, nil, 0, "TLC: accepted\n", true},
+		{"TLC rejects", "/opt/tla2tools.jar", stand(tlc.Verdict{Why: "line 9 matches no action"}, nil), accept, nil, 1, "TLC: rejected: line 9 matches no action\n", true},
+		{"Go rejects", "/opt/tla2tools.jar", stand(accepted, nil), reject, nil, 1, "TLC: accepted\n", true},
+		{"both find it", "/opt/tla2tools.jar", stand(tlc.Verdict{Broken: "CommitNeverDecreases", Why: "Action property AlwaysCommitNeverDecreases is violated"}, nil), broken, nil, 3,
+			"TLC: counterexample: Action property AlwaysCommitNeverDecreases is violated\n", true},
+		{"they disagree", "/opt/tla2tools.jar", stand(tlc.Verdict{Broken: "AcknowledgedNotLost", Why: "Invariant AcknowledgedNotLost is violated"}, nil), broken, nil, 1,
+			"TLC: counterexample: Invariant AcknowledgedNotLost is violated\n", true},
+		{"TLC fails", "/opt/tla2tools.jar", stand(tlc.Verdict{}, errors.New("java: not found")), accept, nil, 2, "", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(tlc.JarEnv, tt.jar)

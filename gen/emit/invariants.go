@@ -48,7 +48,7 @@ func (g *gen) genInvariants(f *jen.File) {
 	f.Func().Id("CheckInvariants").Params(params...).Error().Block(
 		jen.For(jen.Id("_").Op(",").Id("inv").Op(":=").Range().Id("Invariants")).Block(
 			jen.If(jen.Err().Op(":=").Id("inv").Dot("Check").Call(args...), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("invariant %s (%s): %w"), jen.Id("inv").Dot("Name"), jen.Id("inv").Dot("Pos"), jen.Err())),
+				jen.Return(jen.Op("&").Qual(langPath, "Broken").Values(jen.Id("Kind").Op(":").Lit("invariant"), jen.Id("PredicateInfo").Op(":").Id("inv").Dot("PredicateInfo"), jen.Id("Err").Op(":").Err())),
 			),
 		),
 		jen.Return(jen.Nil()),
@@ -99,7 +99,7 @@ func (g *gen) genActions(f *jen.File) {
 	f.Func().Id("CheckActions").Params(jen.List(jen.Id("before"), jen.Id("after")).Op("*").Add(state)).Error().Block(
 		jen.For(jen.Id("_").Op(",").Id("a").Op(":=").Range().Id("Actions")).Block(
 			jen.If(jen.Err().Op(":=").Id("a").Dot("Check").Call(jen.Id("before"), jen.Id("after")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("action %s (%s): %w"), jen.Id("a").Dot("Name"), jen.Id("a").Dot("Pos"), jen.Err())),
+				jen.Return(jen.Op("&").Qual(langPath, "Broken").Values(jen.Id("Kind").Op(":").Lit("action"), jen.Id("PredicateInfo").Op(":").Id("a").Dot("PredicateInfo"), jen.Id("Err").Op(":").Err())),
 			),
 		),
 		jen.Return(jen.Nil()),

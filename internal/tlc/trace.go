@@ -35,62 +35,80 @@ func TraceConfig(traceFile string) string {
 
 var matchedRe = regexp.MustCompile(`<<"VSRTrace: matched lines", (\d+), "of", (\d+)>>`)
 
+// Verdict is what TLC says of a trace.
+type Verdict struct {
+	// Accepted: the whole trace is a behavior of VSR.tla that breaks
+	// nothing.
+	Accepted bool
+	// Broken names the invariant or action property (by its Go name) that
+	// a state the trace reaches breaks: the trace is a behavior of
+	// VSR.tla, and a counterexample.
+	Broken string
+	// Why says what TLC found when it did not accept the trace: the first
+	// line that matches no action, or what broke.
+	Why string
+}
+
+var brokenRe = regexp.MustCompile(`^(?:Invariant (\w+)|Action property Always(\w+)) is violated`)
+
 // ValidateTrace checks the trace in traceFile against VSR.tla with TLC
-// (jar is tla2tools.jar). It returns whether TLC accepted the whole trace
-// and, if not, why: the first line that matches no action, or the
-// invariant or action property that breaks. An error means TLC could not
-// check the trace at all.
-func ValidateTrace(ctx context.Context, jar, traceFile string) (accepted bool, why string, err error) {
+// (jar is tla2tools.jar). An error means TLC could not check the trace at
+// all.
+func ValidateTrace(ctx context.Context, jar, traceFile string) (Verdict, error) {
 	abs, err := filepath.Abs(traceFile)
 	if err != nil {
-		return false, "", err
+		return Verdict{}, err
 	}
 	if strings.ContainsAny(abs, "\"\\\n") {
-		return false, "", fmt.Errorf("tlc: the trace's path %q has characters a TLC configuration cannot hold", abs)
+		return Verdict{}, fmt.Errorf("tlc: the trace's path %q has characters a TLC configuration cannot hold", abs)
 	}
 	dir, err := os.MkdirTemp("", "vsrtrace-")
 	if err != nil {
-		return false, "", err
+		return Verdict{}, err
 	}
 	defer os.RemoveAll(dir)
 	if err := WriteModules(dir); err != nil {
-		return false, "", err
+		return Verdict{}, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "MCTrace.cfg"), []byte(TraceConfig(abs)), 0o644); err != nil {
-		return false, "", err
+		return Verdict{}, err
 	}
 	// One worker: VSRTrace keeps the furthest line matched in a TLC
 	// register, which is per worker.
 	res, runErr := Run(ctx, jar, dir, "VSRTrace", "MCTrace.cfg", 1)
 	if res == nil {
-		return false, "", runErr
+		return Verdict{}, runErr
 	}
 	m := matchedRe.FindStringSubmatch(res.Output)
 	switch {
 	case runErr != nil && !strings.HasPrefix(res.Violation, "Assumption"):
 		// TLC could not evaluate the trace: a fault of the module or of
 		// a file it could not read.
-		return false, "", runErr
+		return Verdict{}, runErr
 	case res.Violation != "" && !strings.HasPrefix(res.Violation, "Assumption"):
 		// An invariant or action property broke in a state the trace
 		// reaches.
-		return false, fmt.Sprintf("%s (after %d steps of VSR.tla)", res.Violation, max(res.Depth-1, 0)), nil
+		v := Verdict{Why: fmt.Sprintf("%s (after %d steps of VSR.tla)", res.Violation, max(res.Depth-1, 0))}
+		if b := brokenRe.FindStringSubmatch(res.Violation); b != nil {
+			v.Broken = b[1] + b[2]
+		}
+		return v, nil
 	case m != nil:
 		matched, _ := strconv.Atoi(m[1])
 		total, _ := strconv.Atoi(m[2])
 		if matched == total && runErr == nil && res.Violation == "" {
-			return true, "", nil
+			return Verdict{Accepted: true}, nil
 		}
 		if matched < total {
 			// File line = seq + 1: the header is line 1.
-			return false, fmt.Sprintf("line %d (seq %d) matches no action of VSR.tla from the state the lines before it reach", matched+2, matched+1), nil
+			return Verdict{Why: fmt.Sprintf("line %d (seq %d) matches no action of VSR.tla from the state the lines before it reach", matched+2, matched+1)}, nil
 		}
-		return false, "", fmt.Errorf("tlc: matched all %d lines but did not accept the trace:\n%s", total, tail(res.Output, 20))
+		return Verdict{}, fmt.Errorf("tlc: matched all %d lines but did not accept the trace:\n%s", total, tail(res.Output, 20))
 	case strings.HasPrefix(res.Violation, "Assumption"):
-		return false, "the header or the step numbering breaks an assumption of VSRTrace.tla (" + res.Violation + ")", nil
+		return Verdict{Why: "the header or the step numbering breaks an assumption of VSRTrace.tla (" + res.Violation + ")"}, nil
 	}
 	if runErr != nil {
-		return false, "", runErr
+		return Verdict{}, runErr
 	}
-	return false, "", fmt.Errorf("tlc: no verdict:\n%s", tail(res.Output, 20))
+	return Verdict{}, fmt.Errorf("tlc: no verdict:\n%s", tail(res.Output, 20))
 }

@@ -44,10 +44,14 @@ func TestTraceCorpusTLC(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, want, rej == nil, "Go: %v", rej)
 
-			accepted, why, err := tlc.ValidateTrace(context.Background(), jar, file)
+			v, err := tlc.ValidateTrace(context.Background(), jar, file)
 			require.NoError(t, err)
+			accepted, why := v.Accepted, v.Why
 			t.Logf("Go: %v; TLC: accepted %v %s", rej, accepted, why)
 			require.Equal(t, want, accepted, "TLC: %s", why)
+			if rej != nil {
+				require.Equal(t, rej.Broken, v.Broken, "both validators find a counterexample of the same predicate, or neither does")
+			}
 			if m := tlcLineRe.FindStringSubmatch(why); m != nil && rej != nil {
 				line, _ := strconv.Atoi(m[1])
 				require.Contains(t, []int{rej.Line, rej.Line - 1}, line, "TLC: %s; Go: %v", why, rej)
