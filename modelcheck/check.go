@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -67,10 +68,14 @@ type Result struct {
 	Distinct  uint64 // distinct states found
 	Depth     int    // the depth reached
 	Complete  bool   // the whole bounded state space was explored
-	// DepthBound is Options.MaxDepth when BFS stopped there, having
-	// explored every state within that many steps.
+	// DepthBound is the depth bound (Options.MaxDepth of BFS, Depth of
+	// DFS) when the search stopped there, having explored every state
+	// within that many steps.
 	DepthBound int
-	Elapsed    time.Duration
+	// Stopped names the limit that ended a search before it was complete:
+	// -max-states, -time, or the number of walks.
+	Stopped string
+	Elapsed time.Duration
 	// Fired counts the transitions of each rule, by rule ID.
 	Fired []uint64
 	// Rules names the rules, by rule ID.
@@ -114,7 +119,20 @@ type checker[R any] struct {
 	gen     atomic.Uint64
 	start   time.Time
 	maxRule int
+	mu      sync.Mutex
+	stopWhy string // the first limit that stopped the search
+	// What the progress lines of DFS and walks show.
+	pathLen, walksRun atomic.Int64
 }
+
+// MaxSymmetryValues is the most values symmetry reduction permutes: it
+// canonicalizes a state by trying every permutation of the values, 40,320
+// for 8.
+const MaxSymmetryValues = 8
+
+// maxIndex is the most distinct states breadth-first search can number:
+// it keeps each state's parent as a uint32. Tests lower it.
+var maxIndex = math.MaxUint32
 
 // Check explores the configuration whose replicas start in init.
 func Check[R any](p model.Protocol[R], init []R, b Bounds, o Options) (*Result, error) {
@@ -146,7 +164,14 @@ func newChecker[R any](p model.Protocol[R], init []R, b Bounds, o Options) (*che
 	if o.Depth <= 0 {
 		o.Depth = 100
 	}
-	c := &checker[R]{p: p, bounds: b, opts: o, set: newFPSet(), index: map[string]int{}, maxRule: len(p.Rules())}
+	if o.Mode == DFS && o.Depth > math.MaxUint16 {
+		return nil, fmt.Errorf("modelcheck: depth %d: depth-first search goes to depth %d at most", o.Depth, math.MaxUint16)
+	}
+	set := newFPSet()
+	if o.Mode == DFS {
+		set = newDepthSet()
+	}
+	c := &checker[R]{p: p, bounds: b, opts: o, set: set, index: map[string]int{}, maxRule: len(p.Rules())}
 	for v := 0; v < b.Values; v++ {
 		val := []byte(fmt.Sprintf("v%d", v+1))
 		c.values = append(c.values, val)
@@ -169,6 +194,10 @@ func newChecker[R any](p model.Protocol[R], init []R, b Bounds, o Options) (*che
 	}
 	c.init = w
 	if o.Symmetry {
+		if b.Values > MaxSymmetryValues {
+			return nil, fmt.Errorf("modelcheck: symmetry over %d values: every state would be tried under %d! permutations; at most %d values",
+				b.Values, b.Values, MaxSymmetryValues)
+		}
 		c.perms = permutations(b.Values)
 	}
 	return c, nil
@@ -272,9 +301,23 @@ func (c *checker[R]) invariants(w *world[R]) error {
 // limited reports whether a state or time limit has been reached.
 func (c *checker[R]) limited(distinct uint64) bool {
 	if c.opts.MaxStates > 0 && distinct >= c.opts.MaxStates {
+		c.stopped(fmt.Sprintf("at the limit of %d distinct states (-max-states)", c.opts.MaxStates))
 		return true
 	}
-	return c.opts.TimeLimit > 0 && time.Since(c.start) >= c.opts.TimeLimit
+	if c.opts.TimeLimit > 0 && time.Since(c.start) >= c.opts.TimeLimit {
+		c.stopped(fmt.Sprintf("at the time limit of %s (-time)", c.opts.TimeLimit))
+		return true
+	}
+	return false
+}
+
+// stopped records the first limit that stopped the search.
+func (c *checker[R]) stopped(why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopWhy == "" {
+		c.stopWhy = why
+	}
 }
 
 // node is a state of the BFS frontier: its encoding and its index.
@@ -330,7 +373,11 @@ func (c *checker[R]) begin(mode Mode) (res *Result, initState []byte, err error)
 	if initState, err = c.canonical(c.init); err != nil {
 		return nil, nil, err
 	}
-	c.set.insert(wire.Fingerprint(initState))
+	if c.opts.Mode == DFS {
+		c.set.reach(wire.Fingerprint(initState), 0)
+	} else {
+		c.set.insert(wire.Fingerprint(initState))
+	}
 	if err := c.invariants(c.init); err != nil {
 		res.Violation = &Violation{Kind: "invariant", Err: err}
 		return c.finish(res), nil, nil
@@ -397,6 +444,11 @@ func (c *checker[R]) bfs() (*Result, error) {
 			if outs[i].err != nil {
 				return nil, outs[i].err
 			}
+			if len(parents)+len(outs[i].states) > maxIndex {
+				c.stopped(fmt.Sprintf("at %d distinct states, the most breadth-first search can number (its state index is 32 bits)", len(parents)))
+				res.Distinct = uint64(len(parents))
+				return c.finish(res), nil
+			}
 			for j, nd := range outs[i].states {
 				nd.index = uint32(len(parents))
 				parents = append(parents, outs[i].parents[j])
@@ -432,7 +484,7 @@ func (c *checker[R]) bfs() (*Result, error) {
 // expand generates the successors of nd into out and returns the first
 // violation it meets.
 func (c *checker[R]) expand(nd node, out *levelOut[R]) *found {
-	f, err := c.visit(nd.state, &out.worlds, &out.scratch, out.fired, func(b []byte, ord uint32) {
+	f, err := c.visit(nd.state, &out.worlds, &out.scratch, out.fired, nil, func(b []byte, ord uint32) {
 		out.states = append(out.states, node{state: out.keep(b)})
 		out.parents = append(out.parents, nd.index)
 		out.ords = append(out.ords, ord)
@@ -451,8 +503,10 @@ func (c *checker[R]) expand(nd node, out *levelOut[R]) *found {
 // rules they fire, and passes each new one with its ordinal to keep. The
 // encoding keep gets lives in *buf and is valid only until keep returns.
 // visit returns the first violation it meets, with the ordinal of the
-// step that breaks it, or an error.
-func (c *checker[R]) visit(state []byte, scr *scratch[R], buf *[]byte, fired []uint64, keep func(b []byte, ord uint32)) (*found, error) {
+// step that breaks it, or an error. admit, when set, decides instead of
+// the fingerprint set which successors are new (their invariants are
+// checked) and which keep gets (new ones and others to explore again).
+func (c *checker[R]) visit(state []byte, scr *scratch[R], buf *[]byte, fired []uint64, admit func(fp uint64) (isNew, explore bool), keep func(b []byte, ord uint32)) (*found, error) {
 	w, err := c.decode(state)
 	if err != nil {
 		return nil, err
@@ -473,14 +527,22 @@ func (c *checker[R]) visit(state []byte, scr *scratch[R], buf *[]byte, fired []u
 			return false
 		}
 		*buf = b[:0]
-		if !c.set.insert(wire.Fingerprint(b)) {
-			return true
+		isNew, explore := true, true
+		if admit != nil {
+			isNew, explore = admit(wire.Fingerprint(b))
+		} else {
+			isNew = c.set.insert(wire.Fingerprint(b))
+			explore = isNew
 		}
-		if err := c.invariants(next); err != nil {
-			f = &found{ordinal: ord, kind: "invariant", err: err}
-			return false
+		if isNew {
+			if err := c.invariants(next); err != nil {
+				f = &found{ordinal: ord, kind: "invariant", err: err}
+				return false
+			}
 		}
-		keep(b, ord)
+		if explore {
+			keep(b, ord)
+		}
 		return true
 	})
 	switch {
@@ -531,6 +593,11 @@ func ruleNames[R any](p model.Protocol[R]) []string {
 func (c *checker[R]) finish(res *Result) *Result {
 	res.Elapsed = time.Since(c.start)
 	res.Generated = c.gen.Load()
+	if !res.Complete && res.DepthBound == 0 && res.Violation == nil && res.Stopped == "" {
+		c.mu.Lock()
+		res.Stopped = c.stopWhy
+		c.mu.Unlock()
+	}
 	res.FPBytes = c.set.bytes()
 	res.Collision = float64(res.Distinct) * float64(res.Generated) / (1 << 64)
 	return res

@@ -6,24 +6,17 @@ import (
 	"strings"
 )
 
-// Report prints the summary of a search, the counterexample if there is
-// one, and the rule coverage, as TLC does.
+// Report prints the summary of a search and its rule coverage, then the
+// counterexample if there is one, last, so that it ends the output.
 func (r *Result) Report(w io.Writer) {
-	if v := r.Violation; v != nil {
-		fmt.Fprintf(w, "Error: %s violated: %v\n", v.Kind, v.Err)
-		if len(v.Trace) > 0 {
-			fmt.Fprintf(w, "The shortest behavior found that breaks it, %d steps:\n", len(v.Trace))
-		}
-		for _, s := range v.Trace {
-			s.print(w)
-		}
-	}
 	switch {
 	case r.Violation != nil:
 	case r.Complete:
 		fmt.Fprintln(w, "Model checking completed. No error has been found.")
 	case r.DepthBound > 0:
 		fmt.Fprintf(w, "Every state within %d steps of the initial state was explored (-depth). No error has been found.\n", r.DepthBound)
+	case r.Stopped != "":
+		fmt.Fprintf(w, "Search stopped %s, before the state space was exhausted. No error has been found so far.\n", r.Stopped)
 	default:
 		fmt.Fprintln(w, "Search stopped at a limit before the state space was exhausted. No error has been found so far.")
 	}
@@ -38,6 +31,22 @@ func (r *Result) Report(w io.Writer) {
 	}
 	fmt.Fprintf(w, "The probability of a fingerprint collision is calculated as %.1E (distinct × generated / 2^64).\n", r.Collision)
 	r.coverage(w)
+	if v := r.Violation; v != nil {
+		fmt.Fprintf(w, "Error: %s violated: %v\n", v.Kind, v.Err)
+		if len(v.Trace) > 0 {
+			switch r.Mode {
+			case DFS:
+				fmt.Fprintf(w, "A behavior that breaks it, %d steps (depth-first search: maybe not the shortest):\n", len(v.Trace))
+			case Walk:
+				fmt.Fprintf(w, "The random walk that breaks it (seed %d), %d steps:\n", r.Seed, len(v.Trace))
+			default:
+				fmt.Fprintf(w, "The shortest behavior found that breaks it, %d steps:\n", len(v.Trace))
+			}
+		}
+		for _, s := range v.Trace {
+			s.print(w)
+		}
+	}
 }
 
 func (s Step) print(w io.Writer) {

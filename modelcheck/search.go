@@ -13,44 +13,59 @@ import (
 	"github.com/viewstamped/vsr/wire"
 )
 
-// dfs explores depth first up to Options.Depth, remembering fingerprints:
-// memory is the fingerprint set and one path of states with their
-// successors.
+// dfs explores depth first every state within Options.Depth steps of the
+// initial state, remembering fingerprints with the fewest steps at which
+// it reached each: a state reached again in fewer steps is explored again,
+// so that the search reaches every state within the bound, and counts the
+// same states as breadth-first search with that bound. Memory is the
+// fingerprint set and one path of states with their successors.
 func (c *checker[R]) dfs() (*Result, error) {
 	res, initState, err := c.begin(DFS)
 	if err != nil || initState == nil {
 		return res, err
 	}
 	res.Complete = true
+	res.Distinct = 1
+	stopProgress := c.progress(func() string {
+		return fmt.Sprintf("depth-first: %d generated, %d distinct, path of %d steps", c.gen.Load(), c.set.len(), c.pathLen.Load())
+	})
+	defer stopProgress()
 	var scr scratch[R]
 	type frame struct {
 		state []byte
 		next  []child // the successors not yet explored
-		ords  []uint32
 	}
 	var stack []frame
 	var ords []uint32 // the ordinals of the path to the top of the stack
 	var buf []byte
-	expand := func(state []byte) (frame, *found, error) {
+	cut := false // a state at the bound was reached, and not explored
+	// expand generates the successors of state, d steps from the initial
+	// state, and keeps those to explore from.
+	expand := func(state []byte, d int) (frame, *found, error) {
 		fr := frame{state: state}
-		f, err := c.visit(state, &scr, &buf, res.Fired, func(b []byte, ord uint32) {
-			res.Distinct++
+		admit := func(fp uint64) (bool, bool) {
+			isNew, explore := c.set.reach(fp, uint16(d+1))
+			if isNew {
+				res.Distinct++
+			}
+			if explore && d+1 >= c.opts.Depth {
+				cut, explore = true, false
+			}
+			return isNew, explore
+		}
+		f, err := c.visit(state, &scr, &buf, res.Fired, admit, func(b []byte, ord uint32) {
 			fr.next = append(fr.next, child{state: bytes.Clone(b), ordinal: ord})
 		})
 		return fr, f, err
 	}
-	fr, f, err := expand(initState)
+	fr, f, err := expand(initState, 0)
 	if err != nil {
 		return nil, err
 	}
 	stack = append(stack, fr)
 	for len(stack) > 0 && f == nil {
-		res.Depth = max(res.Depth, len(stack)-1)
 		top := &stack[len(stack)-1]
-		if len(top.next) == 0 || len(stack) > c.opts.Depth {
-			if len(top.next) > 0 {
-				res.Complete = false
-			}
+		if len(top.next) == 0 {
 			stack = stack[:len(stack)-1]
 			if len(ords) > 0 {
 				ords = ords[:len(ords)-1]
@@ -64,12 +79,13 @@ func (c *checker[R]) dfs() (*Result, error) {
 			break
 		}
 		var nfr frame
-		nfr, f, err = expand(ch.state)
+		nfr, f, err = expand(ch.state, len(stack))
 		if err != nil {
 			return nil, err
 		}
 		ords = append(ords, ch.ordinal)
 		stack = append(stack, nfr)
+		c.pathLen.Store(int64(len(ords)))
 	}
 	if f != nil {
 		res.Complete = false
@@ -77,6 +93,13 @@ func (c *checker[R]) dfs() (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+	} else if cut && res.Complete {
+		res.Complete, res.DepthBound = false, c.opts.Depth
+	}
+	if res.Violation != nil {
+		res.Depth = len(ords) + 1 // the counterexample's
+	} else {
+		res.Depth = c.set.maxDepth()
 	}
 	return c.finish(res), nil
 }
@@ -94,6 +117,10 @@ type child struct {
 func (c *checker[R]) walks() (*Result, error) {
 	c.start = time.Now()
 	res := &Result{Mode: Walk, Fired: make([]uint64, c.maxRule), Rules: ruleNames(c.p)}
+	stopProgress := c.progress(func() string {
+		return fmt.Sprintf("walk %d: %d generated, %d distinct", c.walksRun.Load(), c.gen.Load(), c.set.len())
+	})
+	defer stopProgress()
 	type option struct {
 		w     *world[R]
 		ord   uint32
@@ -108,6 +135,7 @@ func (c *checker[R]) walks() (*Result, error) {
 			res.Seed = seed
 		}
 		res.Walks = k + 1
+		c.walksRun.Store(int64(k + 1))
 		rng := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
 		w := c.init
 		var ords []uint32
@@ -163,6 +191,9 @@ func (c *checker[R]) walks() (*Result, error) {
 		}
 	}
 	res.Distinct = uint64(c.set.len())
+	if c.opts.Walks > 0 && res.Walks == c.opts.Walks {
+		c.stopped(fmt.Sprintf("after %d random walks (-walks)", res.Walks))
+	}
 	return c.finish(res), nil
 }
 

@@ -143,3 +143,51 @@ func TestApplyRule(t *testing.T) {
 	_, _, err = m.ApplyRule(&r, uint8(generated.RuleSendCommit), model.Event{Kind: model.EventTimeout, Timeout: 7}, &out)
 	require.EqualError(t, err, "no event of kind 2, timeout 7 in this spec")
 }
+
+// TestDFSAgreesWithBFS: depth-first search with a depth bound reaches the
+// same states as breadth-first search with that bound, although it first
+// reaches many of them on longer paths; without a bound that matters, it
+// exhausts the same state space.
+func TestDFSAgreesWithBFS(t *testing.T) {
+	cfg := spec.Config{Replicas: 3}
+	crashes := bounded.Default()
+	crashes.Values, crashes.Crashes = 1, 1
+	for _, tt := range []struct {
+		name  string
+		b     modelcheck.Bounds
+		depth int
+	}{
+		{"2 values, 1 view change", vr(2, 1), 6},
+		{"2 values, 1 view change", vr(2, 1), 12},
+		{"1 value, 1 crash", crashes.Bounds(), 14},
+	} {
+		bfs := check(t, checker.Protocol{}, cfg, tt.b, modelcheck.Options{MaxDepth: tt.depth})
+		dfs := check(t, checker.Protocol{}, cfg, tt.b, modelcheck.Options{Mode: modelcheck.DFS, Depth: tt.depth})
+		require.Nil(t, bfs.Violation)
+		require.Nil(t, dfs.Violation)
+		require.Equal(t, bfs.Distinct, dfs.Distinct, "%s, depth %d", tt.name, tt.depth)
+		require.Equal(t, tt.depth, dfs.DepthBound)
+		require.Equal(t, bfs.Depth, dfs.Depth)
+		t.Logf("%s, depth %d: %d distinct states in both", tt.name, tt.depth, bfs.Distinct)
+	}
+	bfs := check(t, checker.Protocol{}, cfg, vr(2, 1), modelcheck.Options{})
+	dfs := check(t, checker.Protocol{}, cfg, vr(2, 1), modelcheck.Options{Mode: modelcheck.DFS})
+	require.True(t, bfs.Complete)
+	require.True(t, dfs.Complete)
+	require.Equal(t, bfs.Distinct, dfs.Distinct)
+	require.Equal(t, bfs.Depth, dfs.Depth)
+}
+
+// TestLimitsSaySo: where the checker cannot go on, it says why instead of
+// running out of memory or numbering states wrongly.
+func TestLimitsSaySo(t *testing.T) {
+	cfg := spec.Config{Replicas: 3}
+	_, err := modelcheck.Check[spec.Replica](checker.Protocol{}, replicas(cfg), vr(modelcheck.MaxSymmetryValues+1, 1), modelcheck.Options{Symmetry: true})
+	require.ErrorContains(t, err, "symmetry over 9 values")
+
+	defer modelcheck.SetMaxIndex(5000)()
+	res := check(t, checker.Protocol{}, cfg, vr(2, 1), modelcheck.Options{})
+	require.False(t, res.Complete)
+	require.LessOrEqual(t, res.Distinct, uint64(5000))
+	require.Contains(t, res.Stopped, "the most breadth-first search can number")
+}

@@ -123,12 +123,17 @@ func TestCheckFlagsOverrideConfig(t *testing.T) {
 func TestCheckLimits(t *testing.T) {
 	code, out, _ := runCheckCapture(t, "-max-states", "1000", "-progress", "0", "-trace", "")
 	require.Equal(t, 0, code)
-	require.Contains(t, out, "Search stopped at a limit")
+	require.Contains(t, out, "Search stopped at the limit of 1000 distinct states (-max-states), before the state space was exhausted.")
 	for _, mode := range []string{"dfs", "walk"} {
 		code, out, _ = runCheckCapture(t, "-mode", mode, "-depth", "20", "-walks", "50", "-max-states", "5000", "-progress", "0", "-trace", "")
 		require.Equal(t, 0, code, mode)
 		require.Contains(t, out, "distinct states found", mode)
+		require.Contains(t, out, "Search stopped ", mode)
 	}
+	code, out, _ = runCheckCapture(t, "-mode", "walk", "-depth", "20", "-walks", "5", "-progress", "0", "-trace", "")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "Search stopped after 5 random walks (-walks), before the state space was exhausted.")
+	require.NotContains(t, out, "shortest")
 }
 
 func TestCheckWalksAreReproducible(t *testing.T) {
