@@ -58,6 +58,9 @@ type Options struct {
 	// Progress receives a line every ProgressEvery, if set.
 	Progress      io.Writer
 	ProgressEvery time.Duration
+	// Full puts every replica's whole state and the messages in flight
+	// after each step into a counterexample's steps.
+	Full bool
 }
 
 // Result is what a search found.
@@ -593,6 +596,9 @@ func ruleNames[R any](p model.Protocol[R]) []string {
 func (c *checker[R]) finish(res *Result) *Result {
 	res.Elapsed = time.Since(c.start)
 	res.Generated = c.gen.Load()
+	if res.Violation != nil && len(res.Violation.Trace) > 0 {
+		res.Depth = len(res.Violation.Trace) // the counterexample's steps, as the report numbers them
+	}
 	if !res.Complete && res.DepthBound == 0 && res.Violation == nil && res.Stopped == "" {
 		c.mu.Lock()
 		res.Stopped = c.stopWhy

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/viewstamped/vsr/internal/pretty"
+	"github.com/viewstamped/vsr/lang"
+	"github.com/viewstamped/vsr/route"
 )
 
 // Step is one step of a counterexample, for a person to read.
@@ -15,8 +18,20 @@ type Step struct {
 	Replica int
 	Rules   []string
 	// Detail says what the action did: the message, timeout or request.
-	Detail  string
+	Detail string
+	// From says who sent the message the step delivers, drops or
+	// duplicates, and at which step: "r1 at step 3"; "" before the path
+	// or for no message.
+	From    string
 	Changed []Change
+	// Sent lists what the step sent: each message with where it went.
+	Sent []string
+	// Seq and Lines are the step's lines in the trace: from seq Seq, one
+	// line, or two when a quorum rule fired after the first.
+	Seq, Lines int
+	// Full, with Options.Full, is every replica's whole state and the
+	// messages in flight after the step, a line each.
+	Full []string
 }
 
 // Change is a field of the acting replica's state that a step changed.
@@ -58,12 +73,38 @@ func (c *checker[R]) replay(ords []uint32, last uint32) ([]Step, error) {
 	if last > 0 {
 		all = append(append([]uint32(nil), ords...), last)
 	}
+	// sentBy tells, for each message in flight to a replica, who sent it
+	// last and at which step.
+	type sender struct{ replica, step int }
+	sentBy := map[string]sender{}
+	key := func(to int, msg []byte) string { return fmt.Sprintf("%d/%s", to, msg) }
+	seq := 1
 	for i, ord := range all {
-		next, act, err := c.nth(w, ord, false)
+		next, act, err := c.nth(w, ord, true)
 		if err != nil {
 			return nil, fmt.Errorf("replay step %d: %w", i+1, err)
 		}
-		steps = append(steps, c.describe(i+1, w, next, act))
+		s := c.describe(i+1, w, next, act)
+		if act.msg != nil {
+			if by, ok := sentBy[key(act.replica, act.msg)]; ok {
+				s.From = fmt.Sprintf("r%d at step %d", by.replica, by.step)
+			}
+		}
+		s.Seq, s.Lines = seq, 1
+		if act.fired.Quorum != 0 {
+			s.Lines = 2
+		}
+		seq += s.Lines
+		for _, e := range act.effects {
+			for _, to := range c.destinations(e, act.replica) {
+				sentBy[key(to, e.Msg)] = sender{act.replica, i + 1}
+			}
+		}
+		s.Sent = c.sent(act)
+		if c.opts.Full && next != nil {
+			s.Full = c.full(next)
+		}
+		steps = append(steps, s)
 		if next == nil {
 			break // the step broke an action property
 		}
@@ -75,6 +116,67 @@ func (c *checker[R]) replay(ords []uint32, last uint32) ([]Step, error) {
 		}
 	}
 	return steps, nil
+}
+
+// destinations returns the replicas an effect of replica from's step
+// sends to; none for a reply.
+func (c *checker[R]) destinations(e route.Effect, from int) []int {
+	switch e.Kind {
+	case lang.Send:
+		return []int{e.To}
+	case lang.Broadcast:
+		var to []int
+		for r := range c.init.replicas {
+			if r != from {
+				to = append(to, r)
+			}
+		}
+		return to
+	}
+	return nil
+}
+
+// sent renders what a step sent, a line for each effect.
+func (c *checker[R]) sent(act *action) []string {
+	var out []string
+	for _, e := range act.effects {
+		msg := fmt.Sprintf("undecodable message %x", e.Msg)
+		if m, err := c.p.DecodeMessage(e.Msg); err == nil {
+			msg = pretty.Format(m)
+		}
+		switch e.Kind {
+		case lang.Send:
+			out = append(out, fmt.Sprintf("%s to r%d", msg, e.To))
+		case lang.Broadcast:
+			out = append(out, msg+" to all")
+		case lang.Reply:
+			out = append(out, fmt.Sprintf("%s to client %d", msg, e.Client))
+		}
+	}
+	return out
+}
+
+// full renders every replica's state and the messages in flight in w.
+func (c *checker[R]) full(w *world[R]) []string {
+	var out []string
+	for r := range w.replicas {
+		out = append(out, fmt.Sprintf("r%d: %s", r, fields(&w.replicas[r])))
+	}
+	for _, e := range w.net {
+		msg := fmt.Sprintf("undecodable message %x", e.msg)
+		if m, err := c.p.DecodeMessage(e.msg); err == nil {
+			msg = pretty.Format(m)
+		}
+		line := fmt.Sprintf("in flight to r%d: %s", e.to, msg)
+		if e.count > 1 {
+			line += fmt.Sprintf(" (%d copies)", e.count)
+		}
+		out = append(out, line)
+	}
+	if len(w.net) == 0 {
+		out = append(out, "nothing in flight")
+	}
+	return out
 }
 
 // describe renders one step for a person.
@@ -102,6 +204,22 @@ func (c *checker[R]) describe(number int, before, after *world[R], act *action) 
 		s.Changed = changes(&before.replicas[act.replica], &after.replicas[act.replica])
 	}
 	return s
+}
+
+// fields renders the fields of the struct *v but its configuration and
+// index, which never change.
+func fields(v any) string {
+	s := reflect.ValueOf(v).Elem()
+	if s.Kind() != reflect.Struct {
+		return pretty.Format(v)
+	}
+	var parts []string
+	for i := 0; i < s.NumField(); i++ {
+		if name := s.Type().Field(i).Name; name != "Config" && name != "Index" {
+			parts = append(parts, name+":"+pretty.Format(s.Field(i).Interface()))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // changes lists the fields of a struct that differ between before and

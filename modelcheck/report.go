@@ -54,9 +54,23 @@ func (s Step) print(w io.Writer) {
 	if len(s.Rules) > 0 {
 		rules = strings.Join(s.Rules, ", ")
 	}
-	fmt.Fprintf(w, "%3d. %s r%d: %s [%s]\n", s.Number, s.Action, s.Replica, s.Detail, rules)
+	from := ""
+	if s.From != "" {
+		from = " from " + s.From
+	}
+	seq := fmt.Sprintf("seq %d", s.Seq)
+	if s.Lines == 2 {
+		seq = fmt.Sprintf("seq %d-%d", s.Seq, s.Seq+1)
+	}
+	fmt.Fprintf(w, "%3d. %s r%d%s: %s [%s] (%s)\n", s.Number, s.Action, s.Replica, from, s.Detail, rules, seq)
 	for _, c := range s.Changed {
 		fmt.Fprintf(w, "       %s = %s\n", c.Field, c.After)
+	}
+	for _, m := range s.Sent {
+		fmt.Fprintf(w, "       sent %s\n", m)
+	}
+	for _, l := range s.Full {
+		fmt.Fprintf(w, "       | %s\n", l)
 	}
 }
 

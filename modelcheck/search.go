@@ -96,9 +96,7 @@ func (c *checker[R]) dfs() (*Result, error) {
 	} else if cut && res.Complete {
 		res.Complete, res.DepthBound = false, c.opts.Depth
 	}
-	if res.Violation != nil {
-		res.Depth = len(ords) + 1 // the counterexample's
-	} else {
+	if res.Violation == nil {
 		res.Depth = c.set.maxDepth()
 	}
 	return c.finish(res), nil

@@ -165,3 +165,22 @@ func (s ReplicaSet) Count() int {
 	}
 	return n
 }
+
+// String returns s as a set for people: {r0, r2}.
+func (s ReplicaSet) String() string {
+	b := []byte{'{'}
+	for i := range 64 {
+		if s&(1<<i) == 0 {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',', ' ')
+		}
+		b = append(b, 'r')
+		if i >= 10 {
+			b = append(b, byte('0'+i/10))
+		}
+		b = append(b, byte('0'+i%10))
+	}
+	return string(append(b, '}'))
+}

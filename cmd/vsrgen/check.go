@@ -29,6 +29,7 @@ type checkFlags struct {
 	config              string
 	mode                string
 	deadlock            bool
+	full                bool
 	workers, walks      int
 	seed                uint64
 	maxStates           uint64
@@ -41,6 +42,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "read a bounded configuration from `file` (lines name = value, as the flags); flags given here win")
 	fs.StringVar(&f.mode, "mode", "bfs", "search: bfs, dfs or walk")
 	fs.BoolVar(&f.deadlock, "deadlock", false, "report states without successors")
+	fs.BoolVar(&f.full, "full", false, "print every replica's whole state and the messages in flight after each step of a counterexample")
 	fs.IntVar(&f.workers, "workers", 0, "BFS workers; 0 is one per CPU")
 	fs.IntVar(&f.walks, "walks", 0, "random walks; 0 runs until a limit")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the random walks")
@@ -138,7 +140,7 @@ func (f *checkFlags) options(cfg *bounded.Config, progress io.Writer) (modelchec
 		return modelcheck.Options{}, fmt.Errorf("-memory %d: want 0 or more", f.memoryGiB)
 	}
 	return modelcheck.Options{
-		Mode: modelcheck.Mode(f.mode), Workers: f.workers, Symmetry: cfg.Symmetry, Deadlock: f.deadlock,
+		Mode: modelcheck.Mode(f.mode), Workers: f.workers, Symmetry: cfg.Symmetry, Deadlock: f.deadlock, Full: f.full,
 		Seed: f.seed, Walks: f.walks, Depth: cfg.Depth, MaxDepth: cfg.Depth, MaxStates: f.maxStates, TimeLimit: f.timeLimit,
 		Progress: progress, ProgressEvery: f.progress,
 	}, nil

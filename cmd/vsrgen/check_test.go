@@ -37,8 +37,18 @@ func TestCheckFindsDelayedStartView(t *testing.T) {
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, out, "Error: action violated: action CommitNeverDecreases")
 	require.Contains(t, out, "The shortest behavior found that breaks it, 13 steps:")
-	require.Contains(t, out, " 13. deliver r2: StartView{View:1 Log:[] Op:0 Commit:0 CV:[0 0 0]} [ReceiveStartView]")
-	require.Contains(t, out, "The counterexample is in "+file+", as a trace.")
+	// Each step says who sent what it delivers, what it sent, and its
+	// lines in the trace; sets print as sets; the counterexample comes
+	// last, the trace's file right under it, the coverage before.
+	require.Contains(t, out, " 13. deliver r2 from r1 at step 5: StartView{View:1 Log:[] Op:0 Commit:0 CV:[0 0 0]} [ReceiveStartView] (seq 17)\n")
+	require.Contains(t, out, "  5. deliver r1 from r1 at step 3: ")
+	require.Contains(t, out, "       sent StartView{View:1 Log:[] Op:0 Commit:0 CV:[0 0 0]} to all\n")
+	require.Contains(t, out, "       StartViewChanges = {r1}\n")
+	require.Contains(t, out, "ClientTable = [ClientRecord{Client:1 Request:1 Executed:false}]\n")
+	require.Contains(t, out, "62800 distinct states found, depth 13,")
+	require.Less(t, strings.Index(out, "Rule coverage"), strings.Index(out, "Error: "))
+	require.True(t, strings.HasSuffix(out, "(seq 17)\n       OpNumber = 0\n       CommitNumber = 0\n       Log = []\n       ClientTable = []\n"+
+		"The counterexample is in "+file+", as a trace.\n"), out[len(out)-300:])
 
 	// The 13 steps are 17 lines: four steps fire a quorum rule too.
 	f, err := os.Open(file)
@@ -54,6 +64,16 @@ func TestCheckFindsDelayedStartView(t *testing.T) {
 	code, out, errOut = runTraceCapture(t, "validate", file)
 	require.Equal(t, 3, code, errOut)
 	require.Contains(t, out, "Go: counterexample: line 18 (seq 17): ReceiveStartView at replica 2 breaks action CommitNeverDecreases")
+}
+
+// TestCheckFull prints every replica's state and the messages in flight
+// after each step.
+func TestCheckFull(t *testing.T) {
+	code, out, _ := runCheckCapture(t, "-config", "../../modelcheck/configs/startview-literal.cfg", "-workers", "1", "-progress", "0", "-trace", "", "-full")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "       | r2: Status:normal View:1 LastNormalView:1 OpNumber:0 CommitNumber:0 Log:[] ")
+	require.Contains(t, out, "       | in flight to r2: StartViewChange{View:1 Replica:0 CV:[0 0 0]}\n")
+	require.Equal(t, 13*3, strings.Count(out, "       | r"), "a line for each of the 3 replicas after each of the 13 steps")
 }
 
 func TestCheckPassesFixedStartView(t *testing.T) {

@@ -1,5 +1,7 @@
-// Package pretty prints protocol values on one line for traces:
-// Name{Field:value ...}, byte slices quoted, crash vectors shortened to CV.
+// Package pretty prints protocol values on one line for people:
+// Name{Field:value ...}, byte slices quoted, crash vectors shortened to CV
+// and left out when empty, nested structs left out when all zero, values
+// with a String method (sets of replicas, statuses) as it says.
 package pretty
 
 import (
@@ -28,16 +30,25 @@ func format(sb *strings.Builder, v reflect.Value) {
 	case reflect.Struct:
 		sb.WriteString(v.Type().Name())
 		sb.WriteString("{")
+		first := true
 		for i := 0; i < v.NumField(); i++ {
-			if i > 0 {
+			f := v.Field(i)
+			name := v.Type().Field(i).Name
+			// Noise: a nested struct that is all zero (the reply of a
+			// request not yet executed), an empty crash vector (the paper's
+			// recovery has none).
+			if f.Kind() == reflect.Struct && f.IsZero() || name == "CrashVector" && f.Len() == 0 {
+				continue
+			}
+			if !first {
 				sb.WriteString(" ")
 			}
-			name := v.Type().Field(i).Name
+			first = false
 			if name == "CrashVector" {
 				name = "CV"
 			}
 			sb.WriteString(name + ":")
-			format(sb, v.Field(i))
+			format(sb, f)
 		}
 		sb.WriteString("}")
 	case reflect.Slice:
