@@ -61,6 +61,14 @@ type Options struct {
 	// Full puts every replica's whole state and the messages in flight
 	// after each step into a counterexample's steps.
 	Full bool
+	// TempDir is where breadth-first search keeps its frontier; the
+	// system's temporary directory when empty.
+	TempDir string
+	// MemoryLimit stops the search, with its summary, when the process's
+	// resident memory reaches it, in bytes; 0 is no limit.
+	MemoryLimit uint64
+	// Interrupt stops the search, with its summary, when it is closed.
+	Interrupt <-chan struct{}
 }
 
 // Result is what a search found.
@@ -76,9 +84,12 @@ type Result struct {
 	// within that many steps.
 	DepthBound int
 	// Stopped names the limit that ended a search before it was complete:
-	// -max-states, -time, or the number of walks.
+	// -max-states, -time, -memory, an interrupt, or the number of walks.
 	Stopped string
 	Elapsed time.Duration
+	// PeakResident is the most resident memory the process has had, in
+	// bytes, when the system tells; 0 when not.
+	PeakResident uint64
 	// Fired counts the transitions of each rule, by rule ID.
 	Fired []uint64
 	// Rules names the rules, by rule ID.
@@ -143,6 +154,7 @@ func Check[R any](p model.Protocol[R], init []R, b Bounds, o Options) (*Result, 
 	if err != nil {
 		return nil, err
 	}
+	defer c.watch()()
 	switch o.Mode {
 	case BFS, "":
 		return c.bfs()
@@ -344,27 +356,11 @@ func (f *found) before(g *found) bool {
 
 // levelOut is what one worker found in one BFS level.
 type levelOut[R any] struct {
-	states  []node
-	parents []uint32
-	ords    []uint32
+	new     batch // new states not yet handed to the spill
 	fired   []uint64
 	err     error
 	scratch []byte // where successors are encoded before they are known new
-	arena   []byte // where new states are kept
 	worlds  scratch[R]
-}
-
-// arenaChunk is the size of the blocks new states are copied into.
-const arenaChunk = 1 << 20
-
-// keep copies a new state into the arena and returns the copy.
-func (o *levelOut[R]) keep(b []byte) []byte {
-	if len(b) > cap(o.arena)-len(o.arena) {
-		o.arena = make([]byte, 0, max(arenaChunk, len(b)))
-	}
-	start := len(o.arena)
-	o.arena = append(o.arena, b...)
-	return o.arena[start:len(o.arena):len(o.arena)]
 }
 
 // begin starts a search in mode: it stores the initial state and checks
@@ -393,104 +389,163 @@ func (c *checker[R]) bfs() (*Result, error) {
 	if err != nil || initState == nil {
 		return res, err
 	}
-	parents, ords := []uint32{0}, []uint32{0}
-	level := []node{{state: initState}}
+	sp, err := newSpill(c.opts.TempDir)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.close()
+	// The initial state is state 0, its own parent.
+	if err := sp.startLevel(); err != nil {
+		return nil, err
+	}
+	init := batch{data: initState, lens: []int{len(initState)}, parents: []uint32{0}, ords: []uint32{0}}
+	if _, _, err := sp.add(&init, maxIndex); err != nil {
+		return nil, err
+	}
+	level, n, err := sp.endLevel()
+	if err != nil {
+		return nil, err
+	}
 	var depth, queue atomic.Int64
 	queue.Store(1)
 	stopProgress := c.progress(func() string {
 		return fmt.Sprintf("depth %d: %d generated, %d distinct, %d in the queue", depth.Load(), c.gen.Load(), c.set.len(), queue.Load())
 	})
 	defer stopProgress()
-	for len(level) > 0 {
+	for n > 0 {
 		if c.opts.MaxDepth > 0 && res.Depth >= c.opts.MaxDepth {
+			level.close()
 			res.DepthBound = c.opts.MaxDepth
+			res.Distinct = uint64(sp.nextIndex)
 			return c.finish(res), nil
+		}
+		if err := sp.startLevel(); err != nil {
+			level.close()
+			return nil, err
 		}
 		outs := make([]levelOut[R], c.opts.Workers)
 		var mu sync.Mutex
 		var first *found
-		var next atomic.Int64
 		var wg sync.WaitGroup
 		for wi := range outs {
 			wg.Add(1)
 			go func(out *levelOut[R]) {
 				defer wg.Done()
 				out.fired = make([]uint64, c.maxRule)
-				for batches := 0; !c.stop.Load(); batches++ {
-					start := int(next.Add(16)) - 16
-					if start >= len(level) {
-						return
+				c.work(level, sp, out, func(f *found) {
+					mu.Lock()
+					if first == nil || f.before(first) {
+						first = f
 					}
-					if batches%256 == 255 && c.limited(uint64(c.set.len())) {
-						c.stop.Store(true)
-						return
-					}
-					for _, nd := range level[start:min(start+16, len(level))] {
-						if f := c.expand(nd, out); f != nil {
-							mu.Lock()
-							if first == nil || f.before(first) {
-								first = f
-							}
-							mu.Unlock()
-						}
-						if out.err != nil {
-							c.stop.Store(true)
-							return
-						}
-					}
-				}
+					mu.Unlock()
+				})
 			}(&outs[wi])
 		}
 		wg.Wait()
-		var newLevel []node
+		level.close()
 		for i := range outs {
 			if outs[i].err != nil {
 				return nil, outs[i].err
-			}
-			if len(parents)+len(outs[i].states) > maxIndex {
-				c.stopped(fmt.Sprintf("at %d distinct states, the most breadth-first search can number (its state index is 32 bits)", len(parents)))
-				res.Distinct = uint64(len(parents))
-				return c.finish(res), nil
-			}
-			for j, nd := range outs[i].states {
-				nd.index = uint32(len(parents))
-				parents = append(parents, outs[i].parents[j])
-				ords = append(ords, outs[i].ords[j])
-				newLevel = append(newLevel, nd)
 			}
 			for r, n := range outs[i].fired {
 				res.Fired[r] += n
 			}
 		}
-		res.Distinct = uint64(len(parents))
+		res.Distinct = uint64(sp.nextIndex)
 		if first != nil {
-			res.Violation, err = c.violation(first.kind, first.err, path(parents, ords, first.parent), first.ordinal)
+			p, err := sp.path(first.parent)
+			if err != nil {
+				return nil, err
+			}
+			res.Violation, err = c.violation(first.kind, first.err, p, first.ordinal)
 			if err != nil {
 				return nil, err
 			}
 			return c.finish(res), nil
 		}
-		if len(newLevel) > 0 {
+		if level, n, err = sp.endLevel(); err != nil {
+			return nil, err
+		}
+		if n > 0 {
 			res.Depth++
 		}
-		level = newLevel
 		depth.Store(int64(res.Depth))
-		queue.Store(int64(len(level)))
+		queue.Store(int64(n))
 		if c.stop.Load() || c.limited(res.Distinct) {
+			level.close()
 			return c.finish(res), nil
 		}
 	}
+	level.close()
 	res.Complete = true
 	return c.finish(res), nil
+}
+
+// work is one BFS worker on one level: it takes batches of states from
+// level, expands them, and hands the new states to sp in batches of its
+// own, until the level ends or the search stops. found gets each violation
+// it meets.
+func (c *checker[R]) work(level *levelReader, sp *spill, out *levelOut[R], found func(*found)) {
+	var in batch
+	flush := func() bool {
+		if len(out.new.lens) == 0 {
+			return true
+		}
+		_, ok, err := sp.add(&out.new, maxIndex)
+		out.new.reset()
+		switch {
+		case err != nil:
+			out.err = err
+		case !ok:
+			c.stopped(fmt.Sprintf("at %d distinct states, the most breadth-first search can number (its state index is 32 bits)", maxIndex))
+		default:
+			return true
+		}
+		c.stop.Store(true)
+		return false
+	}
+	defer flush()
+	for batches := 0; !c.stop.Load(); batches++ {
+		in.reset()
+		k, err := level.read(&in, 16)
+		if err != nil {
+			out.err = err
+			c.stop.Store(true)
+			return
+		}
+		if k == 0 {
+			return
+		}
+		if batches%256 == 255 && c.limited(uint64(c.set.len())) {
+			c.stop.Store(true)
+			return
+		}
+		off := 0
+		for j := range k {
+			nd := node{state: in.data[off : off+in.lens[j]], index: in.parents[j]}
+			off += in.lens[j]
+			if f := c.expand(nd, out); f != nil {
+				found(f)
+			}
+			if out.err != nil {
+				c.stop.Store(true)
+				return
+			}
+		}
+		if len(out.new.data) >= ioBuffer/4 && !flush() {
+			return
+		}
+	}
 }
 
 // expand generates the successors of nd into out and returns the first
 // violation it meets.
 func (c *checker[R]) expand(nd node, out *levelOut[R]) *found {
 	f, err := c.visit(nd.state, &out.worlds, &out.scratch, out.fired, nil, func(b []byte, ord uint32) {
-		out.states = append(out.states, node{state: out.keep(b)})
-		out.parents = append(out.parents, nd.index)
-		out.ords = append(out.ords, ord)
+		out.new.data = append(out.new.data, b...)
+		out.new.lens = append(out.new.lens, len(b))
+		out.new.parents = append(out.new.parents, nd.index)
+		out.new.ords = append(out.new.ords, ord)
 	})
 	if err != nil {
 		out.err = err
@@ -571,18 +626,6 @@ type actionError struct{ err error }
 func (e *actionError) Error() string { return e.err.Error() }
 func (e *actionError) Unwrap() error { return e.err }
 
-// path returns the successor ordinals from the initial state to state i.
-func path(parents, ords []uint32, i uint32) []uint32 {
-	var p []uint32
-	for i != 0 {
-		p = append(p, ords[i])
-		i = parents[i]
-	}
-	for l, r := 0, len(p)-1; l < r; l, r = l+1, r-1 {
-		p[l], p[r] = p[r], p[l]
-	}
-	return p
-}
 
 func ruleNames[R any](p model.Protocol[R]) []string {
 	var names []string
@@ -596,6 +639,7 @@ func ruleNames[R any](p model.Protocol[R]) []string {
 func (c *checker[R]) finish(res *Result) *Result {
 	res.Elapsed = time.Since(c.start)
 	res.Generated = c.gen.Load()
+	_, res.PeakResident = residentMemory()
 	if res.Violation != nil && len(res.Violation.Trace) > 0 {
 		res.Depth = len(res.Violation.Trace) // the counterexample's steps, as the report numbers them
 	}

@@ -28,6 +28,9 @@ func (r *Result) Report(w io.Writer) {
 	}
 	if r.Distinct > 0 {
 		fmt.Fprintf(w, "Fingerprint set: %d bytes, %.1f bytes per distinct state.\n", r.FPBytes, float64(r.FPBytes)/float64(r.Distinct))
+		if r.PeakResident > 0 {
+			fmt.Fprintf(w, "Peak resident memory: %d bytes, %.1f bytes per distinct state.\n", r.PeakResident, float64(r.PeakResident)/float64(r.Distinct))
+		}
 	}
 	fmt.Fprintf(w, "The probability of a fingerprint collision is calculated as %.1E (distinct × generated / 2^64).\n", r.Collision)
 	r.coverage(w)

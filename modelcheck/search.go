@@ -74,7 +74,7 @@ func (c *checker[R]) dfs() (*Result, error) {
 		}
 		ch := top.next[0]
 		top.next = top.next[1:]
-		if c.limited(res.Distinct) {
+		if c.stop.Load() || c.limited(res.Distinct) {
 			res.Complete = false
 			break
 		}
@@ -184,7 +184,7 @@ func (c *checker[R]) walks() (*Result, error) {
 			res.Depth = max(res.Depth, depth+1)
 		}
 		res.LastWalk, res.LastSeed = Path{ords: ords}, seed
-		if c.limited(uint64(c.set.len())) {
+		if c.stop.Load() || c.limited(uint64(c.set.len())) {
 			break
 		}
 	}

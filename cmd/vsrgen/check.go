@@ -7,10 +7,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"time"
 
@@ -36,6 +38,7 @@ type checkFlags struct {
 	timeLimit, progress time.Duration
 	trace               string
 	memoryGiB           int
+	tmp                 string
 }
 
 func (f *checkFlags) register(fs *flag.FlagSet) {
@@ -50,7 +53,8 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeLimit, "time", 0, "stop after this long; 0 is no limit")
 	fs.DurationVar(&f.progress, "progress", 5*time.Second, "print a progress line this often; 0 is never")
 	fs.StringVar(&f.trace, "trace", "counterexample.ndjson", "write a counterexample to `file` as a trace (spec/tla/TRACE.md); given here with -mode walk, the last walk when none is found; empty is none")
-	fs.IntVar(&f.memoryGiB, "memory", 12, "a soft limit on the memory the checker takes, in GiB; the collector works harder near it")
+	fs.IntVar(&f.memoryGiB, "memory", 12, "stop the search, with its summary, when the checker's resident memory reaches this many GiB; 0 is no limit")
+	fs.StringVar(&f.tmp, "tmp", "", "the directory where breadth-first search keeps its frontier on disk; empty is the system's temporary directory")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -96,9 +100,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		debug.SetGCPercent(400)
 	}
 	if f.memoryGiB > 0 {
-		debug.SetMemoryLimit(int64(f.memoryGiB) << 30)
+		// The collector works harder a little below the hard limit, at
+		// which the search stops.
+		debug.SetMemoryLimit(int64(f.memoryGiB) << 30 / 10 * 9)
 	}
+	// Ctrl-C ends the search with its summary; a second one kills.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	opts.Interrupt = ctx.Done()
 	res, err := modelcheck.Check[spec.Replica](checker.Protocol{}, cfg.InitialReplicas(), cfg.Bounds(), opts)
+	stop()
 	if err != nil {
 		fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
 		return 2
@@ -142,7 +152,7 @@ func (f *checkFlags) options(cfg *bounded.Config, progress io.Writer) (modelchec
 	return modelcheck.Options{
 		Mode: modelcheck.Mode(f.mode), Workers: f.workers, Symmetry: cfg.Symmetry, Deadlock: f.deadlock, Full: f.full,
 		Seed: f.seed, Walks: f.walks, Depth: cfg.Depth, MaxDepth: cfg.Depth, MaxStates: f.maxStates, TimeLimit: f.timeLimit,
-		Progress: progress, ProgressEvery: f.progress,
+		Progress: progress, ProgressEvery: f.progress, TempDir: f.tmp, MemoryLimit: uint64(f.memoryGiB) << 30,
 	}, nil
 }
 
