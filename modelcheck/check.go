@@ -626,7 +626,6 @@ type actionError struct{ err error }
 func (e *actionError) Error() string { return e.err.Error() }
 func (e *actionError) Unwrap() error { return e.err }
 
-
 func ruleNames[R any](p model.Protocol[R]) []string {
 	var names []string
 	for _, r := range p.Rules() {
