@@ -69,6 +69,12 @@ type Options struct {
 	MemoryLimit uint64
 	// Interrupt stops the search, with its summary, when it is closed.
 	Interrupt <-chan struct{}
+	// TuneMemory keeps the Go runtime's soft memory limit a little above
+	// the fingerprint set, which is nearly all the search's live memory,
+	// so that the collector runs rarely while the set is small and the
+	// heap stays near it when it is large. It sets a limit for the whole
+	// process: for a command, not for a library's caller.
+	TuneMemory bool
 }
 
 // Result is what a search found.

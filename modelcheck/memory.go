@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -13,8 +14,11 @@ import (
 // watch stops the search at the memory limit or on an interrupt, until
 // the returned function is called.
 func (c *checker[R]) watch() func() {
-	if c.opts.MemoryLimit == 0 && c.opts.Interrupt == nil {
+	if c.opts.MemoryLimit == 0 && c.opts.Interrupt == nil && !c.opts.TuneMemory {
 		return func() {}
+	}
+	if c.opts.TuneMemory {
+		defer c.tune()
 	}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
@@ -31,6 +35,9 @@ func (c *checker[R]) watch() func() {
 				c.stop.Store(true)
 				return
 			case <-t.C:
+				if c.opts.TuneMemory {
+					c.tune()
+				}
 				if now, _ := residentMemory(); c.opts.MemoryLimit > 0 && now >= c.opts.MemoryLimit {
 					c.stopped(fmt.Sprintf("at the memory limit of %s (-memory): %s resident", bytesOf(c.opts.MemoryLimit), bytesOf(now)))
 					c.stop.Store(true)
@@ -40,6 +47,16 @@ func (c *checker[R]) watch() func() {
 		}
 	}()
 	return func() { close(done); <-stopped }
+}
+
+// tune sets the soft memory limit to a quarter more than the fingerprint
+// set and 256 MiB, below nine tenths of the hard limit.
+func (c *checker[R]) tune() {
+	limit := uint64(c.set.bytes())/4*5 + 256<<20
+	if c.opts.MemoryLimit > 0 {
+		limit = min(limit, c.opts.MemoryLimit/10*9)
+	}
+	debug.SetMemoryLimit(int64(limit))
 }
 
 // residentMemory returns the process's resident memory now and at its

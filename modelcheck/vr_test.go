@@ -191,3 +191,21 @@ func TestLimitsSaySo(t *testing.T) {
 	require.LessOrEqual(t, res.Distinct, uint64(5000))
 	require.Contains(t, res.Stopped, "the most breadth-first search can number")
 }
+
+// TestStopsWithSummary: the memory ceiling and an interrupt end a search
+// cleanly, with what it found so far and why it stopped.
+func TestStopsWithSummary(t *testing.T) {
+	cfg := spec.Config{Replicas: 3}
+	for _, mode := range []modelcheck.Mode{modelcheck.BFS, modelcheck.DFS, modelcheck.Walk} {
+		res := check(t, checker.Protocol{}, cfg, vr(2, 2), modelcheck.Options{Mode: mode, MemoryLimit: 1})
+		require.False(t, res.Complete, mode)
+		require.Contains(t, res.Stopped, "at the memory limit of 1 bytes (-memory)", mode)
+
+		interrupt := make(chan struct{})
+		close(interrupt)
+		res = check(t, checker.Protocol{}, cfg, vr(2, 2), modelcheck.Options{Mode: mode, Interrupt: interrupt})
+		require.False(t, res.Complete, mode)
+		require.Equal(t, "on an interrupt", res.Stopped, mode)
+		require.Positive(t, res.Distinct, mode)
+	}
+}

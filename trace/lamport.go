@@ -7,6 +7,33 @@ import "github.com/viewstamped/vsr/route"
 type lamport struct {
 	node []int
 	sent map[sentKey]int
+	// links, when set, records which line sent what each line consumed,
+	// for a chart of the trace.
+	links *links
+}
+
+// links are the messages of a trace as arrows between its lines.
+type links struct {
+	sender map[sentKey]int // the line that last sent each message in flight
+	from   map[int]int     // the line that sent what a line consumed
+	reply  map[int]bool    // the lines that replied to a client
+}
+
+// link records that line i of replica r consumed msg (nil for none) and
+// sent effects.
+func (l *lamport) link(i, r int, msg []byte, effects []route.Effect) {
+	ls := l.links
+	if ls == nil {
+		return
+	}
+	if msg != nil {
+		if s, ok := ls.sender[sentKey{r, string(msg)}]; ok {
+			ls.from[i] = s
+		}
+	}
+	route.Deliver(r, len(l.node), effects, func(to int, msg []byte) {
+		ls.sender[sentKey{to, string(msg)}] = i
+	}, func(uint64, []byte) { ls.reply[i] = true })
 }
 
 type sentKey struct {

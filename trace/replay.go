@@ -49,11 +49,17 @@ func (r *Rejection) Error() string {
 // Replay returns nil when the whole trace is a behavior, and otherwise the
 // first line that is not. It returns an error only when it cannot replay.
 func Replay[R any](p model.Protocol[R], init []R, b modelcheck.Bounds, render Renderer[R], lines []Line) (*Rejection, error) {
+	return replay(p, init, b, render, lines, nil)
+}
+
+// replay is Replay, recording into ls, when set, which line sent what.
+func replay[R any](p model.Protocol[R], init []R, b modelcheck.Bounds, render Renderer[R], lines []Line, ls *links) (*Rejection, error) {
 	bh, err := modelcheck.NewBehavior(p, init, b)
 	if err != nil {
 		return nil, err
 	}
 	rp := &replayer[R]{p: p, b: bh, render: render, clocks: newLamport(len(init)), ids: map[string]uint8{}}
+	rp.clocks.links = ls
 	for id, r := range p.Rules() {
 		if id > 0 {
 			rp.ids[r.Name] = uint8(id)
@@ -266,6 +272,7 @@ func (rp *replayer[R]) ruleLine(lines []Line, i int, after *R, next *modelcheck.
 	if rej, err := rp.sameState(lines, i, after); rej != nil || err != nil {
 		return rej, err
 	}
+	rp.clocks.link(i, l.Node, msg, sent)
 	if next != nil {
 		if next.Step.Broken != nil {
 			return breaks(lines, i, next.Step.Broken), nil

@@ -35,6 +35,12 @@ import (
 // when they are, and otherwise the first line that is not; an error means
 // the trace could not be checked.
 func ValidateRun(h Header, lines []Line) (*Rejection, error) {
+	return validateRun(h, lines, nil)
+}
+
+// validateRun is ValidateRun, recording into ls, when set, which line sent
+// what.
+func validateRun(h Header, lines []Line, ls *links) (*Rejection, error) {
 	if h.Kind != RunKind {
 		return nil, fmt.Errorf("trace: kind %q is not a run's", h.Kind)
 	}
@@ -44,6 +50,7 @@ func ValidateRun(h Header, lines []Line) (*Rejection, error) {
 	}
 	v := &runValidator{cfg: c.Spec(), states: bounded.Replicas(c.Spec()), clocks: newLamport(c.Replicas),
 		sent: make([]map[string][]byte, c.Replicas), acked: map[requestID]int{}}
+	v.clocks.links = ls
 	for i := range v.sent {
 		v.sent[i] = map[string][]byte{}
 	}
@@ -235,6 +242,7 @@ func (v *runValidator) line(lines []Line, i int, after *spec.Replica, msg []byte
 	case diff != "":
 		return rejection(lines, i, "state differs from the spec's: %s", diff)
 	}
+	v.clocks.link(i, l.Node, msg, sent)
 	if now := v.clocks.node[l.Node]; l.Clock <= now {
 		return rejection(lines, i, "clock %d is not larger than replica %d's clock, %d", l.Clock, l.Node, now)
 	}

@@ -31,14 +31,19 @@ func Export(c bounded.Config, o modelcheck.Options, path modelcheck.Path) (Heade
 // An error means the trace could not be replayed: its header describes no
 // configuration the checker can run.
 func Validate(h Header, lines []Line) (*Rejection, error) {
+	return validate(h, lines, nil)
+}
+
+// validate is Validate, recording into ls, when set, which line sent what.
+func validate(h Header, lines []Line, ls *links) (*Rejection, error) {
 	if h.Kind == RunKind {
-		return ValidateRun(h, lines)
+		return validateRun(h, lines, ls)
 	}
 	c, err := h.Config()
 	if err != nil {
 		return nil, fmt.Errorf("trace: header: %w", err)
 	}
-	rej, err := Replay[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), SpecRenderer{}, lines)
+	rej, err := replay[spec.Replica](checker.Protocol{}, c.InitialReplicas(), c.Bounds(), SpecRenderer{}, lines, ls)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}

@@ -39,6 +39,7 @@ type checkFlags struct {
 	trace               string
 	memoryGiB           int
 	tmp                 string
+	chart               string
 }
 
 func (f *checkFlags) register(fs *flag.FlagSet) {
@@ -54,6 +55,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.progress, "progress", 5*time.Second, "print a progress line this often; 0 is never")
 	fs.StringVar(&f.trace, "trace", "counterexample.ndjson", "write a counterexample to `file` as a trace (spec/tla/TRACE.md); given here with -mode walk, the last walk when none is found; empty is none")
 	fs.IntVar(&f.memoryGiB, "memory", 12, "stop the search, with its summary, when the checker's resident memory reaches this many GiB; 0 is no limit")
+	fs.StringVar(&f.chart, "chart", "", "draw a counterexample as a message sequence chart into this SVG file (vsrgen trace chart draws one from a trace)")
 	fs.StringVar(&f.tmp, "tmp", "", "the directory where breadth-first search keeps its frontier on disk; empty is the system's temporary directory")
 }
 
@@ -93,16 +95,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "vsrgen check: %d replicas, %d clients, %d values, %d view changes, %d crashes, %d drops, %d duplicates; state transfer %s, recovery %s, StartView in normal %v; %s search, symmetry %v\n",
 		cfg.Replicas, cfg.Clients, cfg.Values, cfg.ViewChanges, cfg.Crashes, cfg.Drops, cfg.Duplicates,
 		cfg.StateTransfer, cfg.Recovery, cfg.StartViewInNormal, opts.Mode, cfg.Symmetry)
-	if os.Getenv("GOGC") == "" {
-		// The checker's memory is mostly fingerprints and encoded states,
-		// which the collector need not scan; collecting less often pays,
-		// until the heap nears the soft limit.
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// The checker's live memory is the fingerprint set, which holds
+		// no pointers; what else it allocates is short-lived. The
+		// collector runs rarely, and the checker keeps the soft memory
+		// limit a little above the set, so that the heap stays near it.
 		debug.SetGCPercent(400)
-	}
-	if f.memoryGiB > 0 {
-		// The collector works harder a little below the hard limit, at
-		// which the search stops.
-		debug.SetMemoryLimit(int64(f.memoryGiB) << 30 / 10 * 9)
+		opts.TuneMemory = true
 	}
 	// Ctrl-C ends the search with its summary; a second one kills.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -130,6 +129,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
 		} else {
 			fmt.Fprintf(stdout, "The counterexample is in %s, as a trace.\n", f.trace)
+		}
+	}
+	if f.chart != "" {
+		h, lines, err := trace.Export(cfg, opts, res.Violation.Path)
+		if err == nil {
+			err = writeChart(f.chart, h, lines)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "vsrgen check: chart: %v\n", err)
+		} else {
+			fmt.Fprintf(stdout, "Its chart is in %s.\n", f.chart)
 		}
 	}
 	return 1

@@ -33,7 +33,8 @@ func TestCheckFindsDelayedStartView(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "trace.ndjson")
 	// One worker, so that the shortest behavior reported is always the same
 	// one of the several of that length.
-	code, out, errOut := runCheckCapture(t, "-config", "../../modelcheck/configs/startview-literal.cfg", "-workers", "1", "-progress", "0", "-trace", file)
+	chart := filepath.Join(t.TempDir(), "chart.svg")
+	code, out, errOut := runCheckCapture(t, "-config", "../../modelcheck/configs/startview-literal.cfg", "-workers", "1", "-progress", "0", "-trace", file, "-chart", chart)
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, out, "Error: action violated: action CommitNeverDecreases")
 	require.Contains(t, out, "The shortest behavior found that breaks it, 13 steps:")
@@ -48,7 +49,12 @@ func TestCheckFindsDelayedStartView(t *testing.T) {
 	require.Contains(t, out, "62800 distinct states found, depth 13,")
 	require.Less(t, strings.Index(out, "Rule coverage"), strings.Index(out, "Error: "))
 	require.True(t, strings.HasSuffix(out, "(seq 17)\n       OpNumber = 0\n       CommitNumber = 0\n       Log = []\n       ClientTable = []\n"+
-		"The counterexample is in "+file+", as a trace.\n"), out[len(out)-300:])
+		"The counterexample is in "+file+", as a trace.\nIts chart is in "+chart+".\n"), out[len(out)-300:])
+	golden, err := os.ReadFile("../../trace/testdata/chart-startview-literal.svg")
+	require.NoError(t, err)
+	drawn, err := os.ReadFile(chart)
+	require.NoError(t, err)
+	require.Equal(t, string(golden), string(drawn), "the counterexample's chart is the corpus one's")
 
 	// The 13 steps are 17 lines: four steps fire a quorum rule too.
 	f, err := os.Open(file)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/viewstamped/vsr/internal/tlc"
 	"github.com/viewstamped/vsr/trace"
@@ -31,9 +33,11 @@ func init() {
 var validateTLC func(traceFile string) (tlc.Verdict, error)
 
 const traceUsage = `usage: vsrgen trace validate [flags] FILE
+       vsrgen trace chart [-o OUT] FILE
 
 Subcommands:
   validate  check that a trace (spec/tla/TRACE.md) is a behavior of the spec
+  chart     draw a trace as a message sequence chart, an SVG file
 `
 
 func runTrace(args []string, stdout, stderr io.Writer) int {
@@ -44,6 +48,8 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "validate":
 		return runValidate(args[1:], stdout, stderr)
+	case "chart":
+		return runChart(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stderr, traceUsage)
 		return 0
@@ -185,4 +191,48 @@ func readTraceFile(file string) (trace.Header, []trace.Line, error) {
 		return h, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return h, lines, nil
+}
+
+// runChart runs vsrgen trace chart: it draws the trace in FILE as a
+// message sequence chart into OUT, FILE with .svg for its extension by
+// default.
+func runChart(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vsrgen trace chart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "the SVG file to write; FILE with the extension .svg when empty")
+	if code, ok := parse(fs, args, stderr); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "vsrgen trace chart: want one trace file, not %d arguments\n", fs.NArg())
+		return 2
+	}
+	file := fs.Arg(0)
+	if *out == "" {
+		*out = strings.TrimSuffix(file, filepath.Ext(file)) + ".svg"
+	}
+	h, lines, err := readTraceFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "vsrgen trace chart: %v\n", err)
+		return 2
+	}
+	if err := writeChart(*out, h, lines); err != nil {
+		fmt.Fprintf(stderr, "vsrgen trace chart: %v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "The chart is in %s.\n", *out)
+	return 0
+}
+
+// writeChart draws the trace h, lines into the file path.
+func writeChart(path string, h trace.Header, lines []trace.Line) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := trace.Chart(f, h, lines); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -193,3 +193,27 @@ func TestCheckWalkWithoutTrace(t *testing.T) {
 	require.NotContains(t, out, "The last walk")
 	require.NoFileExists(t, "counterexample.ndjson")
 }
+
+func TestTraceChart(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cex.ndjson")
+	data, err := os.ReadFile(filepath.Join(corpus, "counterexample-startview-literal.ndjson"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	code, out, errOut := runTraceCapture(t, "chart", file)
+	require.Equal(t, 0, code, errOut)
+	svg := filepath.Join(dir, "cex.svg")
+	require.Equal(t, "The chart is in "+svg+".\n", out)
+	golden, err := os.ReadFile("../../trace/testdata/chart-startview-literal.svg")
+	require.NoError(t, err)
+	drawn, err := os.ReadFile(svg)
+	require.NoError(t, err)
+	require.Equal(t, string(golden), string(drawn))
+
+	code, _, errOut = runTraceCapture(t, "chart")
+	require.Equal(t, 2, code)
+	require.Equal(t, "vsrgen trace chart: want one trace file, not 0 arguments\n", errOut)
+	code, _, errOut = runTraceCapture(t, "chart", filepath.Join(dir, "missing.ndjson"))
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "vsrgen trace chart: open ")
+}
