@@ -25,6 +25,10 @@
 // invariant or action property; and 2 on bad usage or a file that is not a
 // trace.
 //
+//	vsrgen trace chart [-o OUT] FILE
+//
+// draws a trace as a message sequence chart, a self-contained SVG file.
+//
 //	vsrgen sim [flags]
 //
 // runs seeded simulations of the runtime's replicas (package sim): faults
@@ -56,12 +60,13 @@ func main() {
 const usage = `usage: vsrgen gen [-spec DIR] [-out DIR]
        vsrgen check [-config FILE] [flags]
        vsrgen trace validate [flags] FILE
+       vsrgen trace chart [-o OUT] FILE
        vsrgen sim [flags]
 
 Commands:
   gen     compile the spec package in -spec into the package in -out
   check   model-check a bounded configuration (vsrgen check -h lists the flags)
-  trace   validate a trace (spec/tla/TRACE.md) against the spec
+  trace   validate a trace (spec/tla/TRACE.md) against the spec, or draw it
   sim     simulate the runtime's replicas under seeded faults (vsrgen sim -h lists the flags)
 `
 
