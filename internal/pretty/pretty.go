@@ -37,7 +37,7 @@ func format(sb *strings.Builder, v reflect.Value) {
 			// Noise: a nested struct that is all zero (the reply of a
 			// request not yet executed), an empty crash vector (the paper's
 			// recovery has none).
-			if f.Kind() == reflect.Struct && f.IsZero() || name == "CrashVector" && f.Len() == 0 {
+			if f.Kind() == reflect.Struct && f.IsZero() || name == "CrashVector" && f.Kind() == reflect.Slice && f.Len() == 0 {
 				continue
 			}
 			if !first {
