@@ -405,7 +405,7 @@ func (c *checker[R]) bfs() (*Result, error) {
 		return nil, err
 	}
 	init := batch{data: initState, lens: []int{len(initState)}, parents: []uint32{0}, ords: []uint32{0}}
-	if _, _, err := sp.add(&init, maxIndex); err != nil {
+	if _, err := sp.add(&init, maxIndex); err != nil {
 		return nil, err
 	}
 	level, n, err := sp.endLevel()
@@ -497,7 +497,7 @@ func (c *checker[R]) work(level *levelReader, sp *spill, out *levelOut[R], found
 		if len(out.new.lens) == 0 {
 			return true
 		}
-		_, ok, err := sp.add(&out.new, maxIndex)
+		ok, err := sp.add(&out.new, maxIndex)
 		out.new.reset()
 		switch {
 		case err != nil:
@@ -591,11 +591,11 @@ func (c *checker[R]) visit(state []byte, scr *scratch[R], buf *[]byte, fired []u
 			return false
 		}
 		*buf = b[:0]
-		isNew, explore := true, true
-		if admit != nil {
-			isNew, explore = admit(wire.Fingerprint(b))
+		var isNew, explore bool
+		if fp := wire.Fingerprint(b); admit != nil {
+			isNew, explore = admit(fp)
 		} else {
-			isNew = c.set.insert(wire.Fingerprint(b))
+			isNew = c.set.insert(fp)
 			explore = isNew
 		}
 		if isNew {

@@ -95,11 +95,9 @@ func (c *checker[R]) replay(ords []uint32, last uint32) ([]Step, error) {
 			s.Lines = 2
 		}
 		seq += s.Lines
-		for _, e := range act.effects {
-			for _, to := range c.destinations(e, act.replica) {
-				sentBy[key(to, e.Msg)] = sender{act.replica, i + 1}
-			}
-		}
+		route.Deliver(act.replica, len(w.replicas), act.effects, func(to int, msg []byte) {
+			sentBy[key(to, msg)] = sender{act.replica, i + 1}
+		}, func(uint64, []byte) {})
 		s.Sent = c.sent(act)
 		if c.opts.Full && next != nil {
 			s.Full = c.full(next)
@@ -118,32 +116,20 @@ func (c *checker[R]) replay(ords []uint32, last uint32) ([]Step, error) {
 	return steps, nil
 }
 
-// destinations returns the replicas an effect of replica from's step
-// sends to; none for a reply.
-func (c *checker[R]) destinations(e route.Effect, from int) []int {
-	switch e.Kind {
-	case lang.Send:
-		return []int{e.To}
-	case lang.Broadcast:
-		var to []int
-		for r := range c.init.replicas {
-			if r != from {
-				to = append(to, r)
-			}
-		}
-		return to
+// message renders an encoded message for a person.
+func (c *checker[R]) message(msg []byte) string {
+	m, err := c.p.DecodeMessage(msg)
+	if err != nil {
+		return fmt.Sprintf("undecodable message %x", msg)
 	}
-	return nil
+	return pretty.Format(m)
 }
 
 // sent renders what a step sent, a line for each effect.
 func (c *checker[R]) sent(act *action) []string {
 	var out []string
 	for _, e := range act.effects {
-		msg := fmt.Sprintf("undecodable message %x", e.Msg)
-		if m, err := c.p.DecodeMessage(e.Msg); err == nil {
-			msg = pretty.Format(m)
-		}
+		msg := c.message(e.Msg)
 		switch e.Kind {
 		case lang.Send:
 			out = append(out, fmt.Sprintf("%s to r%d", msg, e.To))
@@ -163,11 +149,7 @@ func (c *checker[R]) full(w *world[R]) []string {
 		out = append(out, fmt.Sprintf("r%d: %s", r, fields(&w.replicas[r])))
 	}
 	for _, e := range w.net {
-		msg := fmt.Sprintf("undecodable message %x", e.msg)
-		if m, err := c.p.DecodeMessage(e.msg); err == nil {
-			msg = pretty.Format(m)
-		}
-		line := fmt.Sprintf("in flight to r%d: %s", e.to, msg)
+		line := fmt.Sprintf("in flight to r%d: %s", e.to, c.message(e.msg))
 		if e.count > 1 {
 			line += fmt.Sprintf(" (%d copies)", e.count)
 		}
@@ -190,11 +172,7 @@ func (c *checker[R]) describe(number int, before, after *world[R], act *action) 
 	}
 	switch act.kind {
 	case actDeliver, actDrop, actDuplicate:
-		if m, err := c.p.DecodeMessage(act.msg); err == nil {
-			s.Detail = pretty.Format(m)
-		} else {
-			s.Detail = fmt.Sprintf("undecodable message %x", act.msg)
-		}
+		s.Detail = c.message(act.msg)
 	case actTimeout:
 		s.Detail = c.p.Timeouts()[act.timeout]
 	case actRequest, actRetry:

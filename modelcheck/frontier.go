@@ -69,30 +69,29 @@ func (s *spill) startLevel() error {
 }
 
 // add numbers the states of a worker's batch, in order, and writes them to
-// the next level and their parents to the parents' file. It returns the
-// first index it gave, or false when the index would pass limit.
-func (s *spill) add(b *batch, limit int) (uint32, bool, error) {
+// the next level and their parents to the parents' file. It reports false,
+// and adds nothing, when the indexes would pass limit.
+func (s *spill) add(b *batch, limit int) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if int(s.nextIndex)+len(b.lens) > limit {
-		return 0, false, nil
+		return false, nil
 	}
-	first := s.nextIndex
 	var rec [8]byte
 	off := 0
 	for i, n := range b.lens {
 		if err := s.next.write(s.nextIndex, b.data[off:off+n]); err != nil {
-			return 0, false, err
+			return false, err
 		}
 		off += n
 		binary.LittleEndian.PutUint32(rec[:4], b.parents[i])
 		binary.LittleEndian.PutUint32(rec[4:], b.ords[i])
 		if _, err := s.parentsW.Write(rec[:]); err != nil {
-			return 0, false, fmt.Errorf("modelcheck: the parents' file: %w", err)
+			return false, fmt.Errorf("modelcheck: the parents' file: %w", err)
 		}
 		s.nextIndex++
 	}
-	return first, true, nil
+	return true, nil
 }
 
 // endLevel finishes the level being written and returns a reader of it and

@@ -18,7 +18,7 @@ func (c *checker[R]) watch() func() {
 		return func() {}
 	}
 	if c.opts.TuneMemory {
-		defer c.tune()
+		c.tune()
 	}
 	done := make(chan struct{})
 	stopped := make(chan struct{})

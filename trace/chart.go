@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"sort"
 	"strings"
 )
 
@@ -20,7 +19,7 @@ import (
 // and says what. Chart replays the trace as Validate does, to learn what
 // each line sent.
 func Chart(w io.Writer, h Header, lines []Line) error {
-	ls := &links{sender: map[sentKey]int{}, from: map[int]int{}, reply: map[int]bool{}}
+	ls := newLinks(len(lines))
 	rej, err := validate(h, lines, ls)
 	if err != nil {
 		return err
@@ -135,14 +134,10 @@ func (c *chart) draw(w io.Writer) error {
 	}
 
 	// Arrows: what each line consumed, from the line that sent it.
-	consumers := make([]int, 0, len(c.links.from))
-	for i := range c.links.from {
-		consumers = append(consumers, i)
-	}
-	sort.Ints(consumers)
-	for _, i := range consumers {
-		from := c.links.from[i]
-		c.arrow(&b, c.lines[from].Node, from, c.lines[i].Node, i, argsType(c.lines[i].Args), "#37474f", "")
+	for i, from := range c.links.from {
+		if from >= 0 {
+			c.arrow(&b, c.lines[from].Node, from, c.lines[i].Node, i, argsType(c.lines[i].Args), "#37474f", "")
+		}
 	}
 	for i, l := range c.lines {
 		t := argsType(l.Args)

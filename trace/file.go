@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 
 	"github.com/viewstamped/vsr/bounded"
@@ -166,6 +167,22 @@ func Write(w io.Writer, h Header, lines []Line) error {
 		}
 	}
 	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	return nil
+}
+
+// WriteFile writes the trace h, lines to the file path.
+func WriteFile(path string, h Header, lines []Line) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	if err := Write(f, h, lines); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("trace: %w", err)
 	}
 	return nil

@@ -15,8 +15,16 @@ type lamport struct {
 // links are the messages of a trace as arrows between its lines.
 type links struct {
 	sender map[sentKey]int // the line that last sent each message in flight
-	from   map[int]int     // the line that sent what a line consumed
-	reply  map[int]bool    // the lines that replied to a client
+	from   []int           // for each line, the line that sent what it consumed, or -1
+	reply  []bool          // for each line, whether it replied to a client
+}
+
+func newLinks(lines int) *links {
+	ls := &links{sender: map[sentKey]int{}, from: make([]int, lines), reply: make([]bool, lines)}
+	for i := range ls.from {
+		ls.from[i] = -1
+	}
+	return ls
 }
 
 // link records that line i of replica r consumed msg (nil for none) and

@@ -2,7 +2,6 @@ package trace
 
 import (
 	"fmt"
-	"os"
 	"sync"
 
 	"github.com/viewstamped/vsr/generated"
@@ -94,13 +93,5 @@ func (r *Recorder) WriteFile(path string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("trace: %w", err)
-	}
-	if err := Write(f, h, lines); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return WriteFile(path, h, lines)
 }

@@ -66,11 +66,7 @@ func replay[R any](p model.Protocol[R], init []R, b modelcheck.Bounds, render Re
 		}
 	}
 	if err := bh.Invariants(); err != nil {
-		rej := &Rejection{Line: 1, Reason: fmt.Sprintf("the initial state breaks %v", err)}
-		if b := (*lang.Broken)(nil); errors.As(err, &b) {
-			rej.Broken = b.Name
-		}
-		return rej, nil
+		return &Rejection{Line: 1, Reason: fmt.Sprintf("the initial state breaks %v", err), Broken: brokenName(err)}, nil
 	}
 	for i := 0; i < len(lines); {
 		n, rej, err := rp.step(lines, i)
@@ -116,10 +112,17 @@ func rejection(lines []Line, i int, format string, a ...any) *Rejection {
 func breaks(lines []Line, i int, err error) *Rejection {
 	l := &lines[i]
 	rej := rejection(lines, i, "%s at replica %d breaks %v", l.Action, l.Node, err)
-	if b := (*lang.Broken)(nil); errors.As(err, &b) {
-		rej.Broken = b.Name
-	}
+	rej.Broken = brokenName(err)
 	return rej
+}
+
+// brokenName returns the name of the predicate that err, a *lang.Broken,
+// says does not hold, or "".
+func brokenName(err error) string {
+	if b := (*lang.Broken)(nil); errors.As(err, &b) {
+		return b.Name
+	}
+	return ""
 }
 
 // step replays the step that starts at line i: one line, or two when a

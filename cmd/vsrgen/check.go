@@ -124,19 +124,23 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "The last walk, seed %d, is in %s, as a trace.\n", res.LastSeed, f.trace)
 		return 0
 	}
+	if f.trace == "" && f.chart == "" {
+		return 1
+	}
+	h, lines, err := trace.Export(cfg, opts, res.Violation.Path)
+	if err != nil {
+		fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
+		return 1
+	}
 	if f.trace != "" {
-		if err := writeTraceFile(f.trace, cfg, opts, res.Violation.Path); err != nil {
+		if err := trace.WriteFile(f.trace, h, lines); err != nil {
 			fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
 		} else {
 			fmt.Fprintf(stdout, "The counterexample is in %s, as a trace.\n", f.trace)
 		}
 	}
 	if f.chart != "" {
-		h, lines, err := trace.Export(cfg, opts, res.Violation.Path)
-		if err == nil {
-			err = writeChart(f.chart, h, lines)
-		}
-		if err != nil {
+		if err := writeChart(f.chart, h, lines); err != nil {
 			fmt.Fprintf(stderr, "vsrgen check: chart: %v\n", err)
 		} else {
 			fmt.Fprintf(stdout, "Its chart is in %s.\n", f.chart)
@@ -173,16 +177,5 @@ func writeTraceFile(file string, cfg bounded.Config, o modelcheck.Options, path 
 	if err != nil {
 		return err
 	}
-	out, err := os.Create(file)
-	if err != nil {
-		return fmt.Errorf("trace: %w", err)
-	}
-	if err := trace.Write(out, h, lines); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("trace: %w", err)
-	}
-	return nil
+	return trace.WriteFile(file, h, lines)
 }
