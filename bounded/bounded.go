@@ -32,7 +32,9 @@ const (
 	ReplicasMax = 63
 	ClientsMax  = 16
 	ValuesMax   = 16
-	countMax    = 1<<31 - 1
+	// batchMax bounds Batch and Pipeline, as spec.Config holds them.
+	batchMax = 1<<16 - 1
+	countMax = 1<<31 - 1
 )
 
 // The spec's timeout kinds that a configuration bounds, by name.
@@ -61,6 +63,10 @@ type Config struct {
 	StateTransfer     spec.StateTransferVariant
 	Recovery          spec.RecoveryVariant
 	StartViewInNormal bool
+	// Batch and Pipeline bound the requests a Prepare carries and the
+	// Prepares outstanding at the primary (spec.Config); 0 is 1 and no
+	// bound.
+	Batch, Pipeline int
 	// Symmetry reduces the search by permutations of the values.
 	Symmetry bool
 	// Depth bounds the search to the states that many steps from the
@@ -169,6 +175,8 @@ var settings = []setting{
 		func(c *Config) *spec.RecoveryVariant { return &c.Recovery }),
 	boolSetting("startview-in-normal", "accept a StartView of the current view in normal status (the literal, unsafe reading)",
 		func(c *Config) *bool { return &c.StartViewInNormal }),
+	intSetting("batch", "requests a Prepare carries, at most; 0 is 1", func(c *Config) *int { return &c.Batch }),
+	intSetting("pipeline", "Prepares outstanding at the primary, at most; 0 is no bound", func(c *Config) *int { return &c.Pipeline }),
 	boolSetting("symmetry", "reduce by permutations of the values", func(c *Config) *bool { return &c.Symmetry }),
 	intSetting("depth", "the deepest state to explore, in steps from the initial state; 0 is no bound for bfs and 100 for dfs and walk",
 		func(c *Config) *int { return &c.Depth }),
@@ -224,6 +232,8 @@ func (c *Config) Validate() error {
 		{"drops", c.Drops, 0, countMax, ""},
 		{"duplicates", c.Duplicates, 0, countMax, ""},
 		{"max-down", c.MaxDown, -1, c.Replicas, "-1 (f)"},
+		{"batch", c.Batch, 0, batchMax, ""},
+		{"pipeline", c.Pipeline, 0, batchMax, ""},
 		{"depth", c.Depth, 0, countMax, ""},
 	} {
 		if k.v >= k.lo && k.v <= k.hi {
@@ -245,7 +255,7 @@ func (c *Config) Validate() error {
 // variants.
 func (c *Config) Spec() spec.Config {
 	return spec.Config{Replicas: uint8(c.Replicas), StateTransfer: c.StateTransfer, Recovery: c.Recovery,
-		StartViewInNormal: c.StartViewInNormal}
+		StartViewInNormal: c.StartViewInNormal, Batch: uint16(c.Batch), Pipeline: uint16(c.Pipeline)}
 }
 
 // Down returns the most replicas down at once: MaxDown, or f when MaxDown
@@ -327,6 +337,8 @@ func (c *Config) TLCConstants() []Constant {
 		{"StateTransfer", strconv.Quote(c.StateTransfer.String())},
 		{"Recovery", strconv.Quote(c.Recovery.String())},
 		{"StartViewInNormal", strings.ToUpper(strconv.FormatBool(c.StartViewInNormal))},
+		{"Batch", strconv.Itoa(max(1, c.Batch))},
+		{"Pipeline", strconv.Itoa(c.Pipeline)},
 		{"MaxDepth", strconv.Itoa(c.Depth)},
 	}
 }

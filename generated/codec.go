@@ -152,7 +152,10 @@ func (m *Prepare) Equal(o *spec.Prepare) bool {
 
 func (m *Prepare) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.View))
-	b = (*Request)(&m.Request).appendBody(b)
+	b = wire.AppendUint(b, uint64(len(m.Requests)))
+	for i0 := range m.Requests {
+		b = (*Request)(&m.Requests[i0]).appendBody(b)
+	}
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Commit))
 	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
@@ -166,7 +169,12 @@ func (m *Prepare) appendBody(b []byte) []byte {
 // larger input; the decoder records the first error.
 func (m *Prepare) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
-	(*Request)(&m.Request).Decode(d)
+	if n0 := d.Len(3); n0 > 0 {
+		m.Requests = make([]spec.Request, n0)
+		for i0 := range m.Requests {
+			(*Request)(&m.Requests[i0]).Decode(d)
+		}
+	}
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Commit = spec.OpNumber(d.Uint(64))
 	if n0 := d.Len(1); n0 > 0 {
@@ -181,8 +189,13 @@ func (m *Prepare) equal(o *Prepare) bool {
 	if m.View != o.View {
 		return false
 	}
-	if !(*Request)(&m.Request).equal((*Request)(&o.Request)) {
+	if len(m.Requests) != len(o.Requests) {
 		return false
+	}
+	for i0 := range m.Requests {
+		if !(*Request)(&m.Requests[i0]).equal((*Request)(&o.Requests[i0])) {
+			return false
+		}
 	}
 	if m.Op != o.Op {
 		return false
@@ -203,7 +216,10 @@ func (m *Prepare) equal(o *Prepare) bool {
 
 // deepen replaces every slice that m shares with a copy.
 func (m *Prepare) deepen() {
-	(*Request)(&m.Request).deepen()
+	m.Requests = slices.Clone(m.Requests)
+	for i0 := range m.Requests {
+		(*Request)(&m.Requests[i0]).deepen()
+	}
 	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
@@ -1988,6 +2004,8 @@ func (m *Config) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.StateTransfer))
 	b = wire.AppendUint(b, uint64(m.Recovery))
 	b = wire.AppendBool(b, bool(m.StartViewInNormal))
+	b = wire.AppendUint(b, uint64(m.Batch))
+	b = wire.AppendUint(b, uint64(m.Pipeline))
 	return b
 }
 
@@ -2004,6 +2022,8 @@ func (m *Config) Decode(d *wire.Decoder) {
 		d.Fail(fmt.Errorf("spec.RecoveryVariant %d is none of its constants", m.Recovery))
 	}
 	m.StartViewInNormal = d.Bool()
+	m.Batch = uint16(d.Uint(16))
+	m.Pipeline = uint16(d.Uint(16))
 }
 
 func (m *Config) equal(o *Config) bool {
@@ -2017,6 +2037,12 @@ func (m *Config) equal(o *Config) bool {
 		return false
 	}
 	if m.StartViewInNormal != o.StartViewInNormal {
+		return false
+	}
+	if m.Batch != o.Batch {
+		return false
+	}
+	if m.Pipeline != o.Pipeline {
 		return false
 	}
 	return true

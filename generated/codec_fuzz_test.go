@@ -125,7 +125,7 @@ func sampleRequest() *Request {
 }
 
 func samplePrepare() *Prepare {
-	return &Prepare{View: spec.ViewNumber(uint64(0x80000000)), Request: spec.Request(*sampleRequest()), Op: spec.OpNumber(uint64(0x8000000000000002)), Commit: spec.OpNumber(uint64(0x8000000000000003)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
+	return &Prepare{View: spec.ViewNumber(uint64(0x80000000)), Requests: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000002)), Commit: spec.OpNumber(uint64(0x8000000000000003)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
 }
 
 func samplePrepareOK() *PrepareOK {
@@ -189,5 +189,5 @@ func sampleOpAcks() *OpAcks {
 }
 
 func sampleConfig() *Config {
-	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true)}
+	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true), Batch: uint16(uint64(0x8004)), Pipeline: uint16(uint64(0x8005))}
 }

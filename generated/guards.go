@@ -55,7 +55,7 @@ func _(v *spec.Request) {
 func _(v *spec.Prepare) {
 	type staleRunGoGenerate struct {
 		View        spec.ViewNumber
-		Request     spec.Request
+		Requests    []spec.Request
 		Op          spec.OpNumber
 		Commit      spec.OpNumber
 		CrashVector []uint32
@@ -234,6 +234,8 @@ func _(v *spec.Config) {
 		StateTransfer     spec.StateTransferVariant
 		Recovery          spec.RecoveryVariant
 		StartViewInNormal bool
+		Batch             uint16
+		Pipeline          uint16
 	}
 	_ = (*staleRunGoGenerate)(v)
 }

@@ -100,7 +100,8 @@ func (t *Timing) validate() error {
 // NodeConfig configures a node.
 type NodeConfig struct {
 	// Spec is the configuration of the protocol: the number of replicas
-	// and the variants, the safe ones by default.
+	// and the variants, the safe ones by default. A zero Batch or
+	// Pipeline takes DefaultBatch or DefaultPipeline.
 	Spec spec.Config
 	// Index is this replica's index, from 0.
 	Index  int
@@ -159,6 +160,15 @@ type Node struct {
 	stats Stats
 }
 
+// The primary's batching and pipelining unless NodeConfig.Spec says
+// otherwise: requests that arrive while DefaultPipeline Prepares are
+// outstanding leave together, up to DefaultBatch to a Prepare, as soon as
+// one commits.
+const (
+	DefaultBatch    = 64
+	DefaultPipeline = 4
+)
+
 // NewNode returns a node that starts as start says, on a fresh state
 // machine. A node that recovers sends its first recovery messages before
 // NewNode returns.
@@ -171,6 +181,12 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 	}
 	if cfg.NewStateMachine == nil {
 		return nil, errors.New("runtime: no state machine")
+	}
+	if cfg.Spec.Batch == 0 {
+		cfg.Spec.Batch = DefaultBatch
+	}
+	if cfg.Spec.Pipeline == 0 {
+		cfg.Spec.Pipeline = DefaultPipeline
 	}
 	n := &Node{cfg: cfg, net: net, rand: rnd, log: cfg.Log}
 	if n.log == nil {

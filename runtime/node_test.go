@@ -57,7 +57,7 @@ func TestQueuedMessagesAreEncoded(t *testing.T) {
 	var net held
 	n := newNode(t, 2, runtime.NewCluster, &net)
 	req := spec.Request{Op: []byte("op"), Client: 7, Request: 1}
-	require.NoError(t, n.Step(0, spec.Prepare{View: 0, Request: req, Op: 1, CrashVector: zeroVector}))
+	require.NoError(t, n.Step(0, spec.Prepare{View: 0, Requests: []spec.Request{req}, Op: 1, CrashVector: zeroVector}))
 	require.NoError(t, n.Step(1, spec.StartViewChange{View: 1, Replica: 1, CrashVector: zeroVector}))
 	require.Equal(t, []string{"PrepareOK", "StartViewChange", "StartViewChange", "DoViewChange"}, net.kinds(t))
 	dvc := net.sent[3]

@@ -31,7 +31,8 @@ type Config struct {
 	// Index is this replica's index in Addrs.
 	Index int
 	// Spec chooses the protocol's variants; its Replicas is len(Addrs).
-	// The zero value is the safe protocol.
+	// The zero value is the safe protocol, batching and pipelining as
+	// DefaultBatch and DefaultPipeline say.
 	Spec spec.Config
 	// Bootstrap starts a new cluster: the replica starts in view 0 with an
 	// empty log only when every other replica says, in its handshake,

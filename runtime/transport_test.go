@@ -199,7 +199,7 @@ func TestMutualTLS(t *testing.T) {
 func FuzzFrames(f *testing.F) {
 	f.Add(rawHello(1, 7, 2, 9))
 	f.Add(append(rawHello(2, 7, 0, 0), runtime.AppendFrame(nil, []byte{wire.Version, 1, 0})...))
-	prepare, _ := generated.AppendMessage(nil, spec.Prepare{View: 3, Request: spec.Request{Op: []byte("op"), Client: 1, Request: 1}, Op: 4, CrashVector: zeroVector})
+	prepare, _ := generated.AppendMessage(nil, spec.Prepare{View: 3, Requests: []spec.Request{{Op: []byte("op"), Client: 1, Request: 1}}, Op: 4, CrashVector: zeroVector})
 	f.Add(runtime.AppendFrame(nil, prepare))
 	f.Add([]byte{0, 0, 0, 0})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 1})

@@ -11,10 +11,10 @@ import (
 // benchPrepare is a Prepare carrying a 64-byte operation.
 func benchPrepare() spec.Prepare {
 	return spec.Prepare{
-		View:    3,
-		Request: spec.Request{Op: bytes.Repeat([]byte{0xab}, 64), Client: 1 << 40, Request: 1000},
-		Op:      100000,
-		Commit:  99998,
+		View:     3,
+		Requests: []spec.Request{{Op: bytes.Repeat([]byte{0xab}, 64), Client: 1 << 40, Request: 1000}},
+		Op:       100000,
+		Commit:   99998,
 	}
 }
 
@@ -23,7 +23,7 @@ func BenchmarkPrepareAppendBinary(b *testing.B) {
 	m := benchPrepare()
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
-	b.SetBytes(int64(len(m.Request.Op)))
+	b.SetBytes(int64(len(m.Requests[0].Op)))
 	for b.Loop() {
 		buf, _ = (*generated.Prepare)(&m).AppendBinary(buf[:0])
 	}

@@ -22,20 +22,22 @@ func NewRequest(c ClientID, n RequestNumber, op []byte) Request {
 	return Request{Op: op, Client: c, Request: n}
 }
 
-// Prepare carries a new operation from the primary to the backups:
-// ⟨PREPARE v, m, n, k⟩ (4.1 step 3).
+// Prepare carries new operations from the primary to the backups:
+// ⟨PREPARE v, m, n, k⟩ (4.1 step 3), with a batch of requests in place of
+// the paper's one. Requests are the operations up to op-number Op, the
+// last of them Op's.
 //
 //vsr:message
 type Prepare struct {
 	View        ViewNumber
-	Request     Request
+	Requests    []Request
 	Op          OpNumber
 	Commit      OpNumber
 	CrashVector []uint32
 }
 
-// PrepareOK acknowledges a Prepare, and every earlier operation of the
-// view: ⟨PREPAREOK v, n, i⟩ (4.1 step 4).
+// PrepareOK acknowledges a Prepare, its whole batch, and every earlier
+// operation of the view: ⟨PREPAREOK v, n, i⟩ (4.1 step 4).
 //
 //vsr:message
 type PrepareOK struct {

@@ -26,7 +26,9 @@ func (ResendReply) Apply(r *Replica, m *Request, out *Effects) {
 
 // ReceiveRequest accepts a new request at the primary: it appends the
 // request to the log, records it in the client table and sends a Prepare to
-// the backups (4.1 steps 2 and 3). A request whose number is not larger than
+// the backups (4.1 steps 2 and 3), unless the pipeline is full: then the
+// request waits in the log for a later Prepare, which carries it with the
+// others that arrived meanwhile. A request whose number is not larger than
 // the client's latest is dropped: no rule fires.
 //
 //vsr:rule 4.1
@@ -44,29 +46,58 @@ func (ReceiveRequest) Apply(r *Replica, m *Request, out *Effects) {
 	r.OpNumber++
 	r.Log = append(r.Log, *m)
 	r.setClient(ClientRecord{Client: m.Client, Request: m.Request})
-	r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: r.OpNumber})
-	out.Broadcast(Prepare{View: r.View, Request: *m, Op: r.OpNumber, Commit: r.CommitNumber, CrashVector: r.vector()})
+	r.prepareWaiting(out)
 }
 
-// ReceivePrepare accepts the next operation at a backup: it appends it to
-// the log, records it in the client table, executes what the primary has
-// committed, and acknowledges with a PrepareOK (4.1 steps 4 and 7). A
-// Prepare from an older view is ignored; one beyond the next op-number
-// starts a state transfer (GetStateInView).
+// prepareWaiting sends, at the primary, Prepares for the operations of its
+// log that no Prepare of its view has carried yet, at most Batch requests
+// to a Prepare, while the pipeline has room. Each Prepare gets its entry
+// in the acknowledgement table.
+func (r *Replica) prepareWaiting(out *Effects) {
+	for r.prepared() < r.OpNumber && !r.Config.pipelineFull(len(r.PrepareOKs)) {
+		first := r.prepared() + 1
+		last := min(r.OpNumber, first+r.Config.batch()-1)
+		r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: last})
+		out.Broadcast(Prepare{View: r.View, Requests: r.Log[first-1 : last : last], Op: last,
+			Commit: r.CommitNumber, CrashVector: r.vector()})
+	}
+}
+
+// prepared returns, at the primary, the op-number of the last operation
+// that a Prepare has carried: the last entry of the acknowledgement table,
+// which holds one entry for each Prepare not yet committed.
+func (r *Replica) prepared() OpNumber {
+	if n := len(r.PrepareOKs); n > 0 {
+		return r.PrepareOKs[n-1].Op
+	}
+	return r.CommitNumber
+}
+
+// ReceivePrepare accepts the next operations at a backup: it appends the
+// ones of the batch after its op-number to the log, records them in the
+// client table, executes what the primary has committed, and acknowledges
+// the batch with a PrepareOK (4.1 steps 4 and 7). A batch may start before
+// the next op-number, when the backup has some of it from a state
+// transfer: in one view the primary's log only grows, so the entries it
+// has are the batch's. A Prepare from an older view is ignored; one that
+// starts beyond the next op-number starts a state transfer
+// (GetStateInView).
 //
 //vsr:rule 4.1
 type ReceivePrepare struct{}
 
 func (ReceivePrepare) Guard(r *Replica, m *Prepare) bool {
-	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op == r.OpNumber+1 &&
-		r.fresh(r.primary(), m.CrashVector)
+	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op > r.OpNumber &&
+		m.Op-r.OpNumber <= OpNumber(len(m.Requests)) && r.fresh(r.primary(), m.CrashVector)
 }
 
 func (ReceivePrepare) Apply(r *Replica, m *Prepare, out *Effects) {
 	r.merge(m.CrashVector)
-	r.OpNumber++
-	r.Log = append(r.Log, m.Request)
-	r.recordRequest(&m.Request)
+	for i := len(m.Requests) - int(m.Op-r.OpNumber); i < len(m.Requests); i++ {
+		r.OpNumber++
+		r.Log = append(r.Log, m.Requests[i])
+		r.recordRequest(&m.Requests[i])
+	}
 	r.commitTo(min(m.Commit, r.OpNumber), out)
 	out.Send(r.primary(), PrepareOK{View: r.View, Op: m.Op, Replica: r.Index, CrashVector: r.vector()})
 }
@@ -95,7 +126,8 @@ func (RecordPrepareOK) Apply(r *Replica, m *PrepareOK, out *Effects) {
 
 // CommitOperations commits at the primary once f backups have acknowledged
 // an operation: that operation and all earlier ones are committed, executed
-// in op order, and their replies sent to the clients (4.1 step 5).
+// in op order, and their replies sent to the clients (4.1 step 5). The
+// pipeline then has room for the requests that waited.
 //
 //vsr:rule 4.1
 type CommitOperations struct{}
@@ -106,6 +138,7 @@ func (CommitOperations) Guard(r *Replica, q lang.QuorumOf[PrepareOK]) bool {
 
 func (CommitOperations) Apply(r *Replica, q lang.QuorumOf[PrepareOK], out *Effects) {
 	r.commitTo(r.quorumOp(), out)
+	r.prepareWaiting(out)
 }
 
 // quorumOp returns the largest op-number that f backups have acknowledged,
@@ -167,8 +200,8 @@ func (r *Replica) ackAhead(commit OpNumber, out *Effects) {
 }
 
 // SendCommit tells the backups the commit-number when the primary has been
-// idle (4.1 step 6), and sends again the Prepares of the operations not
-// yet committed. A Prepare or its PrepareOK may have been lost; the paper
+// idle (4.1 step 6), and sends again the Prepares not yet committed, each
+// with the batch it had. A Prepare or its PrepareOK may have been lost; the paper
 // relies on the client's resend, which a primary ignores for a request in
 // progress, so without this a lossy network could stall an operation for
 // good.
@@ -182,7 +215,10 @@ func (SendCommit) Guard(r *Replica, t *CommitTimeout) bool {
 
 func (SendCommit) Apply(r *Replica, t *CommitTimeout, out *Effects) {
 	out.Broadcast(Commit{View: r.View, Commit: r.CommitNumber, CrashVector: r.vector()})
-	for op := r.CommitNumber + 1; op <= r.OpNumber; op++ {
-		out.Broadcast(Prepare{View: r.View, Request: r.Log[op-1], Op: op, Commit: r.CommitNumber, CrashVector: r.vector()})
+	first := r.CommitNumber + 1
+	for _, a := range r.PrepareOKs {
+		out.Broadcast(Prepare{View: r.View, Requests: r.Log[first-1 : a.Op : a.Op], Op: a.Op,
+			Commit: r.CommitNumber, CrashVector: r.vector()})
+		first = a.Op + 1
 	}
 }

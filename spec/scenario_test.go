@@ -266,8 +266,8 @@ var messages = map[string]reflect.Type{
 }
 
 // inject puts a hand-made message in flight: inject from=1 to=0 PrepareOK
-// View=0 Op=1 Replica=1. Nested fields are named with a dot
-// (Request.Client=1); byte slices take a string, crash vectors a comma
+// View=0 Op=1 Replica=1. Nested fields are named with a dot, and the
+// elements of a list by their index (Requests.0.Client=1); byte slices take a string, crash vectors a comma
 // list (CrashVector=0,1,0).
 func (h *harness) inject(cmd script.Cmd) (string, error) {
 	from, err := intArg(cmd, "from", 0)
@@ -289,6 +289,16 @@ func (h *harness) inject(cmd script.Cmd) (string, error) {
 		}
 		f := v
 		for _, name := range strings.Split(a.Key, ".") {
+			if i, err := strconv.Atoi(name); err == nil && f.Kind() == reflect.Slice && i >= 0 && i < 64 {
+				for f.Len() <= i {
+					f.Set(reflect.Append(f, reflect.Zero(f.Type().Elem())))
+				}
+				f = f.Index(i)
+				continue
+			}
+			if f.Kind() != reflect.Struct {
+				return "", fmt.Errorf("inject: %s has no field %s", words[0], a.Key)
+			}
 			f = f.FieldByName(name)
 			if !f.IsValid() {
 				return "", fmt.Errorf("inject: %s has no field %s", words[0], a.Key)
@@ -305,7 +315,7 @@ func (h *harness) inject(cmd script.Cmd) (string, error) {
 				cv = append(cv, uint32(n))
 			}
 			f.Set(reflect.ValueOf(cv))
-		case f.Kind() == reflect.Slice:
+		case f.Type() == reflect.TypeOf([]byte(nil)):
 			f.SetBytes([]byte(a.Value))
 		default:
 			n, err := strconv.ParseUint(a.Value, 10, 64)

@@ -25,8 +25,9 @@ type Replica struct {
 	// ClientTable holds, for each client, its latest request and, once
 	// executed, the reply; sorted by client.
 	ClientTable []ClientRecord
-	// PrepareOKs holds, at the primary, which backups have acknowledged
-	// each uncommitted operation; sorted by op-number.
+	// PrepareOKs holds, at the primary, one entry for each Prepare not yet
+	// committed: the op-number of its last operation and the backups that
+	// have acknowledged it; sorted by op-number.
 	PrepareOKs []OpAcks
 	// StartViewChanges holds the replicas whose StartViewChange for View
 	// this replica has received (4.2 step 2).
@@ -61,7 +62,8 @@ type ClientRecord struct {
 	Reply Reply
 }
 
-// OpAcks records the backups that acknowledged one operation.
+// OpAcks records the backups that acknowledged the Prepare whose batch
+// ends at op-number Op.
 type OpAcks struct {
 	Op   OpNumber
 	From ReplicaSet
@@ -205,10 +207,12 @@ func (r *Replica) dropAcksTo(k OpNumber) {
 }
 
 // awaitAcks sets up the primary's acknowledgement table for the
-// uncommitted operations of its log.
+// uncommitted operations of its log, as if Prepares of at most Batch
+// requests each had carried them; SendCommit sends those again.
 func (r *Replica) awaitAcks() {
 	r.PrepareOKs = nil
-	for op := r.CommitNumber + 1; op <= r.OpNumber; op++ {
+	for op := r.CommitNumber; op < r.OpNumber; {
+		op = min(r.OpNumber, op+r.Config.batch())
 		r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: op})
 	}
 }

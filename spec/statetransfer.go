@@ -12,14 +12,15 @@ package spec
 // Config.StateTransfer chooses between that and the fixed protocol below.
 
 // GetStateInView asks the primary for the operations a backup has missed
-// in its own view, when a Prepare arrives beyond its next op-number (5.2).
+// in its own view, when a Prepare's batch starts beyond its next op-number
+// (5.2).
 //
 //vsr:rule 5.2
 type GetStateInView struct{}
 
 func (GetStateInView) Guard(r *Replica, m *Prepare) bool {
-	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op > r.OpNumber+1 &&
-		r.fresh(r.primary(), m.CrashVector)
+	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op > r.OpNumber &&
+		m.Op-r.OpNumber > OpNumber(len(m.Requests)) && r.fresh(r.primary(), m.CrashVector)
 }
 
 func (GetStateInView) Apply(r *Replica, m *Prepare, out *Effects) {

@@ -45,6 +45,14 @@ type Config struct {
 	// status, the literal reading of 4.2 step 5. A delayed StartView then
 	// rolls a backup's log back and can lose an acknowledged operation.
 	StartViewInNormal bool
+	// Batch bounds the requests one Prepare carries; 0 is 1, a Prepare
+	// for each request as in the paper.
+	Batch uint16
+	// Pipeline bounds the Prepares the primary has outstanding, sent and
+	// not yet committed; 0 is no bound. Requests that arrive while it is
+	// full wait in the primary's log and leave together, Batch to a
+	// Prepare, as earlier ones commit.
+	Pipeline uint16
 }
 
 // StateTransferVariant chooses the state transfer of 5.2.
@@ -96,6 +104,13 @@ func (v RecoveryVariant) String() string {
 	}
 	return "RecoveryVariant(?)"
 }
+
+// batch returns the most requests a Prepare carries.
+func (c Config) batch() OpNumber { return OpNumber(max(1, c.Batch)) }
+
+// pipelineFull reports whether a primary with n Prepares outstanding may
+// send no other.
+func (c Config) pipelineFull(n int) bool { return c.Pipeline != 0 && n >= int(c.Pipeline) }
 
 // F is the number of failures the configuration tolerates.
 func (c Config) F() int { return (int(c.Replicas) - 1) / 2 }

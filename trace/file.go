@@ -44,6 +44,10 @@ type Options struct {
 	StateTransfer     string `json:"stateTransfer"`
 	Recovery          string `json:"recovery"`
 	StartViewInNormal bool   `json:"startViewInNormal"`
+	// Batch and Pipeline are spec.Config's; a header without them has
+	// the paper's one request to a Prepare and no bound on the pipeline.
+	Batch    int `json:"batch,omitempty"`
+	Pipeline int `json:"pipeline,omitempty"`
 }
 
 // Bounds are what the environment may do in the run; -1 is unbounded, for
@@ -73,7 +77,8 @@ type Line struct {
 func NewHeader(c bounded.Config) Header {
 	return Header{
 		Schema: Schema, Kind: Kind, Replicas: c.Replicas, Clients: c.Clients, Values: c.ValueNames(),
-		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal},
+		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
+			Batch: c.Batch, Pipeline: c.Pipeline},
 		Bounds: Bounds{
 			ViewChangeTimeouts: c.ViewChanges, CommitTimeouts: c.CommitTimeouts, RecoveryTimeouts: c.RecoveryTimeouts,
 			Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
@@ -85,7 +90,8 @@ func NewHeader(c bounded.Config) Header {
 // the protocol configuration c.
 func NewRunHeader(c spec.Config) Header {
 	return Header{Schema: Schema, Kind: RunKind, Replicas: int(c.Replicas),
-		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal}}
+		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
+			Batch: int(c.Batch), Pipeline: int(c.Pipeline)}}
 }
 
 // Check checks that h describes a run the model checker can make, or a run
@@ -107,6 +113,7 @@ func (h *Header) Config() (bounded.Config, error) {
 	c := bounded.Default()
 	c.Replicas, c.Clients, c.Values = h.Replicas, h.Clients, len(h.Values)
 	c.StartViewInNormal = h.Options.StartViewInNormal
+	c.Batch, c.Pipeline = h.Options.Batch, h.Options.Pipeline
 	if err := c.Set("statetransfer", h.Options.StateTransfer); err != nil {
 		return c, fmt.Errorf("options: %w", err)
 	}
@@ -138,6 +145,9 @@ var (
 	headerKeys    = []string{"schema", "kind", "replicas", "clients", "values", "options", "bounds"}
 	runHeaderKeys = []string{"schema", "kind", "replicas", "options"}
 	optionsKeys   = []string{"stateTransfer", "recovery", "startViewInNormal"}
+	// optionsMay are the keys options may have besides: without them, a
+	// Prepare carries one request and the pipeline has no bound.
+	optionsMay = []string{"batch", "pipeline"}
 	boundsKeys    = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
 	lineKeys      = []string{"seq", "node", "clock", "action", "args", "state"}
 )
@@ -245,19 +255,19 @@ func readHeader(text []byte, h *Header) error {
 	}
 	if json.Unmarshal(text, &kind) == nil && kind.Kind == RunKind {
 		var r runHeader
-		if err := decodeStrict(text, &r, runHeaderKeys, nested{"options", optionsKeys}); err != nil {
+		if err := decodeStrict(text, &r, runHeaderKeys, nested{"options", optionsKeys, optionsMay}); err != nil {
 			return err
 		}
 		*h = Header{Schema: r.Schema, Kind: r.Kind, Replicas: r.Replicas, Options: r.Options}
 		return nil
 	}
-	return decodeStrict(text, h, headerKeys, nested{"options", optionsKeys}, nested{"bounds", boundsKeys})
+	return decodeStrict(text, h, headerKeys, nested{"options", optionsKeys, optionsMay}, nested{"bounds", boundsKeys, nil})
 }
 
 // nested names an object inside another and the keys it must have.
 type nested struct {
-	name string
-	keys []string
+	name      string
+	keys, may []string
 }
 
 // decodeStrict decodes the JSON object in text into v. The object must
@@ -280,7 +290,7 @@ func decodeStrict(text []byte, v any, keys []string, inner ...nested) error {
 		if err := json.Unmarshal(fields[in.name], &sub); err != nil {
 			return fmt.Errorf("%s: not a JSON object", in.name)
 		}
-		if err := haveKeys(sub, in.keys); err != nil {
+		if err := haveKeys(sub, in.keys, in.may...); err != nil {
 			return fmt.Errorf("%s: %w", in.name, err)
 		}
 	}
@@ -292,15 +302,16 @@ func decodeStrict(text []byte, v any, keys []string, inner ...nested) error {
 	return nil
 }
 
-// haveKeys checks that fields has exactly keys.
-func haveKeys(fields map[string]json.RawMessage, keys []string) error {
+// haveKeys checks that fields has every one of keys, and no other key
+// but those of may.
+func haveKeys(fields map[string]json.RawMessage, keys []string, may ...string) error {
 	for _, k := range keys {
 		if _, ok := fields[k]; !ok {
 			return fmt.Errorf("no key %q", k)
 		}
 	}
 	for k := range fields {
-		if !slices.Contains(keys, k) {
+		if !slices.Contains(keys, k) && !slices.Contains(may, k) {
 			return fmt.Errorf("unknown key %q", k)
 		}
 	}

@@ -23,7 +23,8 @@ type Recorder struct {
 	err    error
 }
 
-// NewRecorder returns a recorder of a run of configuration c.
+// NewRecorder returns a recorder of a run of configuration c; the
+// header's batch and pipeline are the nodes' own, from the first step.
 func NewRecorder(c spec.Config) *Recorder {
 	return &Recorder{header: NewRunHeader(c), clocks: newLamport(int(c.Replicas))}
 }
@@ -41,6 +42,15 @@ func (r *Recorder) Step(node int, ev any, fired generated.Fired, mid, after *spe
 }
 
 func (r *Recorder) step(node int, ev any, fired generated.Fired, mid, after *spec.Replica, effects []route.Effect, split int) error {
+	// The nodes choose the batching and pipelining (runtime.NewNode):
+	// the header says what the first step's replica has, and every node
+	// must have the same.
+	o, c := &r.header.Options, &after.Config
+	if len(r.lines) == 0 {
+		o.Batch, o.Pipeline = int(c.Batch), int(c.Pipeline)
+	} else if o.Batch != int(c.Batch) || o.Pipeline != int(c.Pipeline) {
+		return fmt.Errorf("batch %d, pipeline %d: the run's first step had %d and %d", c.Batch, c.Pipeline, o.Batch, o.Pipeline)
+	}
 	args, err := Value(ev)
 	if err != nil {
 		return err

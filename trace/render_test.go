@@ -75,8 +75,8 @@ func TestValueMessages(t *testing.T) {
 	}{
 		{req, `{"type":"Request","op":"v2","client":1,"request":1}`},
 		{&req, `{"type":"Request","op":"v2","client":1,"request":1}`},
-		{spec.Prepare{View: 1, Request: req, Op: 3, Commit: 2, CrashVector: []uint32{0, 0, 0}},
-			`{"type":"Prepare","view":1,"request":{"op":"v2","client":1,"request":1},"op":3,"commit":2,"crashVector":[0,0,0]}`},
+		{spec.Prepare{View: 1, Requests: []spec.Request{req}, Op: 3, Commit: 2, CrashVector: []uint32{0, 0, 0}},
+			`{"type":"Prepare","view":1,"requests":[{"op":"v2","client":1,"request":1}],"op":3,"commit":2,"crashVector":[0,0,0]}`},
 		{spec.PrepareOK{View: 1, Op: 3, Replica: 2}, `{"type":"PrepareOK","view":1,"op":3,"replica":2,"crashVector":[]}`},
 		{spec.NewState{View: 2, After: 1, Op: 1, Replica: 0}, `{"type":"NewState","view":2,"after":1,"log":[],"op":1,"commit":0,"replica":0,"crashVector":[]}`},
 		{spec.CrashVectorRequest{Replica: 2, Nonce: 1}, `{"type":"CrashVectorRequest","replica":2,"nonce":1}`},

@@ -410,7 +410,9 @@ func renameRequest(m *spec.Request, f func([]byte) []byte) {
 }
 
 func renamePrepare(m *spec.Prepare, f func([]byte) []byte) {
-	renameRequest(&m.Request, f)
+	for i0 := range m.Requests {
+		renameRequest(&m.Requests[i0], f)
+	}
 }
 
 func renameReply(m *spec.Reply, f func([]byte) []byte) {

@@ -38,6 +38,8 @@ var parityConfigs = []struct {
 	{"startview-fixed, symmetry", []string{"symmetry", "true"}},
 	{"loss and duplication, 3 values, symmetry", []string{"viewchanges", "0", "values", "3", "drops", "1", "duplicates", "1", "symmetry", "true"}},
 	{"startview-literal (violation)", []string{"startview-in-normal", "true"}},
+	{"batched, three clients", []string{"viewchanges", "0", "clients", "3", "values", "3", "batch", "2", "pipeline", "1"}},
+	{"batched, two clients, view change", []string{"clients", "2", "batch", "2", "pipeline", "1"}},
 }
 
 // config returns the default configuration with settings applied.

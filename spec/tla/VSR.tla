@@ -40,6 +40,8 @@ CONSTANTS
     StateTransfer,      \* "fixed" or "paper" (spec.StateTransferVariant)
     Recovery,           \* "crashvectors" or "paper" (spec.RecoveryVariant)
     StartViewInNormal,  \* BOOLEAN (spec.Config.StartViewInNormal)
+    Batch,              \* requests a Prepare carries, at most (spec.Config.Batch, 0 read as 1)
+    Pipeline,           \* Prepares outstanding at the primary, at most; 0 is no bound
     MaxDepth            \* with TLC, explore the states at most this many steps from Init; 0 is no bound
 
 ASSUME /\ NumReplicas \in Nat \ {0}
@@ -49,6 +51,7 @@ ASSUME /\ NumReplicas \in Nat \ {0}
        /\ StateTransfer \in {"fixed", "paper"}
        /\ Recovery \in {"crashvectors", "paper"}
        /\ StartViewInNormal \in BOOLEAN
+       /\ Batch \in Nat \ {0} /\ Pipeline \in Nat
        /\ MaxDepth \in Nat
 
 Replicas == 0 .. NumReplicas - 1
@@ -63,6 +66,7 @@ TimeoutLimit == [CommitTimeout |-> CommitTimeouts,
 Min(a, b) == IF a < b THEN a ELSE b
 Max(a, b) == IF a > b THEN a ELSE b
 SetMax(S) == CHOOSE x \in S : \A y \in S : y <= x
+SetMin(S) == CHOOSE x \in S : \A y \in S : x <= y
 EmptyFn == [x \in {} |-> 0]
 
 F == (NumReplicas - 1) \div 2
@@ -191,13 +195,52 @@ AdoptLog(s, lg, commit) ==
     RebuildTable([s EXCEPT !.log = lg, !.opNumber = Len(lg),
                            !.commitNumber = Min(commit, Len(lg)), !.clientTable = EmptyFn], 1)
 
-AwaitAcks(s) == [s EXCEPT !.prepareOKs = [o \in s.commitNumber + 1 .. s.opNumber |-> {}]]
+Vector(s) == s.crashVector
+
+\* awaitAcks: an entry for each Batch operations after the commit-number,
+\* and one for the rest.
+AwaitAcks(s) ==
+    [s EXCEPT !.prepareOKs = [o \in {x \in s.commitNumber + 1 .. s.opNumber :
+                                        (x - s.commitNumber) % Batch = 0 \/ x = s.opNumber} |-> {}]]
+
+\* prepared: the last operation a Prepare of the primary carried.
+Prepared(s) == IF DOMAIN s.prepareOKs = {} THEN s.commitNumber ELSE SetMax(DOMAIN s.prepareOKs)
+
+PipelineFull(s) == Pipeline # 0 /\ Cardinality(DOMAIN s.prepareOKs) >= Pipeline
+
+\* prepareWaiting: Prepares of at most Batch requests for the operations no
+\* Prepare has carried, while the pipeline has room.
+RECURSIVE PrepareWaiting(_, _)
+PrepareWaiting(s, out) ==
+    IF Prepared(s) >= s.opNumber \/ PipelineFull(s) THEN Result(s, out)
+    ELSE LET first == Prepared(s) + 1
+             last == Min(s.opNumber, first + Batch - 1)
+             s1 == [s EXCEPT !.prepareOKs = [o \in DOMAIN s.prepareOKs \cup {last} |->
+                                                IF o = last THEN {} ELSE s.prepareOKs[o]]]
+         IN PrepareWaiting(s1, Append(out, Broadcast([type |-> "Prepare", view |-> s.view,
+                               requests |-> SubSeq(s.log, first, last), op |-> last,
+                               commit |-> s.commitNumber, crashVector |-> Vector(s)])))
+
+\* The Prepares of the entries from op first on, again, each with its batch.
+RECURSIVE ResendPrepares(_, _, _)
+ResendPrepares(s, first, out) ==
+    LET D == {o \in DOMAIN s.prepareOKs : o >= first}
+    IN IF D = {} THEN out
+       ELSE LET last == SetMin(D)
+            IN ResendPrepares(s, last + 1, Append(out, Broadcast([type |-> "Prepare", view |-> s.view,
+                                  requests |-> SubSeq(s.log, first, last), op |-> last,
+                                  commit |-> s.commitNumber, crashVector |-> Vector(s)])))
+
+\* A backup appends requests in order, recording each in its client table.
+RECURSIVE AppendRequests(_, _)
+AppendRequests(s, reqs) ==
+    IF reqs = <<>> THEN s
+    ELSE AppendRequests(RecordRequest([s EXCEPT !.opNumber = s.opNumber + 1, !.log = Append(s.log, Head(reqs))],
+                                      Head(reqs)), Tail(reqs))
 
 QuorumOp(s) ==
     LET Q == {o \in DOMAIN s.prepareOKs : Cardinality(s.prepareOKs[o]) >= F}
     IN IF Q = {} THEN s.commitNumber ELSE SetMax(Q)
-
-Vector(s) == s.crashVector
 
 Fresh(s, from, cv) ==
     /\ Valid(from)
@@ -235,17 +278,16 @@ ReceiveRequestGuard(s, m) ==
 ReceiveRequestApply(s, m) ==
     LET s1 == [s EXCEPT !.opNumber = s.opNumber + 1, !.log = Append(s.log, Req(m))]
         s2 == SetClient(s1, m.client, [request |-> m.request, executed |-> FALSE, reply |-> NoReply])
-        s3 == [s2 EXCEPT !.prepareOKs = [o \in DOMAIN s2.prepareOKs \cup {s2.opNumber} |->
-                                            IF o = s2.opNumber THEN {} ELSE s2.prepareOKs[o]]]
-    IN Result(s3, <<Broadcast([type |-> "Prepare", view |-> s3.view, request |-> Req(m),
-                               op |-> s3.opNumber, commit |-> s3.commitNumber, crashVector |-> Vector(s3)])>>)
+    IN PrepareWaiting(s2, <<>>)
 
 ReceivePrepareGuard(s, m) ==
-    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op = s.opNumber + 1
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op > s.opNumber
+    /\ m.op - s.opNumber <= Len(m.requests)
     /\ Fresh(s, Primary(s.view), m.crashVector)
 ReceivePrepareApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
-        s2 == RecordRequest([s1 EXCEPT !.opNumber = s1.opNumber + 1, !.log = Append(s1.log, m.request)], m.request)
+        n == Len(m.requests)
+        s2 == AppendRequests(s1, SubSeq(m.requests, n - (m.op - s1.opNumber) + 1, n))
         c == CommitTo(s2, Min(m.commit, s2.opNumber), <<>>)
     IN Result(c.st, Append(c.out, Send(Primary(c.st.view),
                   [type |-> "PrepareOK", view |-> c.st.view, op |-> m.op, replica |-> c.st.index,
@@ -262,7 +304,8 @@ RecordPrepareOKApply(s, m) ==
 
 \* On a quorum of PrepareOK.
 CommitOperationsGuard(s, m) == s.status = "Normal" /\ IsPrimary(s) /\ QuorumOp(s) > s.commitNumber
-CommitOperationsApply(s, m) == CommitTo(s, QuorumOp(s), <<>>)
+CommitOperationsApply(s, m) ==
+    LET c == CommitTo(s, QuorumOp(s), <<>>) IN PrepareWaiting(c.st, c.out)
 
 \* ackAhead: a PrepareOK for the op-number when the log reaches beyond commit.
 AckAhead(s, commit, out) ==
@@ -286,14 +329,12 @@ AckCommitGuard(s, m) ==
 AckCommitApply(s, m) ==
     LET s1 == Merge(s, m.crashVector) IN Result(s1, AckAhead(s1, m.commit, <<>>))
 
-\* The Commit, then the Prepares of the operations not yet committed again.
+\* The Commit, then the Prepares not yet committed again.
 SendCommitGuard(s, m) == s.status = "Normal" /\ IsPrimary(s)
 SendCommitApply(s, m) ==
-    Result(s, <<Broadcast([type |-> "Commit", view |-> s.view, commit |-> s.commitNumber,
-                           crashVector |-> Vector(s)])>>
-              \o [i \in 1..(s.opNumber - s.commitNumber) |->
-                    Broadcast([type |-> "Prepare", view |-> s.view, request |-> s.log[s.commitNumber + i],
-                               op |-> s.commitNumber + i, commit |-> s.commitNumber, crashVector |-> Vector(s)])])
+    Result(s, ResendPrepares(s, s.commitNumber + 1,
+                             <<Broadcast([type |-> "Commit", view |-> s.view, commit |-> s.commitNumber,
+                                          crashVector |-> Vector(s)])>>))
 
 (***************************************************************************)
 (* 4.2 View changes (viewchange.go).                                       *)
@@ -463,7 +504,8 @@ FinishRecoveryApply(s, m) ==
 (* 5.2 State transfer (statetransfer.go).                                  *)
 (***************************************************************************)
 GetStateInViewGuard(s, m) ==
-    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op > s.opNumber + 1
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op > s.opNumber
+    /\ m.op - s.opNumber > Len(m.requests)
     /\ Fresh(s, Primary(s.view), m.crashVector)
 GetStateInViewApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)

@@ -61,6 +61,9 @@ TraceMaxDown == HeaderBound("maxDown")
 TraceStateTransfer == Header.options.stateTransfer
 TraceRecovery == Header.options.recovery
 TraceStartViewInNormal == Header.options.startViewInNormal
+\* A header without batch or pipeline has the paper's Prepares.
+TraceBatch == IF "batch" \in DOMAIN Header.options THEN Max(1, Header.options.batch) ELSE 1
+TracePipeline == IF "pipeline" \in DOMAIN Header.options THEN Header.options.pipeline ELSE 0
 
 ASSUME /\ Header.schema = 1 /\ Header.kind \in {"vsr-trace", "vsr-run"}
        /\ ~IsRun => Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
