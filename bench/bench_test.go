@@ -112,7 +112,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := flagsLine(opts); got != "-clients 1,16,128 -warmup 1s -window 3s -rounds 3 -systems vsr,hashicorp,etcd,skeleton" {
+	if got := flagsLine(opts); got != "-clients 1,16,128 -warmup 1s -window 3s -rounds 3 -systems vsr,vsr-tcp,hashicorp,etcd,skeleton" {
 		t.Errorf("defaults: %s", got)
 	}
 	for _, args := range [][]string{

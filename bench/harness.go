@@ -62,6 +62,7 @@ var systems = []struct {
 	start startFunc
 }{
 	{"vsr", startVSR},
+	{"vsr-tcp", startVSRTCP},
 	{"hashicorp", startHashicorp},
 	{"etcd", startEtcd},
 	{"skeleton", startSkeleton},

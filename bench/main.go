@@ -6,7 +6,7 @@
 // Usage:
 //
 //	go run . [-clients 1,16,128] [-warmup 1s] [-window 3s] [-rounds 3]
-//	         [-systems vsr,hashicorp,etcd,skeleton]
+//	         [-systems vsr,vsr-tcp,hashicorp,etcd,skeleton]
 //
 // For every round, system and client count it starts the system afresh,
 // runs the clients through a warm-up and then a measured window, and stops

@@ -12,7 +12,10 @@ import (
 
 // vsrSystem is this project's runtime: three runtime.Servers bootstrapping
 // a new cluster, each on its own loopback listener, and one runtime.Client
-// that the harness's clients share.
+// that the harness's clients share. As "vsr" the client runs beside the
+// primary (runtime.ClientConfig.Local), where the clients of the raft
+// systems call their leader; as "vsr-tcp" it reaches the primary over
+// loopback TCP, as a client on another host would.
 type vsrSystem struct {
 	servers []*runtime.Server
 	done    []chan error // each server's Run's result
@@ -26,14 +29,26 @@ const vsrTick = 5 * time.Millisecond
 
 // newVSRClient returns the client that the harness's clients share, with
 // one session for each of them, so that no client waits for another's
-// session. It is the one place the client is configured.
-func newVSRClient(clusterID uint64, addrs []string, clients int) (*runtime.Client, error) {
-	return runtime.NewClient(runtime.ClientConfig{ClusterID: clusterID, Addrs: addrs, Sessions: clients})
+// session, beside local unless it is nil. It is the one place the client
+// is configured.
+func newVSRClient(clusterID uint64, addrs []string, clients int, local *runtime.Server) (*runtime.Client, error) {
+	return runtime.NewClient(runtime.ClientConfig{ClusterID: clusterID, Addrs: addrs, Sessions: clients, Local: local})
 }
 
-// startVSR starts three replicas and a client, and returns once the
-// client has had one operation done.
+// startVSR starts the vsr system, its client beside replica 0, the
+// primary of the first view.
 func startVSR(ctx context.Context, clients int) (System, error) {
+	return startVSRWith(ctx, clients, true)
+}
+
+// startVSRTCP starts the vsr-tcp system, its client on no replica.
+func startVSRTCP(ctx context.Context, clients int) (System, error) {
+	return startVSRWith(ctx, clients, false)
+}
+
+// startVSRWith starts three replicas and a client, beside replica 0 when
+// local, and returns once the client has had one operation done.
+func startVSRWith(ctx context.Context, clients int, local bool) (System, error) {
 	ls, addrs, err := listenLoopback(3)
 	if err != nil {
 		return nil, fmt.Errorf("vsr: %w", err)
@@ -60,7 +75,11 @@ func startVSR(ctx context.Context, clients int) (System, error) {
 		s.done = append(s.done, done)
 		go func() { done <- srv.Run(runCtx) }()
 	}
-	s.client, err = newVSRClient(clusterID, addrs, clients)
+	var beside *runtime.Server
+	if local {
+		beside = s.servers[0]
+	}
+	s.client, err = newVSRClient(clusterID, addrs, clients, beside)
 	if err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("vsr: %w", err)

@@ -167,10 +167,20 @@ func AppendMessage(b []byte, m any) ([]byte, error) {
 }
 
 // UnmarshalMessage decodes what AppendMessage encoded and returns the message
-// as a value of its spec type. It returns an error on any malformed input and
-// never panics.
+// as a value of its spec type; its byte slices are copies. It returns an error
+// on any malformed input and never panics.
 func UnmarshalMessage(b []byte) (any, error) {
-	d := wire.NewDecoder(b)
+	return unmarshalMessage(wire.NewDecoder(b))
+}
+
+// UnmarshalMessageShared is UnmarshalMessage for a caller that hands b over: the
+// message's byte slices share b's memory, so that a batch of requests costs no
+// copy of each, and neither b nor the message may change afterwards.
+func UnmarshalMessageShared(b []byte) (any, error) {
+	return unmarshalMessage(wire.NewAliasDecoder(b))
+}
+
+func unmarshalMessage(d wire.Decoder) (any, error) {
 	d.Version()
 	k := Kind(d.Uint(8))
 	var m any
@@ -244,15 +254,25 @@ func UnmarshalMessage(b []byte) (any, error) {
 }
 
 // EncodeEffects appends to out each effect of eff, in order, with its message
-// encoded by AppendMessage. It returns an error for a message that is not one
-// of the spec's, which only a broken rule emits.
+// encoded by AppendMessage. The messages of one step share one new buffer, sized
+// by the last step's (out.Size), each capped at its length: they stay valid after
+// the next step, and the step costs one allocation, not one for each message. It
+// returns an error for a message that is not one of the spec's, which only a
+// broken rule emits.
 func EncodeEffects(out *route.Out, eff *lang.Effects[spec.ReplicaIndex, spec.ClientID]) error {
+	if len(eff.List) == 0 {
+		return nil
+	}
+	buf := make([]byte, 0, min(max(out.Size, 256), 65536))
 	for _, e := range eff.List {
-		msg, err := AppendMessage(nil, e.Message)
+		start := len(buf)
+		var err error
+		buf, err = AppendMessage(buf, e.Message)
 		if err != nil {
 			return err
 		}
-		out.Effects = append(out.Effects, route.Effect{Kind: e.Kind, To: int(e.To), Client: uint64(e.Client), Msg: msg})
+		out.Effects = append(out.Effects, route.Effect{Kind: e.Kind, To: int(e.To), Client: uint64(e.Client), Msg: buf[start:len(buf):len(buf)]})
 	}
+	out.Size = len(buf)
 	return nil
 }

@@ -28,6 +28,9 @@ type Effect struct {
 // emitted them.
 type Out struct {
 	Effects []Effect
+	// Size is the bytes the last step's messages took, which sizes the
+	// buffer the next step encodes into.
+	Size int
 }
 
 // Reset empties o and keeps its capacity.

@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/spec"
+	"github.com/viewstamped/vsr/wire"
 )
 
 // ErrClosed is the error of a client's call after Close.
@@ -38,6 +41,12 @@ type ClientConfig struct {
 	QueueFrames int
 	// Log receives the client's connection troubles; nil discards them.
 	Log *slog.Logger
+	// Local, when set, is a replica of the cluster running in this
+	// process: requests to it go straight to its node and its replies
+	// come straight back, without a connection, as an application
+	// embedded beside a replica would have it. Requests to the other
+	// replicas still go over the network.
+	Local *Server
 	// Rand is the source of the sessions' client IDs; nil draws from the
 	// system's. Two sessions of a cluster must never draw the same ID.
 	// The client calls it under its own lock.
@@ -71,6 +80,8 @@ type session struct {
 	// readers check it, so that a late reply to an earlier request
 	// cannot take the place of the one awaited.
 	want atomic.Uint64
+	// resend is the session's resend timer, stopped between requests.
+	resend *time.Timer
 }
 
 // NewClient returns a client of the cluster; it connects in the
@@ -96,9 +107,18 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if l := cfg.Local; l != nil && (l.cfg.ClusterID != cfg.ClusterID || len(l.cfg.Addrs) != len(cfg.Addrs)) {
+		return nil, errors.New("runtime: client: the local server is of another cluster")
+	}
 	for i := range cfg.Addrs {
-		cc := &clientConn{c: c, index: i, queue: make(chan []byte, cfg.QueueFrames)}
+		cc := &clientConn{c: c, index: i}
 		c.conns = append(c.conns, cc)
+		if l := cfg.Local; l != nil && l.cfg.Index == i {
+			cc.local = l
+			cc.replies = &conn{local: cc.localReply}
+			continue
+		}
+		cc.queue = make(chan []byte, cfg.QueueFrames)
 		c.wg.Add(1)
 		go cc.run()
 	}
@@ -122,7 +142,9 @@ func (c *Client) newSession() *session {
 		id = spec.ClientID(c.cfg.Rand.Uint64())
 		c.mu.Unlock()
 	}
-	return &session{id: id, next: 1, replies: make(chan spec.Reply, 1)}
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &session{id: id, next: 1, replies: make(chan spec.Reply, 1), resend: t}
 }
 
 // Primary returns the replica the client believes primary: the primary
@@ -134,6 +156,11 @@ func (c *Client) Primary() int { return int(c.primary.Load()) }
 func (c *Client) Close() error {
 	c.cancel()
 	c.wg.Wait()
+	for _, cc := range c.conns {
+		if cc.replies != nil {
+			cc.replies.closed.Store(true)
+		}
+	}
 	return nil
 }
 
@@ -159,12 +186,16 @@ func (c *Client) Do(ctx context.Context, op []byte) ([]byte, error) {
 	return result, err
 }
 
+// requestOverhead bounds the bytes of an encoded request beside its
+// operation: version, kind, the operation's length, client and number.
+const requestOverhead = 2 + 3*binary.MaxVarintLen64
+
 func (c *Client) do(ctx context.Context, s *session, op []byte) ([]byte, error) {
 	req := spec.Request{Op: op, Client: s.id, Request: s.next}
-	msg, err := generated.AppendMessage(nil, req)
-	if err != nil {
-		return nil, err
-	}
+	// The frame's queue keeps msg until it is written: a buffer of its
+	// own, the size of a request with op, allocated once.
+	msg := append(make([]byte, 0, len(op)+requestOverhead), wire.Version, byte(generated.KindRequest))
+	msg = (*generated.Request)(&req).AppendCanonical(msg) // what AppendMessage encodes, unboxed
 	s.want.Store(uint64(s.next))
 	c.mu.Lock()
 	c.waiting[uint64(s.id)] = s
@@ -175,8 +206,12 @@ func (c *Client) do(ctx context.Context, s *session, op []byte) ([]byte, error) 
 		c.mu.Unlock()
 	}()
 	c.requests.Add(1)
-	c.conns[int(c.primary.Load())%len(c.conns)].send(msg)
-	t := time.NewTimer(c.cfg.Resend)
+	if c.cfg.Local != nil {
+		req.Op = bytes.Clone(op) // the local node keeps it in its log
+	}
+	c.conns[int(c.primary.Load())%len(c.conns)].send(&req, msg)
+	t := s.resend
+	t.Reset(c.cfg.Resend)
 	defer t.Stop()
 	for {
 		select {
@@ -191,7 +226,7 @@ func (c *Client) do(ctx context.Context, s *session, op []byte) ([]byte, error) 
 			// No reply: the primary may be gone. Send to every replica;
 			// the one that is primary of the newest view answers.
 			for _, cc := range c.conns {
-				cc.send(msg)
+				cc.send(&req, msg)
 			}
 			t.Reset(c.cfg.Resend)
 		case <-ctx.Done():
@@ -217,18 +252,34 @@ func (c *Client) deliver(r spec.Reply) {
 }
 
 // clientConn is the client's connection to one replica, redialled with
-// backoff.
+// backoff, or the way to the local replica.
 type clientConn struct {
 	c     *Client
 	index int
 	queue chan []byte
+	// local is the replica in this process, and replies its way back.
+	local   *Server
+	replies *conn
 }
 
-// send queues msg; a full queue drops it, and the request is resent.
-func (cc *clientConn) send(msg []byte) {
+// send queues request req, encoded as msg; a full queue drops it, and the
+// request is resent. The local replica takes req itself.
+func (cc *clientConn) send(req *spec.Request, msg []byte) {
+	if cc.local != nil {
+		cc.local.submit(req, cc.replies)
+		return
+	}
 	select {
 	case cc.queue <- msg:
 	default:
+	}
+}
+
+// localReply takes a reply of the local replica, on its node goroutine.
+func (cc *clientConn) localReply(msg []byte) {
+	m, err := generated.UnmarshalMessage(msg) // a copy: the caller keeps the result
+	if r, ok := m.(spec.Reply); err == nil && ok {
+		cc.c.deliver(r)
 	}
 }
 
@@ -315,7 +366,7 @@ func (cc *clientConn) read(conn net.Conn, r *bufio.Reader) {
 			return
 		}
 		buf = b[:0]
-		m, err := generated.UnmarshalMessage(b)
+		m, err := generated.UnmarshalMessage(b) // a copy: the caller keeps the result
 		reply, ok := m.(spec.Reply)
 		if err != nil || !ok {
 			cc.c.log.Warn("a replica sent what is not a reply; closing the connection", "replica", cc.index, "err", err)

@@ -281,3 +281,49 @@ func TestPartitionHeals(t *testing.T) {
 	r, _ := c.Replica(old)
 	require.Greater(t, r.View, spec.ViewNumber(0))
 }
+
+// TestLocalClient: a client beside a replica hands it requests without a
+// connection. Beside the primary, every operation goes that way; beside a
+// backup, they go over the network to the primary, and after the primary
+// is killed, to the next one, which may be the local replica. Each
+// operation executes once, whichever way it went, and the caller may
+// reuse its buffer once Do returns.
+func TestLocalClient(t *testing.T) {
+	c := newCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	do := func(cl *runtime.Client, n int, prefix string) {
+		t.Helper()
+		op := make([]byte, 0, 16)
+		for i := range n {
+			op = strconv.AppendInt(append(op[:0], prefix...), int64(i), 10)
+			_, err := cl.Do(ctx, op)
+			require.NoError(t, err)
+		}
+	}
+	for _, local := range []int{0, 1} {
+		cl, err := runtime.NewClient(runtime.ClientConfig{ClusterID: c.ID, Addrs: c.Addrs, Sessions: 4,
+			Resend: 50 * time.Millisecond, Local: c.Server(local)})
+		require.NoError(t, err)
+		defer cl.Close()
+		do(cl, 50, "local"+strconv.Itoa(local)+"-")
+	}
+	cl, err := runtime.NewClient(runtime.ClientConfig{ClusterID: c.ID, Addrs: c.Addrs, Sessions: 4,
+		Resend: 50 * time.Millisecond, Local: c.Server(1)})
+	require.NoError(t, err)
+	defer cl.Close()
+	c.Kill(0)
+	do(cl, 20, "after-")
+	ops := c.converged()
+	require.Len(t, ops, 120)
+	seen := map[string]bool{}
+	for _, op := range ops {
+		require.False(t, seen[string(op)], "executed twice: %s", op)
+		seen[string(op)] = true
+	}
+	require.True(t, seen["local0-49"] && seen["local1-0"] && seen["after-19"], "%q", ops)
+
+	other := loopback.New(t, 3, func(int) runtime.StateMachine { return &counter{} })
+	_, err = runtime.NewClient(runtime.ClientConfig{ClusterID: c.ID, Addrs: c.Addrs, Local: other.Server(0)})
+	require.ErrorContains(t, err, "another cluster")
+}

@@ -304,9 +304,10 @@ func (n *Node) fromPrimary(from int, m any) bool {
 // timers when the step changed the replica's status or view.
 func (n *Node) apply(ev any) {
 	status, view := n.r.Status, n.r.View
-	var before spec.Replica
+	var before *spec.Replica // only a tracer needs it: no copy otherwise
 	if n.cfg.Trace != nil {
-		before = (*generated.Replica)(&n.r).Clone()
+		b := (*generated.Replica)(&n.r).Clone()
+		before = &b
 	}
 	n.out.Reset()
 	fired, err := generated.Dispatch(&n.r, ev, &n.out)
@@ -320,7 +321,7 @@ func (n *Node) apply(ev any) {
 	n.stats.Steps++
 	n.encode()
 	if n.cfg.Trace != nil {
-		n.trace(&before, ev, fired)
+		n.trace(before, ev, fired)
 	}
 	route.Deliver(n.cfg.Index, int(n.cfg.Spec.Replicas), n.enc.Effects, n.net.Send, n.net.Reply)
 	if n.r.Status != status || n.r.View != view {

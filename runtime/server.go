@@ -315,7 +315,7 @@ func (s *Server) handle(ev event) {
 	for len(s.self) > 0 {
 		msg := s.self[0]
 		s.self = s.self[1:]
-		m, err := generated.UnmarshalMessage(msg)
+		m, err := generated.UnmarshalMessageShared(msg) // the node's own, never changed
 		if err != nil {
 			panic(fmt.Sprintf("runtime: the node sent itself what does not decode: %v", err))
 		}
@@ -402,6 +402,10 @@ func (s *Server) Reply(client uint64, msg []byte) {
 	if c.closed.Load() {
 		delete(s.clients, client)
 		s.dropped.Add(1)
+		return
+	}
+	if c.local != nil {
+		c.local(msg)
 		return
 	}
 	select {
@@ -523,6 +527,12 @@ type inboundConn struct {
 	boot    uint64
 }
 
+// shareFrom is the size from which a frame's message shares the frame's
+// memory instead of copying its byte strings out: a batch of requests
+// then costs one buffer, not one copy for each request, and a small frame
+// reuses the reader's buffer.
+const shareFrom = 512
+
 // readReplica reads replica from's frames and hands them to the node.
 func (s *Server) readReplica(c net.Conn, r *bufio.Reader, from int, boot uint64) {
 	var buf []byte
@@ -534,9 +544,15 @@ func (s *Server) readReplica(c net.Conn, r *bufio.Reader, from int, boot uint64)
 			}
 			return
 		}
-		buf = b[:0]
 		s.received.Add(1)
-		m, err := generated.UnmarshalMessage(b)
+		var m any
+		if len(b) >= shareFrom {
+			m, err = generated.UnmarshalMessageShared(b)
+			buf = nil // the message has it
+		} else {
+			m, err = generated.UnmarshalMessage(b)
+			buf = b[:0]
+		}
 		if err == nil {
 			err = CheckSender(s.cfg.Spec, from, m)
 		}
@@ -629,19 +645,41 @@ func writeFrames(c net.Conn, queue <-chan []byte, done <-chan struct{}, sent *at
 
 // writeFrame writes msg as a frame.
 func writeFrame(w *bufio.Writer, msg []byte) error {
-	var head [frameHeader]byte
-	binary.BigEndian.PutUint32(head[:], uint32(len(msg)))
-	if _, err := w.Write(head[:]); err != nil {
+	// The header goes into the writer's own buffer, so that it costs no
+	// allocation of its own.
+	if w.Available() < frameHeader {
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+	if _, err := w.Write(binary.BigEndian.AppendUint32(w.AvailableBuffer(), uint32(len(msg)))); err != nil {
 		return err
 	}
 	_, err := w.Write(msg)
 	return err
 }
 
-// conn is a client's connection, as the node goroutine sees it.
+// conn is a client's connection, as the node goroutine sees it: the queue
+// of its writer, or, for a client in this process (ClientConfig.Local),
+// the function the node goroutine hands each reply to.
 type conn struct {
 	queue  chan []byte
+	local  func(msg []byte)
 	closed atomic.Bool
+}
+
+// submit hands the node a request of a client in this process, whose
+// replies go to c; one the server cannot take yet is dropped, as a
+// connection's would be, and the client resends it.
+func (s *Server) submit(req *spec.Request, c *conn) {
+	if !s.started.Load() {
+		s.dropped.Add(1)
+		return
+	}
+	select {
+	case s.events <- event{req: req, conn: c}:
+	case <-s.ctx.Done():
+	}
 }
 
 const (
