@@ -148,8 +148,8 @@ var (
 	// optionsMay are the keys options may have besides: without them, a
 	// Prepare carries one request and the pipeline has no bound.
 	optionsMay = []string{"batch", "pipeline"}
-	boundsKeys    = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
-	lineKeys      = []string{"seq", "node", "clock", "action", "args", "state"}
+	boundsKeys = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
+	lineKeys   = []string{"seq", "node", "clock", "action", "args", "state"}
 )
 
 // Write writes a trace: the header, then the lines, one JSON object per
