@@ -2,6 +2,7 @@ package trace_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,6 +46,38 @@ func actions(lines []trace.Line) map[string]int {
 		count[l.Action]++
 	}
 	return count
+}
+
+// TestRunTraceOfBatching records a simulated run whose primaries batch, up
+// to 3 requests to a Prepare with 1 outstanding, under every fault and
+// across a view change, and requires both validators to accept it: the
+// header says the nodes' batching, and backups took batches of more than
+// one request.
+func TestRunTraceOfBatching(t *testing.T) {
+	faults := sim.All()
+	rec := trace.NewRecorder(spec.Config{Replicas: 3})
+	res := sim.Run(sim.Options{Seed: 9, Steps: 1500, Clients: 4, Spec: spec.Config{Batch: 3, Pipeline: 1}, Faults: &faults, Trace: rec})
+	require.Nil(t, res.Failure)
+	h, lines, err := rec.Trace()
+	require.NoError(t, err)
+	require.Equal(t, 3, h.Options.Batch)
+	require.Equal(t, 1, h.Options.Pipeline)
+	batches := 0
+	for _, l := range lines {
+		var m struct{ Requests []json.RawMessage }
+		if l.Action == "ReceivePrepare" && json.Unmarshal(l.Args, &m) == nil && len(m.Requests) > 1 {
+			batches++
+		}
+	}
+	require.Positive(t, batches, "no backup took a batch of more than one request")
+	require.Positive(t, res.Views, "the run must change views")
+	t.Logf("%d lines, %d of them a backup taking a batch, %d operations, view %d", len(lines), batches, res.Ops, res.Views)
+	rej, err := trace.Validate(h, lines)
+	require.NoError(t, err)
+	require.Nil(t, rej, "%s", rej)
+	if jar, _ := tlc.Jar(); jar != "" {
+		requireTLC(t, jar, writeTrace(t, t.TempDir(), "accept-batching.ndjson", h, lines), nil)
+	}
 }
 
 // runMutation is a deliberately broken run trace and what the Go
