@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,8 +28,7 @@ type etcdSystem struct {
 	g      *group
 	nodes  []*etcdNode
 	next   atomic.Uint64
-	mu     sync.Mutex
-	wait   map[uint64]chan struct{} // by ID, the operations in flight
+	ops    *inflight
 	faults atomic.Uint64
 }
 
@@ -82,7 +79,7 @@ func startEtcd(ctx context.Context, clients int) (System, error) {
 	if err != nil {
 		return nil, fmt.Errorf("etcd: %w", err)
 	}
-	s := &etcdSystem{g: newGroup(), wait: map[uint64]chan struct{}{}}
+	s := &etcdSystem{g: newGroup(), ops: newInflight()}
 	peers := make([]raft.Peer, len(addrs))
 	for i := range addrs {
 		peers[i] = raft.Peer{ID: uint64(i + 1)}
@@ -106,7 +103,7 @@ func startEtcd(ctx context.Context, clients int) (System, error) {
 		s.nodes = append(s.nodes, n)
 	}
 	leader := s.nodes[0]
-	leader.applied = s.done
+	leader.applied = s.ops.done
 	for i, n := range s.nodes {
 		s.g.Serve(ls[i], n.receive)
 		for _, p := range n.peers {
@@ -157,40 +154,12 @@ func (s *etcdSystem) Do(ctx context.Context, op []byte) error {
 	data := make([]byte, 8, 8+len(op))
 	binary.BigEndian.PutUint64(data, id)
 	data = append(data, op...)
-	done := make(chan struct{}, 1)
-	s.mu.Lock()
-	s.wait[id] = done
-	s.mu.Unlock()
+	done := s.ops.add(id)
 	if err := s.nodes[0].node.Propose(ctx, data); err != nil {
-		s.forget(id)
+		s.ops.forget(id)
 		return err
 	}
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.forget(id)
-		return ctx.Err()
-	case <-s.g.ctx.Done():
-		return errEtcdStopped
-	}
-}
-
-func (s *etcdSystem) forget(id uint64) {
-	s.mu.Lock()
-	delete(s.wait, id)
-	s.mu.Unlock()
-}
-
-// done completes the operation of ID id, if it is in flight.
-func (s *etcdSystem) done(id uint64) {
-	s.mu.Lock()
-	done := s.wait[id]
-	delete(s.wait, id)
-	s.mu.Unlock()
-	if done != nil {
-		done <- struct{}{}
-	}
+	return s.ops.wait(ctx, s.g.ctx, id, done, errEtcdStopped)
 }
 
 // run is the node's loop: it ticks the node, and handles each Ready in
@@ -308,29 +277,20 @@ func (n *etcdNode) send(p *etcdPeer) {
 // with them.
 func (n *etcdNode) receive(c net.Conn) {
 	ctx := n.s.g.ctx
-	r := bufio.NewReaderSize(c, 64<<10)
-	var buf []byte
-	for {
-		b, err := runtime.ReadFrame(r, buf, maxFrame)
-		if err != nil {
-			if !isClosed(err) && ctx.Err() == nil {
-				n.s.faults.Add(1)
-			}
-			return
-		}
-		buf = b[:0]
+	readFrames(ctx, c, &n.s.faults, func(b []byte) bool {
 		m := &raftpb.Message{}
 		if err := proto.Unmarshal(b, m); err != nil { // copies what it keeps from b
 			n.s.faults.Add(1)
-			return
+			return false
 		}
 		if err := n.node.Step(ctx, m); err != nil {
 			if ctx.Err() == nil {
 				n.s.faults.Add(1)
 			}
-			return
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (s *etcdSystem) Faults() uint64 { return s.faults.Load() }

@@ -7,6 +7,9 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
+
+	"github.com/viewstamped/vsr/runtime"
 )
 
 // The etcd and skeleton systems carry frames as the project does
@@ -118,4 +121,76 @@ func (g *group) Serve(l net.Listener, serve func(c net.Conn)) {
 func (g *group) Stop() {
 	g.cancel()
 	g.wg.Wait()
+}
+
+// readFrames reads the frames of connection c and hands each to fn, whose
+// argument is valid until it returns, until c ends, a frame is malformed
+// or fn returns false. A failure of the connection while ctx lives counts
+// in faults; fn counts its own.
+func readFrames(ctx context.Context, c net.Conn, faults *atomic.Uint64, fn func(b []byte) bool) {
+	r := bufio.NewReaderSize(c, 64<<10)
+	var buf []byte
+	for {
+		b, err := runtime.ReadFrame(r, buf, maxFrame)
+		if err != nil {
+			if !isClosed(err) && ctx.Err() == nil {
+				faults.Add(1)
+			}
+			return
+		}
+		buf = b[:0]
+		if !fn(b) {
+			return
+		}
+	}
+}
+
+// inflight holds the operations in flight by ID, each with the channel
+// its Do waits on.
+type inflight struct {
+	mu sync.Mutex
+	m  map[uint64]chan struct{}
+}
+
+func newInflight() *inflight { return &inflight{m: map[uint64]chan struct{}{}} }
+
+// add puts operation id in flight and returns the channel done signals.
+func (f *inflight) add(id uint64) chan struct{} {
+	ch := make(chan struct{}, 1)
+	f.mu.Lock()
+	f.m[id] = ch
+	f.mu.Unlock()
+	return ch
+}
+
+// forget takes id out of flight without completing it.
+func (f *inflight) forget(id uint64) {
+	f.mu.Lock()
+	delete(f.m, id)
+	f.mu.Unlock()
+}
+
+// done completes operation id, if it is still in flight.
+func (f *inflight) done(id uint64) {
+	f.mu.Lock()
+	ch := f.m[id]
+	delete(f.m, id)
+	f.mu.Unlock()
+	if ch != nil {
+		ch <- struct{}{}
+	}
+}
+
+// wait waits until operation id, whose channel is ch, is done, ctx ends
+// (the operation is then forgotten) or the system stops.
+func (f *inflight) wait(ctx, system context.Context, id uint64, ch chan struct{}, stopped error) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		f.forget(id)
+		return ctx.Err()
+	case <-system.Done():
+		return stopped
+	}
 }

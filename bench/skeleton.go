@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	"sync/atomic"
 
 	"github.com/viewstamped/vsr/runtime"
@@ -23,8 +21,7 @@ type skeletonSystem struct {
 	g      *group
 	links  []*skeletonLink
 	next   atomic.Uint64
-	mu     sync.Mutex
-	wait   map[uint64]chan struct{} // by ID, the operations in flight
+	ops    *inflight
 	faults atomic.Uint64
 }
 
@@ -42,7 +39,7 @@ func startSkeleton(ctx context.Context, clients int) (System, error) {
 	if err != nil {
 		return nil, fmt.Errorf("skeleton: %w", err)
 	}
-	s := &skeletonSystem{g: newGroup(), wait: map[uint64]chan struct{}{}}
+	s := &skeletonSystem{g: newGroup(), ops: newInflight()}
 	for _, l := range ls {
 		s.g.Serve(l, s.follow)
 	}
@@ -78,64 +75,31 @@ func (s *skeletonSystem) Do(ctx context.Context, op []byte) error {
 	body := make([]byte, 8, 8+len(op))
 	binary.BigEndian.PutUint64(body, id)
 	frame := runtime.AppendFrame(make([]byte, 0, 4+8+len(op)), append(body, op...))
-	done := make(chan struct{}, 1)
-	s.mu.Lock()
-	s.wait[id] = done
-	s.mu.Unlock()
+	done := s.ops.add(id)
 	for _, l := range s.links {
 		select {
 		case l.queue <- frame:
 		case <-ctx.Done():
-			s.forget(id)
+			s.ops.forget(id)
 			return ctx.Err()
 		case <-s.g.ctx.Done():
 			return errSkeletonStopped
 		}
 	}
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.forget(id)
-		return ctx.Err()
-	case <-s.g.ctx.Done():
-		return errSkeletonStopped
-	}
-}
-
-func (s *skeletonSystem) forget(id uint64) {
-	s.mu.Lock()
-	delete(s.wait, id)
-	s.mu.Unlock()
+	return s.ops.wait(ctx, s.g.ctx, id, done, errSkeletonStopped)
 }
 
 // readAcks reads a follower's answers on the leader's connection c: the
 // first answer to an operation completes it, the second finds it gone.
 func (s *skeletonSystem) readAcks(c net.Conn) {
-	r := bufio.NewReaderSize(c, 64<<10)
-	var buf []byte
-	for {
-		b, err := runtime.ReadFrame(r, buf, maxFrame)
-		if err != nil {
-			if !isClosed(err) && s.g.ctx.Err() == nil {
-				s.faults.Add(1)
-			}
-			return
-		}
-		buf = b[:0]
+	readFrames(s.g.ctx, c, &s.faults, func(b []byte) bool {
 		if len(b) != 8 {
 			s.faults.Add(1)
-			return
+			return false
 		}
-		id := binary.BigEndian.Uint64(b)
-		s.mu.Lock()
-		done := s.wait[id]
-		delete(s.wait, id)
-		s.mu.Unlock()
-		if done != nil {
-			done <- struct{}{}
-		}
-	}
+		s.ops.done(binary.BigEndian.Uint64(b))
+		return true
+	})
 }
 
 // follow is a follower's side of the leader's connection c: it answers
@@ -151,27 +115,18 @@ func (s *skeletonSystem) follow(c net.Conn) {
 		}
 		c.Close()
 	})
-	r := bufio.NewReaderSize(c, 64<<10)
-	var buf []byte
-	for {
-		b, err := runtime.ReadFrame(r, buf, maxFrame)
-		if err != nil {
-			if !isClosed(err) && s.g.ctx.Err() == nil {
-				s.faults.Add(1)
-			}
-			return
-		}
-		buf = b[:0]
+	readFrames(s.g.ctx, c, &s.faults, func(b []byte) bool {
 		if len(b) < 8 {
 			s.faults.Add(1)
-			return
+			return false
 		}
 		select {
 		case queue <- runtime.AppendFrame(make([]byte, 0, 4+8), b[:8]):
+			return true
 		case <-s.g.ctx.Done():
-			return
+			return false
 		}
-	}
+	})
 }
 
 func (s *skeletonSystem) Faults() uint64 { return s.faults.Load() }
