@@ -36,16 +36,16 @@ func TestTLCCatchesMutants(t *testing.T) {
 		want     string
 	}{
 		{"CommitNumberAtMostOpNumber",
-			"CommitOperationsApply(s, m) == CommitTo(s, QuorumOp(s), <<>>)",
-			"CommitOperationsApply(s, m) == LET c == CommitTo(s, QuorumOp(s), <<>>) IN Result([c.st EXCEPT !.commitNumber = c.st.commitNumber + 1], c.out)",
+			"LET c == CommitTo(s, QuorumOp(s), <<>>) IN PrepareWaiting(c.st, c.out)",
+			"LET c == CommitTo(s, QuorumOp(s), <<>>) IN Result([c.st EXCEPT !.commitNumber = c.st.commitNumber + 1], c.out)",
 			small(1, 0, 0), "Invariant CommitNumberAtMostOpNumber is violated"},
 		{"CommittedPrefixesAgree",
 			"IN Result(c.st, AckAhead(c.st, m.commit, c.out))",
 			"IN Result([c.st EXCEPT !.log[1].op = \"bad\"], AckAhead(c.st, m.commit, c.out))",
 			small(2, 0, 1), "Invariant CommittedPrefixesAgree is violated"},
 		{"NormalLogMatchesPrimary",
-			"!.log = Append(s1.log, m.request)]",
-			"!.log = Append(s1.log, [m.request EXCEPT !.op = \"bad\"])]",
+			"!.log = Append(s.log, Head(reqs))]",
+			"!.log = Append(s.log, [Head(reqs) EXCEPT !.op = \"bad\"])]",
 			small(1, 0, 0), "Invariant NormalLogMatchesPrimary is violated"},
 		// The primary forgets which requests it has accepted.
 		{"ExecutedAtMostOnce",
@@ -54,8 +54,8 @@ func TestTLCCatchesMutants(t *testing.T) {
 			small(1, 0, 0), "Invariant ExecutedAtMostOnce is violated"},
 		// The primary replies as soon as it accepts a request.
 		{"AcknowledgedNotLost",
-			"IN Result(s3, <<Broadcast(",
-			"IN Result(s3, <<ReplyTo(m.client, MakeReply(s3, Req(m))), Broadcast(",
+			"IN PrepareWaiting(s2, <<>>)",
+			"IN PrepareWaiting(s2, <<ReplyTo(m.client, MakeReply(s2, Req(m)))>>)",
 			small(1, 1, 0), "Invariant AcknowledgedNotLost is violated"},
 		{"ViewNeverDecreases",
 			"IN Result([s1 EXCEPT !.startViewChanges = s1.startViewChanges \\cup {m.replica}], <<>>)",
