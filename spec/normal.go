@@ -201,10 +201,10 @@ func (r *Replica) ackAhead(commit OpNumber, out *Effects) {
 
 // SendCommit tells the backups the commit-number when the primary has been
 // idle (4.1 step 6), and sends again the Prepares not yet committed, each
-// with the batch it had. A Prepare or its PrepareOK may have been lost; the paper
-// relies on the client's resend, which a primary ignores for a request in
-// progress, so without this a lossy network could stall an operation for
-// good.
+// with the batch it had. A Prepare or its PrepareOK may have been lost;
+// the paper relies on the client's resend, which a primary ignores for a
+// request in progress, so without this a lossy network could stall an
+// operation for good.
 //
 //vsr:rule 4.1
 type SendCommit struct{}

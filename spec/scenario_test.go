@@ -267,8 +267,8 @@ var messages = map[string]reflect.Type{
 
 // inject puts a hand-made message in flight: inject from=1 to=0 PrepareOK
 // View=0 Op=1 Replica=1. Nested fields are named with a dot, and the
-// elements of a list by their index (Requests.0.Client=1); byte slices take a string, crash vectors a comma
-// list (CrashVector=0,1,0).
+// elements of a list by their index (Requests.0.Client=1); byte slices
+// take a string, crash vectors a comma list (CrashVector=0,1,0).
 func (h *harness) inject(cmd script.Cmd) (string, error) {
 	from, err := intArg(cmd, "from", 0)
 	if err != nil {
