@@ -29,8 +29,8 @@ func BenchmarkPrepareAppendBinary(b *testing.B) {
 	}
 }
 
-// BenchmarkPrepareUnmarshal decodes a Prepare; the operation is copied out
-// of the input, one allocation.
+// BenchmarkPrepareUnmarshal decodes a Prepare: two allocations, its list
+// of requests and the operation copied out of the input.
 func BenchmarkPrepareUnmarshal(b *testing.B) {
 	m := benchPrepare()
 	enc, _ := (*generated.Prepare)(&m).AppendBinary(nil)
