@@ -55,7 +55,9 @@ type Options struct {
 	// LivenessTicks bounds the liveness phase, in ticks: by then every
 	// outstanding request must be answered. 3000 by default.
 	LivenessTicks int
-	// Spec chooses the protocol's variants; its Replicas is Replicas.
+	// Spec chooses the protocol's variants; its Replicas is Replicas. A
+	// zero Batch or Pipeline is drawn from the seed, so that some seeds'
+	// primaries batch under every load and others never do.
 	Spec spec.Config
 	// Faults are the run's faults; nil draws them from the seed (Swarm).
 	Faults *Faults
@@ -88,14 +90,16 @@ type Options struct {
 
 // Result is what a run did and found.
 type Result struct {
-	Seed    uint64
-	Faults  Faults
-	Steps   int   // events processed, in both phases
-	Fired   int   // of them, the events on which a replica's rule fired
-	Time    int64 // simulated time at the end, in microseconds
-	Ops     int   // operations acknowledged to clients
-	Unknown int   // operations whose outcome the clients never learned
-	Crashes int
+	Seed   uint64
+	Faults Faults
+	// Batch and Pipeline are the primaries' batching, as given or drawn.
+	Batch, Pipeline uint16
+	Steps           int   // events processed, in both phases
+	Fired           int   // of them, the events on which a replica's rule fired
+	Time            int64 // simulated time at the end, in microseconds
+	Ops             int   // operations acknowledged to clients
+	Unknown         int   // operations whose outcome the clients never learned
+	Crashes         int
 	// MostDown is the most replicas that were without their state at
 	// once: down, or restarted and still recovering.
 	MostDown int
@@ -208,6 +212,12 @@ func newSim(o Options) *sim {
 	}
 	s.cfg = o.Spec
 	s.cfg.Replicas = uint8(o.Replicas)
+	if s.cfg.Pipeline == 0 {
+		s.cfg.Pipeline = []uint16{1, 2, runtime.DefaultPipeline}[s.rng.IntN(3)]
+	}
+	if s.cfg.Batch == 0 {
+		s.cfg.Batch = []uint16{2, 8, runtime.DefaultBatch}[s.rng.IntN(3)]
+	}
 	s.cut = make([][]bool, o.Replicas)
 	s.clogged = make([][]int64, o.Replicas)
 	for i := range s.cut {
@@ -598,7 +608,7 @@ func (s *sim) checkHistory() error {
 
 func (s *sim) result() *Result {
 	ops, unknown := s.history.Len()
-	return &Result{Seed: s.o.Seed, Faults: s.drawn, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
+	return &Result{Seed: s.o.Seed, Faults: s.drawn, Batch: s.cfg.Batch, Pipeline: s.cfg.Pipeline, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
 		Crashes: s.crashes, MostDown: s.mostDown, Views: s.maxView, Failure: s.failure}
 }
 

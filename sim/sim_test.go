@@ -97,7 +97,7 @@ func hunt(t *testing.T, cfg spec.Config, faults *sim.Faults, steps, limit int) u
 // TestCatchesStartViewInNormal: the literal reading of StartView, on
 // swarm-drawn fault mixes.
 func TestCatchesStartViewInNormal(t *testing.T) {
-	hunt(t, spec.Config{StartViewInNormal: true}, nil, 10000, 120)
+	hunt(t, spec.Config{StartViewInNormal: true}, nil, 10000, 60)
 }
 
 // clogs is a fault mix that catches the state-transfer defect: heavy

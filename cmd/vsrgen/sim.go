@@ -167,13 +167,14 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "wrote the run's trace to %s\n", f.trace)
 		}
 		if res.Failure != nil {
-			fmt.Fprintf(stdout, "seed %d: FAILED: %v\n  faults: %s\n  replay: %s\n", seed, res.Failure, res.Faults, f.replay(seed, &variants, fs))
+			fmt.Fprintf(stdout, "seed %d: FAILED: %v\n  faults: %s; batch %d, pipeline %d\n  replay: %s\n", seed, res.Failure, res.Faults,
+				res.Batch, res.Pipeline, f.replay(seed, &variants, fs))
 			return 1
 		}
 		if f.seeds == 1 || f.progress > 0 && time.Since(last) >= f.progress {
 			last = time.Now()
-			fmt.Fprintf(stdout, "seed %d: ok, %d steps, %d operations (%d unknown), %d crashes, view %d; %s\n",
-				seed, res.Steps, res.Ops, res.Unknown, res.Crashes, res.Views, res.Faults)
+			fmt.Fprintf(stdout, "seed %d: ok, %d steps, %d operations (%d unknown), %d crashes, view %d; %s; batch %d, pipeline %d\n",
+				seed, res.Steps, res.Ops, res.Unknown, res.Crashes, res.Views, res.Faults, res.Batch, res.Pipeline)
 		}
 	}
 	elapsed := time.Since(start)
