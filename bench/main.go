@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	goruntime "runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ type options struct {
 	window  time.Duration
 	rounds  int
 	systems []string
+	// cpuProfile, when set, is the file the runs' CPU profile goes to.
+	cpuProfile string
 }
 
 func main() {
@@ -52,6 +55,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	progress := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
+	if opts.cpuProfile != "" {
+		f, err := os.Create(opts.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "bench: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	results := benchmark(opts, progress)
 	fmt.Fprintln(stdout, machineLine(opts))
 	fmt.Fprintln(stdout)
@@ -68,13 +84,14 @@ func parseFlags(args []string) (options, error) {
 	window := fs.Duration("window", 3*time.Second, "how long the measured window lasts")
 	rounds := fs.Int("rounds", 3, "how many times every system runs every client count")
 	systems := fs.String("systems", strings.Join(systemNames(), ","), "comma-separated systems to run")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	opts := options{warmup: *warmup, window: *window, rounds: *rounds}
+	opts := options{warmup: *warmup, window: *window, rounds: *rounds, cpuProfile: *cpuProfile}
 	for _, s := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
@@ -113,6 +130,7 @@ func usage() string {
   -window d       how long the measured window lasts (default 3s)
   -rounds n       how many times every system runs every client count (default 3)
   -systems list   comma-separated systems to run (default ` + strings.Join(systemNames(), ",") + `)
+  -cpuprofile f   write a CPU profile of the runs to file f
 `
 }
 
