@@ -70,6 +70,8 @@ func TestRejects(t *testing.T) {
 		{func(c *bounded.Config) { c.CommitTimeouts = -2 }, "commit-timeouts -2: want -1 (unbounded) to 2^31-1"},
 		{func(c *bounded.Config) { c.Drops = 1 << 31 }, "drops 2147483648: want 0 to 2^31-1"},
 		{func(c *bounded.Config) { c.MaxDown = 4 }, "max-down 4: want -1 (f) to 3"},
+		{func(c *bounded.Config) { c.Batch = 1 << 16 }, "batch 65536: want 0 to 65535"},
+		{func(c *bounded.Config) { c.Pipeline = -1 }, "pipeline -1: want 0 to 65535"},
 		{func(c *bounded.Config) { c.Depth = -1 }, "depth -1: want 0 to 2^31-1"},
 	} {
 		c := bounded.Default()

@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -38,4 +39,32 @@ func TestDecodeRejectsEnumOutOfRange(t *testing.T) {
 	enc[statusAt] = byte(spec.Crashed)
 	enc[2] = byte(spec.StateTransferPaper) + 1
 	require.EqualError(t, back.UnmarshalBinary(enc), "decode Replica: spec.StateTransferVariant 2 is none of its constants")
+}
+
+// TestUnmarshalMessageShared: the shared decoding gives the message that
+// the copying one gives, its byte strings in the input's memory, and
+// rejects the same malformed input.
+func TestUnmarshalMessageShared(t *testing.T) {
+	m := spec.Prepare{View: 2, Requests: []spec.Request{{Op: []byte("ab"), Client: 1, Request: 1}, {Op: []byte("cd"), Client: 2, Request: 1}},
+		Op: 7, Commit: 5, CrashVector: []uint32{0, 1, 0}}
+	enc, err := generated.AppendMessage(nil, m)
+	require.NoError(t, err)
+	copied, err := generated.UnmarshalMessage(enc)
+	require.NoError(t, err)
+	shared, err := generated.UnmarshalMessageShared(enc)
+	require.NoError(t, err)
+	require.Equal(t, m, copied)
+	require.Equal(t, m, shared)
+
+	at := bytes.Index(enc, []byte("cd"))
+	enc[at] = 'x'
+	require.Equal(t, "xd", string(shared.(spec.Prepare).Requests[1].Op), "shared: the input's memory")
+	require.Equal(t, "cd", string(copied.(spec.Prepare).Requests[1].Op), "copied: its own")
+
+	for _, bad := range [][]byte{enc[:len(enc)-1], append(enc, 0)} {
+		_, err := generated.UnmarshalMessageShared(bad)
+		require.Error(t, err)
+		_, err = generated.UnmarshalMessage(bad)
+		require.Error(t, err)
+	}
 }

@@ -41,7 +41,7 @@ func TestWriteHeader(t *testing.T) {
 
 func TestHeaderConfigRoundTrip(t *testing.T) {
 	c := config(t, "replicas", "5", "statetransfer", "paper", "startview-in-normal", "true", "values", "3", "drops", "1",
-		"viewchanges", "2", "commit-timeouts", "-1")
+		"viewchanges", "2", "commit-timeouts", "-1", "batch", "4", "pipeline", "2")
 	h := trace.NewHeader(c)
 	got, err := h.Config()
 	require.NoError(t, err)
@@ -87,6 +87,10 @@ func TestReadMalformed(t *testing.T) {
 		{"header values", strings.Replace(standardHeaderJSON, `"v2"`, `"x"`, 1) + "\n", `line 1: header: values: value 2 is "x"`},
 		{"header replicas", strings.Replace(standardHeaderJSON, `"replicas":3`, `"replicas":0`, 1) + "\n", "line 1: header: replicas 0: want 1 to 63"},
 		{"header option", strings.Replace(standardHeaderJSON, `"fixed"`, `"Fixed"`, 1) + "\n", `line 1: header: options: statetransfer "Fixed": want fixed or paper`},
+		{"header options key unknown", strings.Replace(standardHeaderJSON, `"startViewInNormal":false`, `"startViewInNormal":false,"batches":2`, 1) + "\n",
+			`line 1: header: options: unknown key "batches"`},
+		{"header batch", strings.Replace(standardHeaderJSON, `"startViewInNormal":false`, `"startViewInNormal":false,"batch":70000`, 1) + "\n",
+			"line 1: header: batch 70000: want 0 to 65535"},
 		{"step not JSON", standardHeaderJSON + "\n" + firstLine + "\n" + `{"seq":2,` + "\n", "line 3: malformed JSON object"},
 		{"empty line", standardHeaderJSON + "\n\n" + firstLine + "\n", "line 2: empty line"},
 		{"unknown key", standardHeaderJSON + "\n" + strings.Replace(firstLine, `"seq":1`, `"seq":1,"step":1`, 1) + "\n", `line 2: unknown key "step"`},

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/viewstamped/vsr/examples/kv/store"
+	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/internal/loopback"
 	"github.com/viewstamped/vsr/internal/tlc"
 	"github.com/viewstamped/vsr/runtime"
@@ -78,6 +79,25 @@ func TestRunTraceOfBatching(t *testing.T) {
 	if jar, _ := tlc.Jar(); jar != "" {
 		requireTLC(t, jar, writeTrace(t, t.TempDir(), "accept-batching.ndjson", h, lines), nil)
 	}
+}
+
+// TestRecorderRefusesMixedBatching: the header says one batching for the
+// whole run, so a node whose batching differs from the first step's is an
+// error of the recording.
+func TestRecorderRefusesMixedBatching(t *testing.T) {
+	rec := trace.NewRecorder(spec.Config{Replicas: 3})
+	ev := &spec.CommitTimeout{}
+	fired := generated.Fired{Rule: generated.RuleSendCommit}
+	r := spec.NewReplica(spec.Config{Replicas: 3, Batch: 4, Pipeline: 2}, 0)
+	rec.Step(0, ev, fired, nil, &r, nil, 0)
+	h, _, err := rec.Trace()
+	require.NoError(t, err)
+	require.Equal(t, 4, h.Options.Batch)
+	require.Equal(t, 2, h.Options.Pipeline)
+	other := spec.NewReplica(spec.Config{Replicas: 3, Batch: 8, Pipeline: 2}, 0)
+	rec.Step(0, ev, fired, nil, &other, nil, 0)
+	_, _, err = rec.Trace()
+	require.ErrorContains(t, err, "batch 8, pipeline 2: the run's first step had 4 and 2")
 }
 
 // runMutation is a deliberately broken run trace and what the Go

@@ -89,3 +89,26 @@ func TestWriteRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, text, string(got))
 }
+
+// TestUpdateKeepsEmptyOutput: rewriting a script whose command prints
+// nothing leaves it as it was, however often it is rewritten.
+func TestUpdateKeepsEmptyOutput(t *testing.T) {
+	text := "quiet\n----\n\nloud\n----\nloud\n"
+	path := write(t, text)
+	defer func(old bool) { *update = old }(*update)
+	*update = true
+	do := func(c Cmd) string {
+		if c.Name == "quiet" {
+			return ""
+		}
+		return c.Name
+	}
+	for range 2 {
+		var r recorder
+		Run(&r, path, do)
+		require.Empty(t, r.fatal)
+		got, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.Equal(t, text, string(got))
+	}
+}
