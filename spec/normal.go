@@ -58,9 +58,14 @@ func (r *Replica) prepareWaiting(out *Effects) {
 		first := r.prepared() + 1
 		last := min(r.OpNumber, first+r.Config.batch()-1)
 		r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: last})
-		out.Broadcast(Prepare{View: r.View, Requests: r.Log[first-1 : last : last], Op: last,
-			Commit: r.CommitNumber, CrashVector: r.vector()})
+		out.Broadcast(r.prepare(first, last))
 	}
+}
+
+// prepare returns the primary's Prepare of the operations from op first
+// to op last.
+func (r *Replica) prepare(first, last OpNumber) Prepare {
+	return Prepare{View: r.View, Requests: r.Log[first-1 : last : last], Op: last, Commit: r.CommitNumber, CrashVector: r.vector()}
 }
 
 // prepared returns, at the primary, the op-number of the last operation
@@ -217,8 +222,7 @@ func (SendCommit) Apply(r *Replica, t *CommitTimeout, out *Effects) {
 	out.Broadcast(Commit{View: r.View, Commit: r.CommitNumber, CrashVector: r.vector()})
 	first := r.CommitNumber + 1
 	for _, a := range r.PrepareOKs {
-		out.Broadcast(Prepare{View: r.View, Requests: r.Log[first-1 : a.Op : a.Op], Op: a.Op,
-			Commit: r.CommitNumber, CrashVector: r.vector()})
+		out.Broadcast(r.prepare(first, a.Op))
 		first = a.Op + 1
 	}
 }

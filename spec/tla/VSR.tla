@@ -208,6 +208,11 @@ Prepared(s) == IF DOMAIN s.prepareOKs = {} THEN s.commitNumber ELSE SetMax(DOMAI
 
 PipelineFull(s) == Pipeline # 0 /\ Cardinality(DOMAIN s.prepareOKs) >= Pipeline
 
+\* prepare: the primary's Prepare of the operations from op first to op last.
+PrepareMsg(s, first, last) ==
+    [type |-> "Prepare", view |-> s.view, requests |-> SubSeq(s.log, first, last), op |-> last,
+     commit |-> s.commitNumber, crashVector |-> Vector(s)]
+
 \* prepareWaiting: Prepares of at most Batch requests for the operations no
 \* Prepare has carried, while the pipeline has room.
 RECURSIVE PrepareWaiting(_, _)
@@ -217,9 +222,7 @@ PrepareWaiting(s, out) ==
              last == Min(s.opNumber, first + Batch - 1)
              s1 == [s EXCEPT !.prepareOKs = [o \in DOMAIN s.prepareOKs \cup {last} |->
                                                 IF o = last THEN {} ELSE s.prepareOKs[o]]]
-         IN PrepareWaiting(s1, Append(out, Broadcast([type |-> "Prepare", view |-> s.view,
-                               requests |-> SubSeq(s.log, first, last), op |-> last,
-                               commit |-> s.commitNumber, crashVector |-> Vector(s)])))
+         IN PrepareWaiting(s1, Append(out, Broadcast(PrepareMsg(s, first, last))))
 
 \* The Prepares of the entries from op first on, again, each with its batch.
 RECURSIVE ResendPrepares(_, _, _)
@@ -227,9 +230,7 @@ ResendPrepares(s, first, out) ==
     LET D == {o \in DOMAIN s.prepareOKs : o >= first}
     IN IF D = {} THEN out
        ELSE LET last == SetMin(D)
-            IN ResendPrepares(s, last + 1, Append(out, Broadcast([type |-> "Prepare", view |-> s.view,
-                                  requests |-> SubSeq(s.log, first, last), op |-> last,
-                                  commit |-> s.commitNumber, crashVector |-> Vector(s)])))
+            IN ResendPrepares(s, last + 1, Append(out, Broadcast(PrepareMsg(s, first, last))))
 
 \* A backup appends requests in order, recording each in its client table.
 RECURSIVE AppendRequests(_, _)
