@@ -67,6 +67,10 @@ type Config struct {
 	// Prepares outstanding at the primary (spec.Config); 0 is 1 and no
 	// bound.
 	Batch, Pipeline int
+	// Checkpoint is the checkpoint interval (spec.Config), 0 none;
+	// ViewChangeLog bounds the entries a DoViewChange or StartView
+	// carries, 0 all.
+	Checkpoint, ViewChangeLog int
 	// Symmetry reduces the search by permutations of the values.
 	Symmetry bool
 	// Depth bounds the search to the states that many steps from the
@@ -177,6 +181,9 @@ var settings = []setting{
 		func(c *Config) *bool { return &c.StartViewInNormal }),
 	intSetting("batch", "requests a Prepare carries, at most; 0 is 1", func(c *Config) *int { return &c.Batch }),
 	intSetting("pipeline", "Prepares outstanding at the primary, at most; 0 is no bound", func(c *Config) *int { return &c.Pipeline }),
+	intSetting("checkpoint", "committed operations between checkpoints, after which a replica discards its log up to the previous one; 0 is none",
+		func(c *Config) *int { return &c.Checkpoint }),
+	intSetting("viewchange-log", "log entries a DoViewChange or StartView carries, at most; 0 is all", func(c *Config) *int { return &c.ViewChangeLog }),
 	boolSetting("symmetry", "reduce by permutations of the values", func(c *Config) *bool { return &c.Symmetry }),
 	intSetting("depth", "the deepest state to explore, in steps from the initial state; 0 is no bound for bfs and 100 for dfs and walk",
 		func(c *Config) *int { return &c.Depth }),
@@ -234,6 +241,8 @@ func (c *Config) Validate() error {
 		{"max-down", c.MaxDown, -1, c.Replicas, "-1 (f)"},
 		{"batch", c.Batch, 0, batchMax, ""},
 		{"pipeline", c.Pipeline, 0, batchMax, ""},
+		{"checkpoint", c.Checkpoint, 0, countMax, ""},
+		{"viewchange-log", c.ViewChangeLog, 0, batchMax, ""},
 		{"depth", c.Depth, 0, countMax, ""},
 	} {
 		if k.v >= k.lo && k.v <= k.hi {
@@ -255,7 +264,8 @@ func (c *Config) Validate() error {
 // variants.
 func (c *Config) Spec() spec.Config {
 	return spec.Config{Replicas: uint8(c.Replicas), StateTransfer: c.StateTransfer, Recovery: c.Recovery,
-		StartViewInNormal: c.StartViewInNormal, Batch: uint16(c.Batch), Pipeline: uint16(c.Pipeline)}
+		StartViewInNormal: c.StartViewInNormal, Batch: uint16(c.Batch), Pipeline: uint16(c.Pipeline),
+		CheckpointInterval: uint32(c.Checkpoint), ViewChangeLog: uint16(c.ViewChangeLog)}
 }
 
 // Down returns the most replicas down at once: MaxDown, or f when MaxDown
@@ -339,6 +349,8 @@ func (c *Config) TLCConstants() []Constant {
 		{"StartViewInNormal", strings.ToUpper(strconv.FormatBool(c.StartViewInNormal))},
 		{"Batch", strconv.Itoa(max(1, c.Batch))},
 		{"Pipeline", strconv.Itoa(c.Pipeline)},
+		{"CheckpointInterval", strconv.Itoa(c.Checkpoint)},
+		{"ViewChangeLog", strconv.Itoa(c.ViewChangeLog)},
 		{"MaxDepth", strconv.Itoa(c.Depth)},
 	}
 }

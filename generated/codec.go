@@ -671,6 +671,7 @@ func (m *DoViewChange) Equal(o *spec.DoViewChange) bool {
 
 func (m *DoViewChange) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.View))
+	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
 	b = wire.AppendUint(b, uint64(len(m.Log)))
 	for i0 := range m.Log {
 		b = (*Request)(&m.Log[i0]).appendBody(b)
@@ -690,6 +691,7 @@ func (m *DoViewChange) appendBody(b []byte) []byte {
 // larger input; the decoder records the first error.
 func (m *DoViewChange) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
+	(*Checkpoint)(&m.Checkpoint).Decode(d)
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
@@ -710,6 +712,9 @@ func (m *DoViewChange) Decode(d *wire.Decoder) {
 
 func (m *DoViewChange) equal(o *DoViewChange) bool {
 	if m.View != o.View {
+		return false
+	}
+	if !(*Checkpoint)(&m.Checkpoint).equal((*Checkpoint)(&o.Checkpoint)) {
 		return false
 	}
 	if len(m.Log) != len(o.Log) {
@@ -745,6 +750,7 @@ func (m *DoViewChange) equal(o *DoViewChange) bool {
 
 // deepen replaces every slice that m shares with a copy.
 func (m *DoViewChange) deepen() {
+	(*Checkpoint)(&m.Checkpoint).deepen()
 	m.Log = slices.Clone(m.Log)
 	for i0 := range m.Log {
 		(*Request)(&m.Log[i0]).deepen()
@@ -807,6 +813,7 @@ func (m *StartView) Equal(o *spec.StartView) bool {
 
 func (m *StartView) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.View))
+	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
 	b = wire.AppendUint(b, uint64(len(m.Log)))
 	for i0 := range m.Log {
 		b = (*Request)(&m.Log[i0]).appendBody(b)
@@ -824,6 +831,7 @@ func (m *StartView) appendBody(b []byte) []byte {
 // larger input; the decoder records the first error.
 func (m *StartView) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
+	(*Checkpoint)(&m.Checkpoint).Decode(d)
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
@@ -842,6 +850,9 @@ func (m *StartView) Decode(d *wire.Decoder) {
 
 func (m *StartView) equal(o *StartView) bool {
 	if m.View != o.View {
+		return false
+	}
+	if !(*Checkpoint)(&m.Checkpoint).equal((*Checkpoint)(&o.Checkpoint)) {
 		return false
 	}
 	if len(m.Log) != len(o.Log) {
@@ -871,6 +882,7 @@ func (m *StartView) equal(o *StartView) bool {
 
 // deepen replaces every slice that m shares with a copy.
 func (m *StartView) deepen() {
+	(*Checkpoint)(&m.Checkpoint).deepen()
 	m.Log = slices.Clone(m.Log)
 	for i0 := range m.Log {
 		(*Request)(&m.Log[i0]).deepen()
@@ -1038,6 +1050,7 @@ func (m *NewState) Equal(o *spec.NewState) bool {
 func (m *NewState) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.After))
+	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
 	b = wire.AppendUint(b, uint64(len(m.Log)))
 	for i0 := range m.Log {
 		b = (*Request)(&m.Log[i0]).appendBody(b)
@@ -1057,6 +1070,7 @@ func (m *NewState) appendBody(b []byte) []byte {
 func (m *NewState) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.After = spec.OpNumber(d.Uint(64))
+	(*Checkpoint)(&m.Checkpoint).Decode(d)
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
@@ -1079,6 +1093,9 @@ func (m *NewState) equal(o *NewState) bool {
 		return false
 	}
 	if m.After != o.After {
+		return false
+	}
+	if !(*Checkpoint)(&m.Checkpoint).equal((*Checkpoint)(&o.Checkpoint)) {
 		return false
 	}
 	if len(m.Log) != len(o.Log) {
@@ -1111,10 +1128,219 @@ func (m *NewState) equal(o *NewState) bool {
 
 // deepen replaces every slice that m shares with a copy.
 func (m *NewState) deepen() {
+	(*Checkpoint)(&m.Checkpoint).deepen()
 	m.Log = slices.Clone(m.Log)
 	for i0 := range m.Log {
 		(*Request)(&m.Log[i0]).deepen()
 	}
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// GetDoViewChange is spec.GetDoViewChange with its generated methods. The two types share one
+// layout: convert a pointer, (*GetDoViewChange)(&v), to call them on a spec.GetDoViewChange.
+type GetDoViewChange spec.GetDoViewChange
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *GetDoViewChange) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *GetDoViewChange) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *GetDoViewChange) UnmarshalBinary(b []byte) error {
+	*m = GetDoViewChange{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.Decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode GetDoViewChange: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *GetDoViewChange) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *GetDoViewChange) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *GetDoViewChange) Clone() spec.GetDoViewChange {
+	c := *m
+	c.deepen()
+	return spec.GetDoViewChange(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *GetDoViewChange) Equal(o *spec.GetDoViewChange) bool {
+	return m.equal((*GetDoViewChange)(o))
+}
+
+func (m *GetDoViewChange) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *GetDoViewChange) Decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *GetDoViewChange) equal(o *GetDoViewChange) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *GetDoViewChange) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// GetStartView is spec.GetStartView with its generated methods. The two types share one
+// layout: convert a pointer, (*GetStartView)(&v), to call them on a spec.GetStartView.
+type GetStartView spec.GetStartView
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *GetStartView) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *GetStartView) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *GetStartView) UnmarshalBinary(b []byte) error {
+	*m = GetStartView{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.Decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode GetStartView: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *GetStartView) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *GetStartView) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *GetStartView) Clone() spec.GetStartView {
+	c := *m
+	c.deepen()
+	return spec.GetStartView(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *GetStartView) Equal(o *spec.GetStartView) bool {
+	return m.equal((*GetStartView)(o))
+}
+
+func (m *GetStartView) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *GetStartView) Decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *GetStartView) equal(o *GetStartView) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *GetStartView) deepen() {
 	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
@@ -1447,6 +1673,7 @@ func (m *RecoveryResponse) Equal(o *spec.RecoveryResponse) bool {
 func (m *RecoveryResponse) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Nonce))
+	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
 	b = wire.AppendUint(b, uint64(len(m.Log)))
 	for i0 := range m.Log {
 		b = (*Request)(&m.Log[i0]).appendBody(b)
@@ -1466,6 +1693,7 @@ func (m *RecoveryResponse) appendBody(b []byte) []byte {
 func (m *RecoveryResponse) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Nonce = uint64(d.Uint(64))
+	(*Checkpoint)(&m.Checkpoint).Decode(d)
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
@@ -1488,6 +1716,9 @@ func (m *RecoveryResponse) equal(o *RecoveryResponse) bool {
 		return false
 	}
 	if m.Nonce != o.Nonce {
+		return false
+	}
+	if !(*Checkpoint)(&m.Checkpoint).equal((*Checkpoint)(&o.Checkpoint)) {
 		return false
 	}
 	if len(m.Log) != len(o.Log) {
@@ -1520,6 +1751,7 @@ func (m *RecoveryResponse) equal(o *RecoveryResponse) bool {
 
 // deepen replaces every slice that m shares with a copy.
 func (m *RecoveryResponse) deepen() {
+	(*Checkpoint)(&m.Checkpoint).deepen()
 	m.Log = slices.Clone(m.Log)
 	for i0 := range m.Log {
 		(*Request)(&m.Log[i0]).deepen()
@@ -1588,6 +1820,7 @@ func (m *Replica) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.LastNormalView))
 	b = wire.AppendUint(b, uint64(m.OpNumber))
 	b = wire.AppendUint(b, uint64(m.CommitNumber))
+	b = wire.AppendUint(b, uint64(m.LogStart))
 	b = wire.AppendUint(b, uint64(len(m.Log)))
 	for i0 := range m.Log {
 		b = (*Request)(&m.Log[i0]).appendBody(b)
@@ -1596,6 +1829,7 @@ func (m *Replica) appendBody(b []byte) []byte {
 	for i0 := range m.ClientTable {
 		b = (*ClientRecord)(&m.ClientTable[i0]).appendBody(b)
 	}
+	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
 	b = wire.AppendUint(b, uint64(len(m.PrepareOKs)))
 	for i0 := range m.PrepareOKs {
 		b = (*OpAcks)(&m.PrepareOKs[i0]).appendBody(b)
@@ -1632,6 +1866,7 @@ func (m *Replica) Decode(d *wire.Decoder) {
 	m.LastNormalView = spec.ViewNumber(d.Uint(32))
 	m.OpNumber = spec.OpNumber(d.Uint(64))
 	m.CommitNumber = spec.OpNumber(d.Uint(64))
+	m.LogStart = spec.OpNumber(d.Uint(64))
 	if n0 := d.Len(3); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
@@ -1644,6 +1879,7 @@ func (m *Replica) Decode(d *wire.Decoder) {
 			(*ClientRecord)(&m.ClientTable[i0]).Decode(d)
 		}
 	}
+	(*Checkpoint)(&m.Checkpoint).Decode(d)
 	if n0 := d.Len(2); n0 > 0 {
 		m.PrepareOKs = make([]spec.OpAcks, n0)
 		for i0 := range m.PrepareOKs {
@@ -1652,14 +1888,14 @@ func (m *Replica) Decode(d *wire.Decoder) {
 	}
 	m.StartViewChanges = spec.ReplicaSet(d.Uint(64))
 	m.SentDoViewChange = d.Bool()
-	if n0 := d.Len(7); n0 > 0 {
+	if n0 := d.Len(10); n0 > 0 {
 		m.DoViewChanges = make([]spec.DoViewChange, n0)
 		for i0 := range m.DoViewChanges {
 			(*DoViewChange)(&m.DoViewChanges[i0]).Decode(d)
 		}
 	}
 	m.Nonce = uint64(d.Uint(64))
-	if n0 := d.Len(7); n0 > 0 {
+	if n0 := d.Len(10); n0 > 0 {
 		m.RecoveryResponses = make([]spec.RecoveryResponse, n0)
 		for i0 := range m.RecoveryResponses {
 			(*RecoveryResponse)(&m.RecoveryResponses[i0]).Decode(d)
@@ -1696,6 +1932,9 @@ func (m *Replica) equal(o *Replica) bool {
 	if m.CommitNumber != o.CommitNumber {
 		return false
 	}
+	if m.LogStart != o.LogStart {
+		return false
+	}
 	if len(m.Log) != len(o.Log) {
 		return false
 	}
@@ -1711,6 +1950,9 @@ func (m *Replica) equal(o *Replica) bool {
 		if !(*ClientRecord)(&m.ClientTable[i0]).equal((*ClientRecord)(&o.ClientTable[i0])) {
 			return false
 		}
+	}
+	if !(*Checkpoint)(&m.Checkpoint).equal((*Checkpoint)(&o.Checkpoint)) {
+		return false
 	}
 	if len(m.PrepareOKs) != len(o.PrepareOKs) {
 		return false
@@ -1769,6 +2011,7 @@ func (m *Replica) deepen() {
 	for i0 := range m.ClientTable {
 		(*ClientRecord)(&m.ClientTable[i0]).deepen()
 	}
+	(*Checkpoint)(&m.Checkpoint).deepen()
 	m.PrepareOKs = slices.Clone(m.PrepareOKs)
 	m.DoViewChanges = slices.Clone(m.DoViewChanges)
 	for i0 := range m.DoViewChanges {
@@ -1870,6 +2113,109 @@ func (m *ClientRecord) equal(o *ClientRecord) bool {
 // deepen replaces every slice that m shares with a copy.
 func (m *ClientRecord) deepen() {
 	(*Reply)(&m.Reply).deepen()
+}
+
+// Checkpoint is spec.Checkpoint with its generated methods. The two types share one
+// layout: convert a pointer, (*Checkpoint)(&v), to call them on a spec.Checkpoint.
+type Checkpoint spec.Checkpoint
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *Checkpoint) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *Checkpoint) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *Checkpoint) UnmarshalBinary(b []byte) error {
+	*m = Checkpoint{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.Decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode Checkpoint: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *Checkpoint) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *Checkpoint) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *Checkpoint) Clone() spec.Checkpoint {
+	c := *m
+	c.deepen()
+	return spec.Checkpoint(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *Checkpoint) Equal(o *spec.Checkpoint) bool {
+	return m.equal((*Checkpoint)(o))
+}
+
+func (m *Checkpoint) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(len(m.ClientTable)))
+	for i0 := range m.ClientTable {
+		b = (*ClientRecord)(&m.ClientTable[i0]).appendBody(b)
+	}
+	b = wire.AppendBytes(b, m.State)
+	return b
+}
+
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *Checkpoint) Decode(d *wire.Decoder) {
+	m.Op = spec.OpNumber(d.Uint(64))
+	if n0 := d.Len(7); n0 > 0 {
+		m.ClientTable = make([]spec.ClientRecord, n0)
+		for i0 := range m.ClientTable {
+			(*ClientRecord)(&m.ClientTable[i0]).Decode(d)
+		}
+	}
+	m.State = d.Bytes()
+}
+
+func (m *Checkpoint) equal(o *Checkpoint) bool {
+	if m.Op != o.Op {
+		return false
+	}
+	if len(m.ClientTable) != len(o.ClientTable) {
+		return false
+	}
+	for i0 := range m.ClientTable {
+		if !(*ClientRecord)(&m.ClientTable[i0]).equal((*ClientRecord)(&o.ClientTable[i0])) {
+			return false
+		}
+	}
+	if !bytes.Equal(m.State, o.State) {
+		return false
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *Checkpoint) deepen() {
+	m.ClientTable = slices.Clone(m.ClientTable)
+	for i0 := range m.ClientTable {
+		(*ClientRecord)(&m.ClientTable[i0]).deepen()
+	}
+	m.State = bytes.Clone(m.State)
 }
 
 // OpAcks is spec.OpAcks with its generated methods. The two types share one
@@ -2006,6 +2352,8 @@ func (m *Config) appendBody(b []byte) []byte {
 	b = wire.AppendBool(b, bool(m.StartViewInNormal))
 	b = wire.AppendUint(b, uint64(m.Batch))
 	b = wire.AppendUint(b, uint64(m.Pipeline))
+	b = wire.AppendUint(b, uint64(m.CheckpointInterval))
+	b = wire.AppendUint(b, uint64(m.ViewChangeLog))
 	return b
 }
 
@@ -2024,6 +2372,8 @@ func (m *Config) Decode(d *wire.Decoder) {
 	m.StartViewInNormal = d.Bool()
 	m.Batch = uint16(d.Uint(16))
 	m.Pipeline = uint16(d.Uint(16))
+	m.CheckpointInterval = uint32(d.Uint(32))
+	m.ViewChangeLog = uint16(d.Uint(16))
 }
 
 func (m *Config) equal(o *Config) bool {
@@ -2043,6 +2393,12 @@ func (m *Config) equal(o *Config) bool {
 		return false
 	}
 	if m.Pipeline != o.Pipeline {
+		return false
+	}
+	if m.CheckpointInterval != o.CheckpointInterval {
+		return false
+	}
+	if m.ViewChangeLog != o.ViewChangeLog {
 		return false
 	}
 	return true

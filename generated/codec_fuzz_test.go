@@ -100,6 +100,14 @@ func FuzzNewState(f *testing.F) {
 	fuzzCodec[NewState, *NewState](f, sampleNewState())
 }
 
+func FuzzGetDoViewChange(f *testing.F) {
+	fuzzCodec[GetDoViewChange, *GetDoViewChange](f, sampleGetDoViewChange())
+}
+
+func FuzzGetStartView(f *testing.F) {
+	fuzzCodec[GetStartView, *GetStartView](f, sampleGetStartView())
+}
+
 func FuzzCrashVectorRequest(f *testing.F) {
 	fuzzCodec[CrashVectorRequest, *CrashVectorRequest](f, sampleCrashVectorRequest())
 }
@@ -145,11 +153,11 @@ func sampleStartViewChange() *StartViewChange {
 }
 
 func sampleDoViewChange() *DoViewChange {
-	return &DoViewChange{View: spec.ViewNumber(uint64(0x80000000)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, LastNormalView: spec.ViewNumber(uint64(0x80000002)), Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), Replica: spec.ReplicaIndex(uint64(0x6)), CrashVector: []uint32{uint32(uint64(0x80000006)), uint32(uint64(0x80000007))}}
+	return &DoViewChange{View: spec.ViewNumber(uint64(0x80000000)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, LastNormalView: spec.ViewNumber(uint64(0x80000003)), Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), Replica: spec.ReplicaIndex(uint64(0x7)), CrashVector: []uint32{uint32(uint64(0x80000007)), uint32(uint64(0x80000008))}}
 }
 
 func sampleStartView() *StartView {
-	return &StartView{View: spec.ViewNumber(uint64(0x80000000)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000002)), Commit: spec.OpNumber(uint64(0x8000000000000003)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
+	return &StartView{View: spec.ViewNumber(uint64(0x80000000)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), CrashVector: []uint32{uint32(uint64(0x80000005)), uint32(uint64(0x80000006))}}
 }
 
 func sampleGetState() *GetState {
@@ -157,7 +165,15 @@ func sampleGetState() *GetState {
 }
 
 func sampleNewState() *NewState {
-	return &NewState{View: spec.ViewNumber(uint64(0x80000000)), After: spec.OpNumber(uint64(0x8000000000000001)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), Replica: spec.ReplicaIndex(uint64(0x6)), CrashVector: []uint32{uint32(uint64(0x80000006)), uint32(uint64(0x80000007))}}
+	return &NewState{View: spec.ViewNumber(uint64(0x80000000)), After: spec.OpNumber(uint64(0x8000000000000001)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), Replica: spec.ReplicaIndex(uint64(0x7)), CrashVector: []uint32{uint32(uint64(0x80000007)), uint32(uint64(0x80000008))}}
+}
+
+func sampleGetDoViewChange() *GetDoViewChange {
+	return &GetDoViewChange{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+}
+
+func sampleGetStartView() *GetStartView {
+	return &GetStartView{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
 }
 
 func sampleCrashVectorRequest() *CrashVectorRequest {
@@ -173,15 +189,19 @@ func sampleRecovery() *Recovery {
 }
 
 func sampleRecoveryResponse() *RecoveryResponse {
-	return &RecoveryResponse{View: spec.ViewNumber(uint64(0x80000000)), Nonce: uint64(uint64(0x8000000000000001)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), Replica: spec.ReplicaIndex(uint64(0x6)), CrashVector: []uint32{uint32(uint64(0x80000006)), uint32(uint64(0x80000007))}}
+	return &RecoveryResponse{View: spec.ViewNumber(uint64(0x80000000)), Nonce: uint64(uint64(0x8000000000000001)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), Replica: spec.ReplicaIndex(uint64(0x7)), CrashVector: []uint32{uint32(uint64(0x80000007)), uint32(uint64(0x80000008))}}
 }
 
 func sampleReplica() *Replica {
-	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Crashed, View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000a)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000d)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x800000000000000f)), CrashVector: []uint32{uint32(uint64(0x80000010)), uint32(uint64(0x80000011))}}
+	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Crashed, View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), LogStart: spec.OpNumber(uint64(0x8000000000000007)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, Checkpoint: spec.Checkpoint(*sampleCheckpoint()), PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000c)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000f)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x8000000000000011)), CrashVector: []uint32{uint32(uint64(0x80000012)), uint32(uint64(0x80000013))}}
 }
 
 func sampleClientRecord() *ClientRecord {
 	return &ClientRecord{Client: spec.ClientID(uint64(0x8000000000000000)), Request: spec.RequestNumber(uint64(0x8000000000000001)), Executed: bool(true), Reply: spec.Reply(*sampleReply())}
+}
+
+func sampleCheckpoint() *Checkpoint {
+	return &Checkpoint{Op: spec.OpNumber(uint64(0x8000000000000000)), ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, State: []byte("bytes2")}
 }
 
 func sampleOpAcks() *OpAcks {
@@ -189,5 +209,5 @@ func sampleOpAcks() *OpAcks {
 }
 
 func sampleConfig() *Config {
-	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true), Batch: uint16(uint64(0x8004)), Pipeline: uint16(uint64(0x8005))}
+	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true), Batch: uint16(uint64(0x8004)), Pipeline: uint16(uint64(0x8005)), CheckpointInterval: uint32(uint64(0x80000006)), ViewChangeLog: uint16(uint64(0x8007))}
 }

@@ -44,11 +44,15 @@ const (
 	RuleJoinViewChangeOnDoViewChange
 	RuleRecordDoViewChange
 	RuleStartNewView
+	RuleFetchDoViewChange
+	RuleResendDoViewChange
 	RuleReceiveStartView
+	RuleFetchStartView
+	RuleSendStartView
 )
 
 // NumRules is the number of rules; RuleIDs run from 1 to NumRules.
-const NumRules = 31
+const NumRules = 35
 
 func (id RuleID) String() string {
 	if id == RuleNone {
@@ -64,35 +68,39 @@ func (id RuleID) String() string {
 var Rules = [NumRules + 1]lang.RuleInfo{
 	RuleResendReply:                  {Name: "ResendReply", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:12"},
 	RuleReceiveRequest:               {Name: "ReceiveRequest", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:35"},
-	RuleReceivePrepare:               {Name: "ReceivePrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "4.1", Pos: "spec/normal.go:92"},
-	RuleRecordPrepareOK:              {Name: "RecordPrepareOK", Trigger: lang.OnMessage, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:115"},
-	RuleCommitOperations:             {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:138"},
-	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:167"},
-	RuleAckCommit:                    {Name: "AckCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:186"},
-	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:215"},
+	RuleReceivePrepare:               {Name: "ReceivePrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "4.1", Pos: "spec/normal.go:93"},
+	RuleRecordPrepareOK:              {Name: "RecordPrepareOK", Trigger: lang.OnMessage, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:116"},
+	RuleCommitOperations:             {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:139"},
+	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:168"},
+	RuleAckCommit:                    {Name: "AckCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:187"},
+	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:216"},
 	RuleCrashReplica:                 {Name: "CrashReplica", Trigger: lang.OnCrash, Event: "Crash", Section: "4.3", Pos: "spec/recovery.go:21"},
 	RuleRestartReplica:               {Name: "RestartReplica", Trigger: lang.OnRestart, Event: "Restart", Section: "4.3", Pos: "spec/recovery.go:36"},
 	RuleRetryRecovery:                {Name: "RetryRecovery", Trigger: lang.OnTimeout, Event: "RecoveryTimeout", Section: "4.3", Pos: "spec/recovery.go:58"},
 	RuleSendCrashVector:              {Name: "SendCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorRequest", Section: "4.3", Pos: "spec/recovery.go:76"},
 	RuleRecordCrashVector:            {Name: "RecordCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:89"},
 	RuleStartRecovery:                {Name: "StartRecovery", Trigger: lang.OnQuorum, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:108"},
-	RuleSendRecoveryResponse:         {Name: "SendRecoveryResponse", Trigger: lang.OnMessage, Event: "Recovery", Section: "4.3", Pos: "spec/recovery.go:127"},
-	RuleRecordRecoveryResponse:       {Name: "RecordRecoveryResponse", Trigger: lang.OnMessage, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:146"},
-	RuleFinishRecovery:               {Name: "FinishRecovery", Trigger: lang.OnQuorum, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:165"},
+	RuleSendRecoveryResponse:         {Name: "SendRecoveryResponse", Trigger: lang.OnMessage, Event: "Recovery", Section: "4.3", Pos: "spec/recovery.go:129"},
+	RuleRecordRecoveryResponse:       {Name: "RecordRecoveryResponse", Trigger: lang.OnMessage, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:149"},
+	RuleFinishRecovery:               {Name: "FinishRecovery", Trigger: lang.OnQuorum, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:169"},
 	RuleGetStateInView:               {Name: "GetStateInView", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:19"},
 	RuleGetStateOnNewerPrepare:       {Name: "GetStateOnNewerPrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:35"},
 	RuleGetStateOnNewerCommit:        {Name: "GetStateOnNewerCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "5.2", Pos: "spec/statetransfer.go:49"},
-	RuleSendNewState:                 {Name: "SendNewState", Trigger: lang.OnMessage, Event: "GetState", Section: "5.2", Pos: "spec/statetransfer.go:96"},
-	RuleReceiveNewState:              {Name: "ReceiveNewState", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:115"},
-	RuleReceiveNewStateNewView:       {Name: "ReceiveNewStateNewView", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:148"},
+	RuleSendNewState:                 {Name: "SendNewState", Trigger: lang.OnMessage, Event: "GetState", Section: "5.2", Pos: "spec/statetransfer.go:97"},
+	RuleReceiveNewState:              {Name: "ReceiveNewState", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:125"},
+	RuleReceiveNewStateNewView:       {Name: "ReceiveNewStateNewView", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:164"},
 	RuleStartViewChangeOnTimeout:     {Name: "StartViewChangeOnTimeout", Trigger: lang.OnTimeout, Event: "ViewChangeTimeout", Section: "4.2", Pos: "spec/viewchange.go:16"},
 	RuleJoinViewChange:               {Name: "JoinViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:42"},
 	RuleRecordStartViewChange:        {Name: "RecordStartViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:58"},
 	RuleSendDoViewChange:             {Name: "SendDoViewChange", Trigger: lang.OnQuorum, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:75"},
-	RuleJoinViewChangeOnDoViewChange: {Name: "JoinViewChangeOnDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:95"},
-	RuleRecordDoViewChange:           {Name: "RecordDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:112"},
-	RuleStartNewView:                 {Name: "StartNewView", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:136"},
-	RuleReceiveStartView:             {Name: "ReceiveStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "4.2", Pos: "spec/viewchange.go:171"},
+	RuleJoinViewChangeOnDoViewChange: {Name: "JoinViewChangeOnDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:101"},
+	RuleRecordDoViewChange:           {Name: "RecordDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:118"},
+	RuleStartNewView:                 {Name: "StartNewView", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:145"},
+	RuleFetchDoViewChange:            {Name: "FetchDoViewChange", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "5.3", Pos: "spec/viewchange.go:223"},
+	RuleResendDoViewChange:           {Name: "ResendDoViewChange", Trigger: lang.OnMessage, Event: "GetDoViewChange", Section: "5.3", Pos: "spec/viewchange.go:241"},
+	RuleReceiveStartView:             {Name: "ReceiveStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "4.2", Pos: "spec/viewchange.go:262"},
+	RuleFetchStartView:               {Name: "FetchStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "5.3", Pos: "spec/viewchange.go:311"},
+	RuleSendStartView:                {Name: "SendStartView", Trigger: lang.OnMessage, Event: "GetStartView", Section: "5.3", Pos: "spec/viewchange.go:329"},
 }
 
 // Fired says which rules one dispatch applied: Rule consumed the event, and
@@ -237,6 +245,9 @@ func OnDoViewChange(r *spec.Replica, ev *spec.DoViewChange, out *lang.Effects[sp
 	case spec.StartNewView{}.Guard(r, q):
 		spec.StartNewView{}.Apply(r, q, out)
 		f.Quorum = RuleStartNewView
+	case spec.FetchDoViewChange{}.Guard(r, q):
+		spec.FetchDoViewChange{}.Apply(r, q, out)
+		f.Quorum = RuleFetchDoViewChange
 	}
 	return f
 }
@@ -247,12 +258,15 @@ func EnabledDoViewChange(r *spec.Replica, ev *spec.DoViewChange) bool {
 	return spec.JoinViewChangeOnDoViewChange{}.Guard(r, ev) || spec.RecordDoViewChange{}.Guard(r, ev)
 }
 
-// OnStartView applies to r the first enabled rule of StartView: ReceiveStartView.
+// OnStartView applies to r the first enabled rule of StartView: ReceiveStartView, FetchStartView.
 func OnStartView(r *spec.Replica, ev *spec.StartView, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
 	case spec.ReceiveStartView{}.Guard(r, ev):
 		spec.ReceiveStartView{}.Apply(r, ev, out)
 		f.Rule = RuleReceiveStartView
+	case spec.FetchStartView{}.Guard(r, ev):
+		spec.FetchStartView{}.Apply(r, ev, out)
+		f.Rule = RuleFetchStartView
 	}
 	return f
 }
@@ -260,7 +274,7 @@ func OnStartView(r *spec.Replica, ev *spec.StartView, out *lang.Effects[spec.Rep
 // EnabledStartView reports whether a rule of StartView is enabled at r, so that OnStartView would
 // change r; it only reads.
 func EnabledStartView(r *spec.Replica, ev *spec.StartView) bool {
-	return spec.ReceiveStartView{}.Guard(r, ev)
+	return spec.ReceiveStartView{}.Guard(r, ev) || spec.FetchStartView{}.Guard(r, ev)
 }
 
 // OnGetState applies to r the first enabled rule of GetState: SendNewState.
@@ -296,6 +310,38 @@ func OnNewState(r *spec.Replica, ev *spec.NewState, out *lang.Effects[spec.Repli
 // change r; it only reads.
 func EnabledNewState(r *spec.Replica, ev *spec.NewState) bool {
 	return spec.ReceiveNewState{}.Guard(r, ev) || spec.ReceiveNewStateNewView{}.Guard(r, ev)
+}
+
+// OnGetDoViewChange applies to r the first enabled rule of GetDoViewChange: ResendDoViewChange.
+func OnGetDoViewChange(r *spec.Replica, ev *spec.GetDoViewChange, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.ResendDoViewChange{}.Guard(r, ev):
+		spec.ResendDoViewChange{}.Apply(r, ev, out)
+		f.Rule = RuleResendDoViewChange
+	}
+	return f
+}
+
+// EnabledGetDoViewChange reports whether a rule of GetDoViewChange is enabled at r, so that OnGetDoViewChange would
+// change r; it only reads.
+func EnabledGetDoViewChange(r *spec.Replica, ev *spec.GetDoViewChange) bool {
+	return spec.ResendDoViewChange{}.Guard(r, ev)
+}
+
+// OnGetStartView applies to r the first enabled rule of GetStartView: SendStartView.
+func OnGetStartView(r *spec.Replica, ev *spec.GetStartView, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.SendStartView{}.Guard(r, ev):
+		spec.SendStartView{}.Apply(r, ev, out)
+		f.Rule = RuleSendStartView
+	}
+	return f
+}
+
+// EnabledGetStartView reports whether a rule of GetStartView is enabled at r, so that OnGetStartView would
+// change r; it only reads.
+func EnabledGetStartView(r *spec.Replica, ev *spec.GetStartView) bool {
+	return spec.SendStartView{}.Guard(r, ev)
 }
 
 // OnCrashVectorRequest applies to r the first enabled rule of CrashVectorRequest: SendCrashVector.
@@ -501,6 +547,14 @@ func Dispatch(r *spec.Replica, ev any, out *lang.Effects[spec.ReplicaIndex, spec
 		return OnNewState(r, &ev, out), nil
 	case *spec.NewState:
 		return OnNewState(r, ev, out), nil
+	case spec.GetDoViewChange:
+		return OnGetDoViewChange(r, &ev, out), nil
+	case *spec.GetDoViewChange:
+		return OnGetDoViewChange(r, ev, out), nil
+	case spec.GetStartView:
+		return OnGetStartView(r, &ev, out), nil
+	case *spec.GetStartView:
+		return OnGetStartView(r, ev, out), nil
 	case spec.CrashVectorRequest:
 		return OnCrashVectorRequest(r, &ev, out), nil
 	case *spec.CrashVectorRequest:
@@ -792,12 +846,45 @@ func ApplyRule(r *spec.Replica, id RuleID, ev any, out *lang.Effects[spec.Replic
 			spec.StartNewView{}.Apply(r, q, out)
 			return true, nil
 		}
+	case RuleFetchDoViewChange:
+		if e, ok := eventAs[spec.DoViewChange](ev); ok {
+			q := lang.QuorumOf[spec.DoViewChange]{Last: e}
+			if !(spec.FetchDoViewChange{}).Guard(r, q) {
+				return false, nil
+			}
+			spec.FetchDoViewChange{}.Apply(r, q, out)
+			return true, nil
+		}
+	case RuleResendDoViewChange:
+		if e, ok := eventAs[spec.GetDoViewChange](ev); ok {
+			if !(spec.ResendDoViewChange{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ResendDoViewChange{}.Apply(r, e, out)
+			return true, nil
+		}
 	case RuleReceiveStartView:
 		if e, ok := eventAs[spec.StartView](ev); ok {
 			if !(spec.ReceiveStartView{}).Guard(r, e) {
 				return false, nil
 			}
 			spec.ReceiveStartView{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleFetchStartView:
+		if e, ok := eventAs[spec.StartView](ev); ok {
+			if !(spec.FetchStartView{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.FetchStartView{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleSendStartView:
+		if e, ok := eventAs[spec.GetStartView](ev); ok {
+			if !(spec.SendStartView{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.SendStartView{}.Apply(r, e, out)
 			return true, nil
 		}
 	default:

@@ -104,6 +104,7 @@ func _(v *spec.StartViewChange) {
 func _(v *spec.DoViewChange) {
 	type staleRunGoGenerate struct {
 		View           spec.ViewNumber
+		Checkpoint     spec.Checkpoint
 		Log            []spec.Request
 		LastNormalView spec.ViewNumber
 		Op             spec.OpNumber
@@ -117,6 +118,7 @@ func _(v *spec.DoViewChange) {
 func _(v *spec.StartView) {
 	type staleRunGoGenerate struct {
 		View        spec.ViewNumber
+		Checkpoint  spec.Checkpoint
 		Log         []spec.Request
 		Op          spec.OpNumber
 		Commit      spec.OpNumber
@@ -139,9 +141,30 @@ func _(v *spec.NewState) {
 	type staleRunGoGenerate struct {
 		View        spec.ViewNumber
 		After       spec.OpNumber
+		Checkpoint  spec.Checkpoint
 		Log         []spec.Request
 		Op          spec.OpNumber
 		Commit      spec.OpNumber
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.GetDoViewChange) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Op          spec.OpNumber
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.GetStartView) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Op          spec.OpNumber
 		Replica     spec.ReplicaIndex
 		CrashVector []uint32
 	}
@@ -178,6 +201,7 @@ func _(v *spec.RecoveryResponse) {
 	type staleRunGoGenerate struct {
 		View        spec.ViewNumber
 		Nonce       uint64
+		Checkpoint  spec.Checkpoint
 		Log         []spec.Request
 		Op          spec.OpNumber
 		Commit      spec.OpNumber
@@ -196,8 +220,10 @@ func _(v *spec.Replica) {
 		LastNormalView    spec.ViewNumber
 		OpNumber          spec.OpNumber
 		CommitNumber      spec.OpNumber
+		LogStart          spec.OpNumber
 		Log               []spec.Request
 		ClientTable       []spec.ClientRecord
+		Checkpoint        spec.Checkpoint
 		PrepareOKs        []spec.OpAcks
 		StartViewChanges  spec.ReplicaSet
 		SentDoViewChange  bool
@@ -220,6 +246,15 @@ func _(v *spec.ClientRecord) {
 	_ = (*staleRunGoGenerate)(v)
 }
 
+func _(v *spec.Checkpoint) {
+	type staleRunGoGenerate struct {
+		Op          spec.OpNumber
+		ClientTable []spec.ClientRecord
+		State       []byte
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
 func _(v *spec.OpAcks) {
 	type staleRunGoGenerate struct {
 		Op   spec.OpNumber
@@ -230,12 +265,14 @@ func _(v *spec.OpAcks) {
 
 func _(v *spec.Config) {
 	type staleRunGoGenerate struct {
-		Replicas          uint8
-		StateTransfer     spec.StateTransferVariant
-		Recovery          spec.RecoveryVariant
-		StartViewInNormal bool
-		Batch             uint16
-		Pipeline          uint16
+		Replicas           uint8
+		StateTransfer      spec.StateTransferVariant
+		Recovery           spec.RecoveryVariant
+		StartViewInNormal  bool
+		Batch              uint16
+		Pipeline           uint16
+		CheckpointInterval uint32
+		ViewChangeLog      uint16
 	}
 	_ = (*staleRunGoGenerate)(v)
 }

@@ -16,19 +16,22 @@ type Invariant struct {
 
 // Invariants lists the invariants in spec order.
 var Invariants = [...]Invariant{
-	{lang.PredicateInfo{Name: "CommitNumberAtMostOpNumber", Pos: "spec/invariants.go:13"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "CommitNumberAtMostOpNumber", Pos: "spec/invariants.go:18"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.CommitNumberAtMostOpNumber(rs)
 	}},
-	{lang.PredicateInfo{Name: "CommittedPrefixesAgree", Pos: "spec/invariants.go:30"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "CommittedPrefixesAgree", Pos: "spec/invariants.go:39"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.CommittedPrefixesAgree(rs)
 	}},
-	{lang.PredicateInfo{Name: "NormalLogMatchesPrimary", Pos: "spec/invariants.go:51"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "CheckpointsAgree", Pos: "spec/invariants.go:64"}, func(rs []spec.Replica, _ []spec.Reply) error {
+		return spec.CheckpointsAgree(rs)
+	}},
+	{lang.PredicateInfo{Name: "NormalLogMatchesPrimary", Pos: "spec/invariants.go:133"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.NormalLogMatchesPrimary(rs)
 	}},
-	{lang.PredicateInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:77"}, func(rs []spec.Replica, _ []spec.Reply) error {
+	{lang.PredicateInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:160"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.ExecutedAtMostOnce(rs)
 	}},
-	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:95"}, spec.AcknowledgedNotLost},
+	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:188"}, spec.AcknowledgedNotLost},
 }
 
 // CheckInvariants returns the first invariant that breaks, or nil.
@@ -51,8 +54,8 @@ type Action struct {
 
 // Actions lists the action properties in spec order.
 var Actions = [...]Action{
-	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:128"}, spec.ViewNeverDecreases},
-	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:138"}, spec.CommitNeverDecreases},
+	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:231"}, spec.ViewNeverDecreases},
+	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:241"}, spec.CommitNeverDecreases},
 }
 
 // CheckActions returns the first action property that a step from before

@@ -26,6 +26,8 @@ const (
 	KindStartView
 	KindGetState
 	KindNewState
+	KindGetDoViewChange
+	KindGetStartView
 	KindCrashVectorRequest
 	KindCrashVectorResponse
 	KindRecovery
@@ -54,6 +56,10 @@ func (k Kind) String() string {
 		return "GetState"
 	case KindNewState:
 		return "NewState"
+	case KindGetDoViewChange:
+		return "GetDoViewChange"
+	case KindGetStartView:
+		return "GetStartView"
 	case KindCrashVectorRequest:
 		return "CrashVectorRequest"
 	case KindCrashVectorResponse:
@@ -90,6 +96,10 @@ func KindOf(m any) Kind {
 		return KindGetState
 	case spec.NewState, *spec.NewState:
 		return KindNewState
+	case spec.GetDoViewChange, *spec.GetDoViewChange:
+		return KindGetDoViewChange
+	case spec.GetStartView, *spec.GetStartView:
+		return KindGetStartView
 	case spec.CrashVectorRequest, *spec.CrashVectorRequest:
 		return KindCrashVectorRequest
 	case spec.CrashVectorResponse, *spec.CrashVectorResponse:
@@ -146,6 +156,14 @@ func AppendMessage(b []byte, m any) ([]byte, error) {
 		return (*NewState)(&m).appendBody(append(b, wire.Version, byte(KindNewState))), nil
 	case *spec.NewState:
 		return (*NewState)(m).appendBody(append(b, wire.Version, byte(KindNewState))), nil
+	case spec.GetDoViewChange:
+		return (*GetDoViewChange)(&m).appendBody(append(b, wire.Version, byte(KindGetDoViewChange))), nil
+	case *spec.GetDoViewChange:
+		return (*GetDoViewChange)(m).appendBody(append(b, wire.Version, byte(KindGetDoViewChange))), nil
+	case spec.GetStartView:
+		return (*GetStartView)(&m).appendBody(append(b, wire.Version, byte(KindGetStartView))), nil
+	case *spec.GetStartView:
+		return (*GetStartView)(m).appendBody(append(b, wire.Version, byte(KindGetStartView))), nil
 	case spec.CrashVectorRequest:
 		return (*CrashVectorRequest)(&m).appendBody(append(b, wire.Version, byte(KindCrashVectorRequest))), nil
 	case *spec.CrashVectorRequest:
@@ -224,6 +242,14 @@ func unmarshalMessage(d wire.Decoder) (any, error) {
 	case KindNewState:
 		var v spec.NewState
 		(*NewState)(&v).Decode(&d)
+		m = v
+	case KindGetDoViewChange:
+		var v spec.GetDoViewChange
+		(*GetDoViewChange)(&v).Decode(&d)
+		m = v
+	case KindGetStartView:
+		var v spec.GetStartView
+		(*GetStartView)(&v).Decode(&d)
 		m = v
 	case KindCrashVectorRequest:
 		var v spec.CrashVectorRequest

@@ -106,7 +106,9 @@ type Effects[R, C ~uint8 | ~uint16 | ~uint32 | ~uint64] struct {
 // again, it asks with Executed for the results of the operations it has
 // executed already, so that the application never sees one twice. A
 // replica that lost its state (a crash) starts from a new service and
-// executes the committed log from the start.
+// executes the committed log from the start, or from a checkpoint that it
+// restores. The model checker's service is nil: it echoes operations and
+// has no state, so its snapshot is empty.
 type Service interface {
 	// Execute executes op, the operation of request number request of
 	// client, and returns its result.
@@ -114,6 +116,15 @@ type Service interface {
 	// Executed returns the result of that request, which the replica
 	// executed before, or nil when the service no longer knows it.
 	Executed(client, request uint64, op []byte) []byte
+	// Snapshot returns the service's state, for a checkpoint: the same
+	// operations executed in the same order give the same snapshot at
+	// every replica. The rules keep it and never change it.
+	Snapshot() []byte
+	// Restore replaces the service's state by a snapshot that a replica's
+	// Snapshot returned; results of the operations before it are no
+	// longer known. The runtime checks a snapshot from the network before
+	// a rule restores it, so Restore never fails.
+	Restore(state []byte)
 }
 
 // Execute executes the operation op of client c's request number n on the
@@ -134,6 +145,22 @@ func (e *Effects[R, C]) Executed(c C, n uint64, op []byte) []byte {
 		return op
 	}
 	return e.Service.Executed(uint64(c), n, op)
+}
+
+// Snapshot returns the service's snapshot; without a service, nil.
+func (e *Effects[R, C]) Snapshot() []byte {
+	if e.Service == nil {
+		return nil
+	}
+	return e.Service.Snapshot()
+}
+
+// Restore restores the service from a snapshot; without a service it does
+// nothing.
+func (e *Effects[R, C]) Restore(state []byte) {
+	if e.Service != nil {
+		e.Service.Restore(state)
+	}
 }
 
 // Send emits message m to replica to.

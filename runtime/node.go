@@ -100,8 +100,11 @@ func (t *Timing) validate() error {
 // NodeConfig configures a node.
 type NodeConfig struct {
 	// Spec is the configuration of the protocol: the number of replicas
-	// and the variants, the safe ones by default. A zero Batch or
-	// Pipeline takes DefaultBatch or DefaultPipeline.
+	// and the variants, the safe ones by default. A zero Batch, Pipeline
+	// or ViewChangeLog takes DefaultBatch, DefaultPipeline or
+	// DefaultViewChangeLog; a zero CheckpointInterval takes
+	// DefaultCheckpointInterval when the state machine is a Snapshotter,
+	// and stays 0, no checkpoints, when it is not.
 	Spec spec.Config
 	// Index is this replica's index, from 0.
 	Index  int
@@ -169,6 +172,17 @@ const (
 	DefaultPipeline = 4
 )
 
+// The checkpoints and view changes of a node unless NodeConfig.Spec says
+// otherwise: a checkpoint every DefaultCheckpointInterval operations, so
+// that a replica's log holds about twice that many entries, and
+// DoViewChange and StartView messages that carry at most
+// DefaultViewChangeLog entries, as many as a primary has outstanding with
+// the default batching.
+const (
+	DefaultCheckpointInterval = 1024
+	DefaultViewChangeLog      = DefaultBatch * DefaultPipeline
+)
+
 // NewNode returns a node that starts as start says, on a fresh state
 // machine. A node that recovers sends its first recovery messages before
 // NewNode returns.
@@ -188,12 +202,22 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 	if cfg.Spec.Pipeline == 0 {
 		cfg.Spec.Pipeline = DefaultPipeline
 	}
+	if cfg.Spec.ViewChangeLog == 0 {
+		cfg.Spec.ViewChangeLog = DefaultViewChangeLog
+	}
+	_, snapshots := cfg.NewStateMachine().(Snapshotter)
+	switch {
+	case cfg.Spec.CheckpointInterval == 0 && snapshots:
+		cfg.Spec.CheckpointInterval = DefaultCheckpointInterval
+	case cfg.Spec.CheckpointInterval != 0 && !snapshots:
+		return nil, fmt.Errorf("runtime: checkpoints every %d operations need a state machine that is a Snapshotter", cfg.Spec.CheckpointInterval)
+	}
 	n := &Node{cfg: cfg, net: net, rand: rnd, log: cfg.Log}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
 	n.log = n.log.With("replica", cfg.Index)
-	n.out.Service = newService(cfg.NewStateMachine())
+	n.out.Service = newService(cfg.NewStateMachine)
 	switch start {
 	case NewCluster:
 		n.r = spec.NewReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
@@ -226,6 +250,10 @@ func (n *Node) Step(from int, m any) error {
 	if err := CheckSender(n.cfg.Spec, from, m); err != nil {
 		n.stats.Rejected++
 		return err
+	}
+	if err := n.checkSnapshot(m); err != nil {
+		n.stats.Rejected++
+		return fmt.Errorf("runtime: %s from replica %d: %w", generated.KindOf(m), from, err)
 	}
 	if n.fromPrimary(from, m) {
 		n.silence = 0
@@ -272,13 +300,39 @@ func (n *Node) Tick() {
 // instead; Crash is for a simulator that keeps the node.
 func (n *Node) Crash() {
 	n.apply(lang.Crash{})
-	n.out.Service = newService(n.cfg.NewStateMachine())
+	n.out.Service = newService(n.cfg.NewStateMachine)
 	n.restart()
 }
 
 // restart fires Restart with a fresh random nonce.
 func (n *Node) restart() {
 	n.apply(lang.Restart{Nonce: n.rand.Uint64()})
+}
+
+// checkSnapshot checks that the snapshot of the checkpoint that message m
+// carries, if any, restores a new state machine: the rule that installs
+// it cannot fail.
+func (n *Node) checkSnapshot(m any) error {
+	var c *spec.Checkpoint
+	switch m := m.(type) {
+	case spec.DoViewChange:
+		c = &m.Checkpoint
+	case spec.StartView:
+		c = &m.Checkpoint
+	case spec.NewState:
+		c = &m.Checkpoint
+	case spec.RecoveryResponse:
+		c = &m.Checkpoint
+	default:
+		return nil
+	}
+	if c.Op == 0 && len(c.State) == 0 {
+		return nil
+	}
+	if err := restore(n.cfg.NewStateMachine(), c.State); err != nil {
+		return fmt.Errorf("the snapshot of its checkpoint at op %d: %w", c.Op, err)
+	}
+	return nil
 }
 
 func (n *Node) isPrimary() bool { return int(n.r.Config.Primary(n.r.View)) == n.cfg.Index }
@@ -351,6 +405,8 @@ type discard struct{}
 
 func (discard) Execute(client, request uint64, op []byte) []byte  { return nil }
 func (discard) Executed(client, request uint64, op []byte) []byte { return nil }
+func (discard) Snapshot() []byte                                  { return nil }
+func (discard) Restore(state []byte)                              {}
 
 // encode encodes the step's effects before anything else runs, since their
 // messages may share memory with the replica's state, which the next step

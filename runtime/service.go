@@ -1,13 +1,36 @@
 package runtime
 
+import "fmt"
+
 // StateMachine is the application's deterministic state machine: a
 // replica applies each committed operation to it once, in op order, and
 // the client that submitted the operation receives the result. Apply must
 // be deterministic (the same operations in the same order give the same
 // results on every replica) and must not keep op or the result's memory
 // beyond what it owns: op is the log's.
+//
+// A state machine that is also a Snapshotter lets replicas take
+// checkpoints and discard their logs (spec.Config.CheckpointInterval);
+// one that is not keeps every operation in the log for as long as the
+// replica runs.
 type StateMachine interface {
 	Apply(op []byte) (result []byte)
+}
+
+// Snapshotter is a StateMachine whose state can be taken and put back, for
+// checkpoints (VR Revisited 5.1) and for replicas that catch up from one
+// (5.2).
+type Snapshotter interface {
+	// Snapshot returns the state: the same operations applied in the
+	// same order must give the same bytes at every replica, so encode
+	// maps in a fixed order. The replica keeps the bytes and never
+	// changes them.
+	Snapshot() []byte
+	// Restore replaces the state of a new, empty state machine by a
+	// snapshot. It returns an error for bytes that are not one: they
+	// come from the network, and the replica refuses the message that
+	// carried them.
+	Restore(state []byte) error
 }
 
 // StateMachineFunc makes a function a StateMachine.
@@ -23,6 +46,8 @@ func (f StateMachineFunc) Apply(op []byte) []byte { return f(op) }
 type service struct {
 	sm      StateMachine
 	results map[uint64]result
+	// fresh returns a new, empty state machine, to restore snapshots into.
+	fresh func() StateMachine
 }
 
 type result struct {
@@ -30,8 +55,8 @@ type result struct {
 	value   []byte
 }
 
-func newService(sm StateMachine) *service {
-	return &service{sm: sm, results: map[uint64]result{}}
+func newService(fresh func() StateMachine) *service {
+	return &service{sm: fresh(), results: map[uint64]result{}, fresh: fresh}
 }
 
 func (s *service) Execute(client, request uint64, op []byte) []byte {
@@ -48,4 +73,40 @@ func (s *service) Executed(client, request uint64, op []byte) []byte {
 		return r.value
 	}
 	return nil
+}
+
+// Snapshot returns the state machine's snapshot; nil for one that takes
+// none, which NewNode runs without checkpoints.
+func (s *service) Snapshot() []byte {
+	if sn, ok := s.sm.(Snapshotter); ok {
+		return sn.Snapshot()
+	}
+	return nil
+}
+
+// Restore replaces the state machine by a new one restored from state,
+// which checkSnapshot has accepted before the message that carries it
+// reached the rules; a snapshot that fails now is the application's
+// fault, a state machine whose Restore is not deterministic. The results
+// it knew are of operations before the snapshot, which the rules no longer
+// ask for.
+func (s *service) Restore(state []byte) {
+	sm := s.fresh()
+	if err := restore(sm, state); err != nil {
+		panic(fmt.Sprintf("runtime: a snapshot accepted before does not restore now: %v", err))
+	}
+	s.sm = sm
+	clear(s.results)
+}
+
+// restore restores sm, new and empty, from state.
+func restore(sm StateMachine, state []byte) error {
+	sn, ok := sm.(Snapshotter)
+	if !ok {
+		if len(state) == 0 {
+			return nil
+		}
+		return fmt.Errorf("a snapshot of %d bytes for a state machine that takes none", len(state))
+	}
+	return sn.Restore(state)
 }

@@ -25,12 +25,13 @@ func TestDecodeRejectsEnumOutOfRange(t *testing.T) {
 		require.Equal(t, s, back.Status)
 	}
 	// The encoding: the version byte, the config (replicas, state
-	// transfer, recovery, StartView in normal, batch, pipeline: one
-	// byte each while small), the index, then the status.
+	// transfer, recovery, StartView in normal, batch, pipeline,
+	// checkpoint interval, view change log: one byte each while small),
+	// the index, then the status.
 	r.Status = spec.Crashed
 	enc, err := (*generated.Replica)(&r).MarshalBinary()
 	require.NoError(t, err)
-	const statusAt = 8
+	const statusAt = 10
 	require.Equal(t, byte(spec.Crashed), enc[statusAt])
 	enc[statusAt] = byte(spec.Crashed) + 1
 	var back generated.Replica

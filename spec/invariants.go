@@ -1,13 +1,18 @@
 package spec
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+	"slices"
+)
 
 // Invariants over the states of all replicas and the replies the clients
 // have received. Each returns nil when it holds and otherwise an error that
 // names the replicas and values that break it.
 
-// CommitNumberAtMostOpNumber: a replica commits only what its log holds,
-// and its op-number is the length of its log.
+// CommitNumberAtMostOpNumber: a replica commits only what its log holds;
+// its checkpoint is of a committed operation and its log starts at or
+// before it; its op-number is where its log ends.
 //
 //vsr:invariant
 func CommitNumberAtMostOpNumber(rs []Replica) error {
@@ -16,26 +21,31 @@ func CommitNumberAtMostOpNumber(rs []Replica) error {
 		if r.CommitNumber > r.OpNumber {
 			return fmt.Errorf("replica %d: commit-number %d > op-number %d", r.Index, r.CommitNumber, r.OpNumber)
 		}
-		if uint64(len(r.Log)) != uint64(r.OpNumber) {
-			return fmt.Errorf("replica %d: op-number %d but %d log entries", r.Index, r.OpNumber, len(r.Log))
+		if r.LogStart > r.Checkpoint.Op || r.Checkpoint.Op > r.CommitNumber {
+			return fmt.Errorf("replica %d: log start %d, checkpoint %d, commit-number %d: want each at most the next",
+				r.Index, r.LogStart, r.Checkpoint.Op, r.CommitNumber)
+		}
+		if r.logEnd() != r.OpNumber {
+			return fmt.Errorf("replica %d: op-number %d but %d log entries after op %d", r.Index, r.OpNumber, len(r.Log), r.LogStart)
 		}
 	}
 	return nil
 }
 
 // CommittedPrefixesAgree: any two replicas have the same operations in
-// the part of their logs that both have committed.
+// the part of their logs that both have committed and both still hold.
 //
 //vsr:invariant
 func CommittedPrefixesAgree(rs []Replica) error {
 	for i := range rs {
 		for j := i + 1; j < len(rs); j++ {
 			a, b := &rs[i], &rs[j]
-			k := min(a.CommitNumber, b.CommitNumber, OpNumber(len(a.Log)), OpNumber(len(b.Log)))
-			for op := OpNumber(1); op <= k; op++ {
-				if !sameRequest(&a.Log[op-1], &b.Log[op-1]) {
+			k := min(a.CommitNumber, b.CommitNumber, a.logEnd(), b.logEnd())
+			for op := max(a.LogStart, b.LogStart) + 1; op <= k; op++ {
+				x, y := a.entry(op), b.entry(op)
+				if !sameRequest(x, y) {
 					return fmt.Errorf("replicas %d and %d: committed op %d differs: client %d request %d vs client %d request %d",
-						a.Index, b.Index, op, a.Log[op-1].Client, a.Log[op-1].Request, b.Log[op-1].Client, b.Log[op-1].Request)
+						a.Index, b.Index, op, x.Client, x.Request, y.Client, y.Request)
 				}
 			}
 		}
@@ -43,9 +53,81 @@ func CommittedPrefixesAgree(rs []Replica) error {
 	return nil
 }
 
+// CheckpointsAgree: a checkpoint holds what its operations left, the same
+// at every replica that executed them. Two checkpoints of the same
+// op-number have the same snapshot and the same client table, but for the
+// views in the replies; and a replica that has committed past another's
+// checkpoint, from an earlier checkpoint of its own, executed the same
+// latest request of each client up to that op-number.
+//
+//vsr:invariant
+func CheckpointsAgree(rs []Replica) error {
+	for i := range rs {
+		a := &rs[i]
+		if a.Checkpoint.Op == 0 {
+			continue
+		}
+		for j := range rs {
+			b := &rs[j]
+			switch {
+			case i == j:
+			case b.Checkpoint.Op == a.Checkpoint.Op:
+				if i < j {
+					if err := sameCheckpoint(a, b); err != nil {
+						return err
+					}
+				}
+			case b.Checkpoint.Op < a.Checkpoint.Op && a.Checkpoint.Op <= min(b.CommitNumber, b.logEnd()):
+				table := slices.Clone(b.Checkpoint.ClientTable)
+				for op := b.Checkpoint.Op + 1; op <= a.Checkpoint.Op; op++ {
+					table = executed(table, b.entry(op), Reply{})
+				}
+				if c, ok := sameRequests(a.Checkpoint.ClientTable, table); !ok {
+					return fmt.Errorf("replica %d: the checkpoint at op %d differs from the history of replica %d for client %d",
+						a.Index, a.Checkpoint.Op, b.Index, c)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sameCheckpoint compares the checkpoints of a and b, of the same op.
+func sameCheckpoint(a, b *Replica) error {
+	x, y := &a.Checkpoint, &b.Checkpoint
+	if !bytes.Equal(x.State, y.State) {
+		return fmt.Errorf("replicas %d and %d: the snapshots of their checkpoints at op %d differ", a.Index, b.Index, x.Op)
+	}
+	if c, ok := sameRequests(x.ClientTable, y.ClientTable); !ok {
+		return fmt.Errorf("replicas %d and %d: the client tables of their checkpoints at op %d differ for client %d", a.Index, b.Index, x.Op, c)
+	}
+	for k := range x.ClientTable {
+		if !bytes.Equal(x.ClientTable[k].Reply.Result, y.ClientTable[k].Reply.Result) {
+			return fmt.Errorf("replicas %d and %d: the client tables of their checkpoints at op %d differ for client %d",
+				a.Index, b.Index, x.Op, x.ClientTable[k].Client)
+		}
+	}
+	return nil
+}
+
+// sameRequests reports whether two client tables of executed requests
+// hold the same requests, and otherwise a client for which they differ.
+func sameRequests(x, y []ClientRecord) (ClientID, bool) {
+	for k := 0; k < max(len(x), len(y)); k++ {
+		switch {
+		case k >= len(x):
+			return y[k].Client, false
+		case k >= len(y) || x[k].Client != y[k].Client || x[k].Request != y[k].Request || !x[k].Executed || !y[k].Executed:
+			return x[k].Client, false
+		}
+	}
+	return 0, true
+}
+
 // NormalLogMatchesPrimary: in normal status, a replica's log up to its
 // op-number is a prefix of the log of the primary of its view, when that
-// primary is in the same view and normal status too.
+// primary is in the same view and normal status too; the two are compared
+// where both still hold entries.
 //
 //vsr:invariant
 func NormalLogMatchesPrimary(rs []Replica) error {
@@ -58,12 +140,12 @@ func NormalLogMatchesPrimary(rs []Replica) error {
 		if p == nil || p.Status != Normal || p.View != r.View {
 			continue
 		}
-		if len(r.Log) > len(p.Log) {
-			return fmt.Errorf("replica %d: %d log entries, more than its primary %d has (%d) in view %d", r.Index, len(r.Log), p.Index, len(p.Log), r.View)
+		if r.logEnd() > p.logEnd() {
+			return fmt.Errorf("replica %d: log up to op %d, longer than its primary %d's (%d) in view %d", r.Index, r.logEnd(), p.Index, p.logEnd(), r.View)
 		}
-		for op := range r.Log {
-			if !sameRequest(&r.Log[op], &p.Log[op]) {
-				return fmt.Errorf("replica %d: op %d differs from its primary %d in view %d", r.Index, op+1, p.Index, r.View)
+		for op := max(r.LogStart, p.LogStart) + 1; op <= r.logEnd(); op++ {
+			if !sameRequest(r.entry(op), p.entry(op)) {
+				return fmt.Errorf("replica %d: op %d differs from its primary %d in view %d", r.Index, op, p.Index, r.View)
 			}
 		}
 	}
@@ -71,16 +153,26 @@ func NormalLogMatchesPrimary(rs []Replica) error {
 }
 
 // ExecutedAtMostOnce: no request of a client appears twice in a replica's
-// committed log, so none is executed twice.
+// committed log, nor in it and before its checkpoint, so none is executed
+// twice.
 //
 //vsr:invariant
 func ExecutedAtMostOnce(rs []Replica) error {
 	for i := range rs {
 		r := &rs[i]
-		k := min(r.CommitNumber, OpNumber(len(r.Log)))
-		if a, b, ok := firstRepeat(r.Log[:k]); ok {
+		k := max(r.LogStart, min(r.CommitNumber, r.logEnd()))
+		if a, b, ok := firstRepeat(r.entriesTo(k)); ok {
 			x := &r.Log[a]
-			return fmt.Errorf("replica %d: client %d request %d committed twice, as ops %d and %d", r.Index, x.Client, x.Request, a+1, b+1)
+			return fmt.Errorf("replica %d: client %d request %d committed twice, as ops %d and %d", r.Index, x.Client, x.Request,
+				r.LogStart+OpNumber(a)+1, r.LogStart+OpNumber(b)+1)
+		}
+		table := r.Checkpoint.ClientTable
+		for op := max(r.LogStart, r.Checkpoint.Op) + 1; op <= k; op++ {
+			x := r.entry(op)
+			if c, ok := findClient(table, x.Client); ok && table[c].Request >= x.Request {
+				return fmt.Errorf("replica %d: client %d request %d committed as op %d, and before its checkpoint at op %d",
+					r.Index, x.Client, x.Request, op, r.Checkpoint.Op)
+			}
 		}
 	}
 	return nil
@@ -89,7 +181,8 @@ func ExecutedAtMostOnce(rs []Replica) error {
 // AcknowledgedNotLost: a request whose reply a client has received is
 // never lost. Every later view is started by a primary from the logs of a
 // quorum, so the primary of any view since the reply, once in normal
-// status, holds the request in its log.
+// status, holds the request in its log, or has executed it, or a later
+// request of its client, before its checkpoint.
 //
 //vsr:invariant
 func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
@@ -100,7 +193,7 @@ func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
 		}
 		has := logHas(p.Log, len(replies))
 		for _, reply := range replies {
-			if p.View >= reply.View && !has(reply.Client, reply.Request) {
+			if p.View >= reply.View && !has(reply.Client, reply.Request) && !checkpointHas(&p.Checkpoint, reply.Client, reply.Request) {
 				return fmt.Errorf("client %d request %d was acknowledged in view %d but the log of replica %d, primary of view %d, lacks it",
 					reply.Client, reply.Request, reply.View, p.Index, p.View)
 			}
@@ -108,6 +201,16 @@ func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
 	}
 	return nil
 }
+
+// checkpointHas reports whether checkpoint c records request s of client
+// cl, or a later one, as executed.
+func checkpointHas(c *Checkpoint, cl ClientID, s RequestNumber) bool {
+	k, ok := findClient(c.ClientTable, cl)
+	return ok && c.ClientTable[k].Executed && c.ClientTable[k].Request >= s
+}
+
+// logEnd returns the op-number of the last entry of the log.
+func (r *Replica) logEnd() OpNumber { return r.LogStart + OpNumber(len(r.Log)) }
 
 func hasRequest(log []Request, c ClientID, s RequestNumber) bool {
 	for i := range log {

@@ -47,7 +47,7 @@ func TestInvariants(t *testing.T) {
 			name:  "CommitNumberAtMostOpNumber/log length",
 			check: spec.CommitNumberAtMostOpNumber,
 			bad:   func(rs []spec.Replica) { rs[2].Log = rs[2].Log[:1] },
-			want:  "replica 2: op-number 2 but 1 log entries",
+			want:  "replica 2: op-number 2 but 1 log entries after op 0",
 		},
 		{
 			name:  "CommittedPrefixesAgree",
@@ -62,7 +62,7 @@ func TestInvariants(t *testing.T) {
 				rs[1].Log = append(rs[1].Log, spec.Request{Op: []byte("c"), Client: 1, Request: 2})
 				rs[1].OpNumber = 3
 			},
-			want: "replica 1: 3 log entries, more than its primary 0 has (2) in view 0",
+			want: "replica 1: log up to op 3, longer than its primary 0's (2) in view 0",
 		},
 		{
 			name:  "NormalLogMatchesPrimary/differs",
@@ -104,6 +104,108 @@ func TestInvariants(t *testing.T) {
 	}
 }
 
+// checkpointedCluster returns three replicas that agree on four committed
+// operations: r0 and r1 took checkpoints at op 2 and op 4 and hold the log
+// after op 2; r2 took one at op 2 only and holds the whole log.
+func checkpointedCluster() []spec.Replica {
+	cfg := spec.Config{Replicas: 3, CheckpointInterval: 2}
+	log := []spec.Request{
+		{Op: []byte("a"), Client: 1, Request: 1},
+		{Op: []byte("b"), Client: 2, Request: 1},
+		{Op: []byte("c"), Client: 1, Request: 2},
+		{Op: []byte("d"), Client: 2, Request: 2},
+	}
+	table := func(reqs ...spec.Request) []spec.ClientRecord {
+		var t []spec.ClientRecord
+		for _, q := range reqs {
+			t = append(t, spec.ClientRecord{Client: q.Client, Request: q.Request, Executed: true,
+				Reply: spec.Reply{Request: q.Request, Client: q.Client, Result: q.Op}})
+		}
+		return t
+	}
+	var rs []spec.Replica
+	for i := 0; i < 3; i++ {
+		r := spec.NewReplica(cfg, spec.ReplicaIndex(i))
+		r.OpNumber, r.CommitNumber = 4, 4
+		r.ClientTable = table(log[2], log[3])
+		if i < 2 {
+			r.LogStart, r.Log = 2, append([]spec.Request(nil), log[2:]...)
+			r.Checkpoint = spec.Checkpoint{Op: 4, ClientTable: table(log[2], log[3]), State: []byte("s4")}
+		} else {
+			r.Log = append([]spec.Request(nil), log...)
+			r.Checkpoint = spec.Checkpoint{Op: 2, ClientTable: table(log[0], log[1]), State: []byte("s2")}
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// TestCheckpointInvariants checks the invariants that read checkpoints on
+// a good state of replicas with discarded logs and on states broken by
+// hand.
+func TestCheckpointInvariants(t *testing.T) {
+	acked := []spec.Reply{{View: 0, Client: 1, Request: 1, Result: []byte("a")}}
+	tests := []struct {
+		name  string
+		check func([]spec.Replica) error
+		bad   func(rs []spec.Replica)
+		want  string
+	}{
+		{
+			name:  "CommitNumberAtMostOpNumber/checkpoint",
+			check: spec.CommitNumberAtMostOpNumber,
+			bad:   func(rs []spec.Replica) { rs[2].Checkpoint.Op = 5 },
+			want:  "replica 2: log start 0, checkpoint 5, commit-number 4: want each at most the next",
+		},
+		{
+			name:  "CheckpointsAgree/same op",
+			check: spec.CheckpointsAgree,
+			bad:   func(rs []spec.Replica) { rs[1].Checkpoint.State = []byte("other") },
+			want:  "replicas 0 and 1: the snapshots of their checkpoints at op 4 differ",
+		},
+		{
+			name:  "CheckpointsAgree/result",
+			check: spec.CheckpointsAgree,
+			bad:   func(rs []spec.Replica) { rs[1].Checkpoint.ClientTable[0].Reply.Result = []byte("z") },
+			want:  "replicas 0 and 1: the client tables of their checkpoints at op 4 differ for client 1",
+		},
+		{
+			// r2 executed client 2's second request by op 4; r0's
+			// checkpoint says its first.
+			name:  "CheckpointsAgree/history",
+			check: spec.CheckpointsAgree,
+			bad: func(rs []spec.Replica) {
+				rs[0].Checkpoint.ClientTable[1].Request = 1
+				rs[1].Checkpoint.ClientTable[1].Request = 1
+			},
+			want:  "replica 0: the checkpoint at op 4 differs from the history of replica 2 for client 2",
+		},
+		{
+			name:  "ExecutedAtMostOnce/checkpoint",
+			check: spec.ExecutedAtMostOnce,
+			bad: func(rs []spec.Replica) {
+				rs[1].Checkpoint = rs[2].Checkpoint
+				rs[1].Log[0] = rs[2].Log[0]
+			},
+			want: "replica 1: client 1 request 1 committed as op 3, and before its checkpoint at op 2",
+		},
+		{
+			name:  "AcknowledgedNotLost/checkpoint",
+			check: func(rs []spec.Replica) error { return spec.AcknowledgedNotLost(rs, acked) },
+			bad:   func(rs []spec.Replica) { rs[0].Checkpoint.ClientTable[0].Request = 0 },
+			want:  "client 1 request 1 was acknowledged in view 0 but the log of replica 0, primary of view 0, lacks it",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := checkpointedCluster()
+			require.NoError(t, generated.CheckInvariants(rs, acked))
+			tt.bad(rs)
+			require.EqualError(t, tt.check(rs), tt.want)
+		})
+	}
+}
+
 // TestInvariantTable checks that the generated table lists every invariant
 // of the spec, in spec order, with its position.
 func TestInvariantTable(t *testing.T) {
@@ -113,7 +215,7 @@ func TestInvariantTable(t *testing.T) {
 		require.Regexp(t, `^spec/invariants\.go:\d+$`, inv.Pos)
 	}
 	require.Equal(t, []string{
-		"CommitNumberAtMostOpNumber", "CommittedPrefixesAgree",
+		"CommitNumberAtMostOpNumber", "CommittedPrefixesAgree", "CheckpointsAgree",
 		"NormalLogMatchesPrimary", "ExecutedAtMostOnce", "AcknowledgedNotLost",
 	}, names)
 }

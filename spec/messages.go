@@ -81,11 +81,16 @@ type StartViewChange struct {
 }
 
 // DoViewChange carries the sender's log to the primary of the new view:
-// ⟨DOVIEWCHANGE v, l, v', n, k, i⟩ (4.2 step 2).
+// ⟨DOVIEWCHANGE v, l, v', n, k, i⟩ (4.2 step 2). Log holds the last
+// entries of the log, up to op-number Op, at most Config.ViewChangeLog of
+// them (5.3). Sent again for a GetDoViewChange, it holds the entries the
+// new primary asked for, and, when the sender's log no longer has the
+// first of them, its checkpoint, whose op-number the entries follow.
 //
 //vsr:message
 type DoViewChange struct {
 	View           ViewNumber
+	Checkpoint     Checkpoint
 	Log            []Request
 	LastNormalView ViewNumber
 	Op             OpNumber
@@ -95,11 +100,16 @@ type DoViewChange struct {
 }
 
 // StartView carries the new view's log from its primary to the backups:
-// ⟨STARTVIEW v, l, n, k⟩ (4.2 step 3).
+// ⟨STARTVIEW v, l, n, k⟩ (4.2 step 3). Log holds the last entries of the
+// log, up to op-number Op, at most Config.ViewChangeLog of them (5.3).
+// Sent again for a GetStartView, it holds the entries the backup asked
+// for, and, when the primary's log no longer has the first of them, its
+// checkpoint, whose op-number the entries follow.
 //
 //vsr:message
 type StartView struct {
 	View        ViewNumber
+	Checkpoint  Checkpoint
 	Log         []Request
 	Op          OpNumber
 	Commit      OpNumber
@@ -120,15 +130,42 @@ type GetState struct {
 // NewState answers a GetState with the log after After:
 // ⟨NEWSTATE v, l, n, k⟩ (5.2). After echoes the GetState's op-number so
 // that the receiver can tell where the entries go; the paper leaves it
-// implicit.
+// implicit. When the sender's log no longer holds the entries after the
+// GetState's op-number, it sends its checkpoint instead, and the entries
+// after it: After is then the checkpoint's op-number.
 //
 //vsr:message
 type NewState struct {
 	View        ViewNumber
 	After       OpNumber
+	Checkpoint  Checkpoint
 	Log         []Request
 	Op          OpNumber
 	Commit      OpNumber
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
+// GetDoViewChange asks a replica for its DoViewChange for View again,
+// with the entries of its log after op-number Op: the new primary of View
+// needs them to connect the log it chose to its own (5.3).
+//
+//vsr:message
+type GetDoViewChange struct {
+	View        ViewNumber
+	Op          OpNumber
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
+// GetStartView asks the primary of View for its StartView again, with the
+// entries of its log after op-number Op: a backup whose history reaches
+// only Op needs them to take the view's log (5.3).
+//
+//vsr:message
+type GetStartView struct {
+	View        ViewNumber
+	Op          OpNumber
 	Replica     ReplicaIndex
 	CrashVector []uint32
 }
@@ -164,12 +201,15 @@ type Recovery struct {
 
 // RecoveryResponse answers a Recovery: ⟨RECOVERYRESPONSE v, x, l, n, k, j⟩
 // (4.3 step 2). Only the primary of View sends its log, op-number and
-// commit-number; a backup sends them empty.
+// commit-number; a backup sends them empty. When the primary's log no
+// longer starts at op 1, it sends its checkpoint and the entries after it
+// (5.2).
 //
 //vsr:message
 type RecoveryResponse struct {
 	View        ViewNumber
 	Nonce       uint64
+	Checkpoint  Checkpoint
 	Log         []Request
 	Op          OpNumber
 	Commit      OpNumber

@@ -65,7 +65,8 @@ func (r *Replica) prepareWaiting(out *Effects) {
 // prepare returns the primary's Prepare of the operations from op first
 // to op last.
 func (r *Replica) prepare(first, last OpNumber) Prepare {
-	return Prepare{View: r.View, Requests: r.Log[first-1 : last : last], Op: last, Commit: r.CommitNumber, CrashVector: r.vector()}
+	i, j := first-r.LogStart-1, last-r.LogStart
+	return Prepare{View: r.View, Requests: r.Log[i:j:j], Op: last, Commit: r.CommitNumber, CrashVector: r.vector()}
 }
 
 // prepared returns, at the primary, the op-number of the last operation

@@ -121,7 +121,9 @@ func (StartRecovery) Apply(r *Replica, q lang.QuorumOf[CrashVectorResponse], out
 
 // SendRecoveryResponse answers a recovering replica: the primary sends its
 // view, log, op-number and commit-number, a backup only its view (4.3
-// step 2). Only a replica in normal status answers.
+// step 2). A primary whose log no longer starts at op 1 sends its
+// checkpoint and the entries after it (5.2). Only a replica in normal
+// status answers.
 //
 //vsr:rule 4.3
 type SendRecoveryResponse struct{}
@@ -134,7 +136,8 @@ func (SendRecoveryResponse) Apply(r *Replica, m *Recovery, out *Effects) {
 	r.merge(m.CrashVector)
 	resp := RecoveryResponse{View: r.View, Nonce: m.Nonce, Replica: r.Index, CrashVector: r.vector()}
 	if r.isPrimary() {
-		resp.Log, resp.Op, resp.Commit = r.Log, r.OpNumber, r.CommitNumber
+		resp.Checkpoint, resp.Log = r.logFrom(0)
+		resp.Op, resp.Commit = r.OpNumber, r.CommitNumber
 	}
 	out.Send(m.Replica, resp)
 }
@@ -159,7 +162,8 @@ func (RecordRecoveryResponse) Apply(r *Replica, m *RecoveryResponse, out *Effect
 // FinishRecovery completes recovery once f+1 replicas have answered,
 // among them the primary of the latest view any of them is in: the replica
 // takes that view and the primary's log, op-number and commit-number, and
-// returns to normal status (4.3 step 3).
+// returns to normal status (4.3 step 3); it first installs the primary's
+// checkpoint when the response carries one (5.2).
 //
 //vsr:rule 4.3
 type FinishRecovery struct{}
@@ -173,6 +177,9 @@ func (FinishRecovery) Apply(r *Replica, q lang.QuorumOf[RecoveryResponse], out *
 	r.View = p.View
 	r.LastNormalView = p.View
 	r.Status = Normal
+	if p.Checkpoint.Op != 0 {
+		r.installCheckpoint(&p.Checkpoint, out)
+	}
 	r.adoptLog(p.Log, p.Commit, out)
 	r.RecoveryResponses = nil
 }

@@ -1,6 +1,9 @@
 package spec
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // Replica is a replica's whole state (4, figure 2, and 4.2, 4.3, 5.2).
 // Nothing else survives between steps, and a crash loses all of it.
@@ -19,12 +22,20 @@ type Replica struct {
 	OpNumber OpNumber
 	// CommitNumber is the op-number of the latest committed operation.
 	CommitNumber OpNumber
-	// Log holds the requests received so far, in op order: Log[i] has
-	// op-number i+1.
+	// LogStart is the op-number of the last operation discarded from the
+	// log, 0 when none was: the log holds the operations after it.
+	LogStart OpNumber
+	// Log holds the requests received after op LogStart, in op order:
+	// Log[i] has op-number LogStart+i+1.
 	Log []Request
 	// ClientTable holds, for each client, its latest request and, once
 	// executed, the reply; sorted by client.
 	ClientTable []ClientRecord
+	// Checkpoint is the replica's latest checkpoint (5.1), at or after
+	// LogStart and at or before the commit-number: what the operations up
+	// to its op-number left, for the log's entries up to it to be
+	// discarded and for replicas that lag behind the log.
+	Checkpoint Checkpoint
 	// PrepareOKs holds, at the primary, one entry for each Prepare not yet
 	// committed: the op-number of its last operation and the backups that
 	// have acknowledged it; sorted by op-number.
@@ -60,6 +71,17 @@ type ClientRecord struct {
 	Executed bool
 	// Reply is the reply sent for Request, once executed.
 	Reply Reply
+}
+
+// Checkpoint is the state that the operations up to op-number Op left
+// (5.1): the service's state, as its snapshot, and the client table, which
+// holds each client's latest executed request and its reply. It is taken
+// of committed operations only, so every replica that reaches Op has the
+// same one, but for the views in the replies.
+type Checkpoint struct {
+	Op          OpNumber
+	ClientTable []ClientRecord
+	State       []byte
 }
 
 // OpAcks records the backups that acknowledged the Prepare whose batch
@@ -102,32 +124,83 @@ func (r *Replica) primary() ReplicaIndex { return r.Config.Primary(r.View) }
 // valid reports whether i names a replica of the configuration.
 func (r *Replica) valid(i ReplicaIndex) bool { return int(i) < int(r.Config.Replicas) }
 
-// client returns the position of client c in the table, and whether it is
-// there; if not, the position is where it would go.
-func (r *Replica) client(c ClientID) (int, bool) {
-	lo, hi := 0, len(r.ClientTable)
+// entry returns the log's entry of op-number op, which must be after
+// LogStart and at most the op-number.
+func (r *Replica) entry(op OpNumber) *Request { return &r.Log[op-r.LogStart-1] }
+
+// entriesTo returns the log's entries up to op-number op, at least
+// LogStart.
+func (r *Replica) entriesTo(op OpNumber) []Request { return r.Log[:op-r.LogStart] }
+
+// logFrom returns the replica's log after op-number op for a replica that
+// has the operations up to op: the entries after op when the log holds
+// them, and otherwise the checkpoint, which the receiver installs first,
+// and the entries after it (5.2). The checkpoint is zero when the entries
+// suffice; an op beyond the log gets no entries.
+func (r *Replica) logFrom(op OpNumber) (Checkpoint, []Request) {
+	if op >= r.LogStart {
+		return Checkpoint{}, r.Log[min(op, r.OpNumber)-r.LogStart:]
+	}
+	return r.Checkpoint, r.Log[r.Checkpoint.Op-r.LogStart:]
+}
+
+// logTail returns the last entries of the log that a DoViewChange or a
+// StartView carries: at most Config.ViewChangeLog, or all of them.
+func (r *Replica) logTail() []Request {
+	if b := int(r.Config.ViewChangeLog); b > 0 && len(r.Log) > b {
+		return r.Log[len(r.Log)-b:]
+	}
+	return r.Log
+}
+
+// carries reports whether a message whose entries follow op-number base
+// carries the checkpoint c to put before them (logFrom).
+func carries(c *Checkpoint, base OpNumber) bool { return c.Op != 0 && c.Op == base }
+
+// findClient returns the position of client c in table, sorted by client,
+// and whether it is there; if not, the position is where it would go.
+func findClient(table []ClientRecord, c ClientID) (int, bool) {
+	lo, hi := 0, len(table)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if r.ClientTable[mid].Client < c {
+		if table[mid].Client < c {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	return lo, lo < len(r.ClientTable) && r.ClientTable[lo].Client == c
+	return lo, lo < len(table) && table[lo].Client == c
 }
 
-// setClient records rec in the client table.
-func (r *Replica) setClient(rec ClientRecord) {
-	i, ok := r.client(rec.Client)
+// setClient records rec in table and returns the table.
+func setClient(table []ClientRecord, rec ClientRecord) []ClientRecord {
+	i, ok := findClient(table, rec.Client)
 	if ok {
-		r.ClientTable[i] = rec
-		return
+		table[i] = rec
+		return table
 	}
-	r.ClientTable = append(r.ClientTable, ClientRecord{})
-	copy(r.ClientTable[i+1:], r.ClientTable[i:])
-	r.ClientTable[i] = rec
+	table = append(table, ClientRecord{})
+	copy(table[i+1:], table[i:])
+	table[i] = rec
+	return table
 }
+
+// executed records in table that req was executed with reply, unless the
+// table already holds a later request of that client, and returns the
+// table.
+func executed(table []ClientRecord, req *Request, reply Reply) []ClientRecord {
+	if i, ok := findClient(table, req.Client); !ok || table[i].Request <= req.Request {
+		table = setClient(table, ClientRecord{Client: req.Client, Request: req.Request, Executed: true, Reply: reply})
+	}
+	return table
+}
+
+// client returns the position of client c in the client table, and
+// whether it is there.
+func (r *Replica) client(c ClientID) (int, bool) { return findClient(r.ClientTable, c) }
+
+// setClient records rec in the client table.
+func (r *Replica) setClient(rec ClientRecord) { r.ClientTable = setClient(r.ClientTable, rec) }
 
 // tableAccepts reports whether the client table has room for client c.
 func (r *Replica) tableAccepts(c ClientID) bool {
@@ -143,58 +216,161 @@ func (r *Replica) recordRequest(req *Request) {
 	}
 }
 
+// reply returns the reply to req with result.
+func (r *Replica) reply(req *Request, result []byte) Reply {
+	return Reply{View: r.View, Request: req.Request, Client: req.Client, Result: result}
+}
+
 // recordExecuted records in the client table that req was executed with
 // result, unless the table already holds a later request of that client,
 // and returns the reply.
 func (r *Replica) recordExecuted(req *Request, result []byte) Reply {
-	reply := Reply{View: r.View, Request: req.Request, Client: req.Client, Result: result}
-	if i, ok := r.client(req.Client); !ok || r.ClientTable[i].Request <= req.Request {
-		r.setClient(ClientRecord{Client: req.Client, Request: req.Request, Executed: true, Reply: reply})
-	}
+	reply := r.reply(req, result)
+	r.ClientTable = executed(r.ClientTable, req, reply)
 	return reply
 }
 
 // commitTo executes the operations after the commit-number up to op k, in
 // op order, and records their replies in the client table (4.1 steps 5
-// and 7). The primary also sends the replies.
+// and 7). The primary also sends the replies. At every multiple of the
+// checkpoint interval it takes a checkpoint (5.1).
 func (r *Replica) commitTo(k OpNumber, out *Effects) {
-	k = min(k, OpNumber(len(r.Log)))
+	k = min(k, r.OpNumber)
 	for r.CommitNumber < k {
 		r.CommitNumber++
-		req := &r.Log[r.CommitNumber-1]
+		req := r.entry(r.CommitNumber)
 		reply := r.recordExecuted(req, out.Execute(req.Client, uint64(req.Request), req.Op))
 		if r.isPrimary() {
 			out.Reply(req.Client, reply)
+		}
+		if r.Config.checkpointDue(r.CommitNumber) {
+			r.takeCheckpoint(out)
 		}
 	}
 	r.dropAcksTo(r.CommitNumber)
 }
 
-// adoptLog replaces the log by log, as a view change, state transfer or
-// recovery does, and rebuilds the client table from it: the operations up
-// to op commit are executed, the later ones are in progress. The service
-// has executed the operations up to the old commit-number already, so
-// their results are asked for again, not executed twice; the ones after it
-// are executed now, which only a recovering replica, whose service starts
-// empty, needs. A commit beyond the log, which only the unsafe variants
-// produce, is cut to it.
+// takeCheckpoint takes a checkpoint at the commit-number, right after the
+// service executed it (5.1): the service's snapshot, and the client table
+// of the previous checkpoint with each client's latest request executed
+// since, whose result the service still knows, recorded in it. The
+// live table will not do: it also records requests in progress, which a
+// view change may drop. Then it discards the log up to the previous
+// checkpoint.
+//
+// Why that is safe: every entry discarded is committed and its effect is
+// in the checkpoint the replica keeps, which logFrom sends to a replica
+// that needs what the log no longer holds. Keeping the entries since the
+// previous checkpoint lets a replica that lags by less than an interval
+// catch up from the log, without a snapshot.
+func (r *Replica) takeCheckpoint(out *Effects) {
+	table := slices.Clone(r.Checkpoint.ClientTable)
+	for op := r.CommitNumber; op > r.Checkpoint.Op; op-- {
+		req := r.entry(op)
+		if i, ok := findClient(table, req.Client); ok && table[i].Request >= req.Request {
+			continue // a later request of the client is in the table already
+		}
+		table = executed(table, req, r.reply(req, out.Executed(req.Client, uint64(req.Request), req.Op)))
+	}
+	previous := r.Checkpoint.Op
+	r.Checkpoint = Checkpoint{Op: r.CommitNumber, ClientTable: table, State: out.Snapshot()}
+	r.discardTo(previous)
+}
+
+// discardTo discards the log's entries up to op-number op, into a new
+// array so that their memory is freed: messages may still share the old
+// one.
+func (r *Replica) discardTo(op OpNumber) {
+	if op <= r.LogStart {
+		return
+	}
+	r.Log = append([]Request(nil), r.Log[op-r.LogStart:]...)
+	r.LogStart = op
+}
+
+// installCheckpoint replaces the replica's history by checkpoint c, of an
+// op beyond its commit-number, with an empty log after it: the service
+// restores c's snapshot and the client table is c's (5.2).
+func (r *Replica) installCheckpoint(c *Checkpoint, out *Effects) {
+	out.Restore(c.State)
+	r.Checkpoint = *c
+	r.LogStart, r.OpNumber, r.CommitNumber = c.Op, c.Op, c.Op
+	r.Log = nil
+	r.ClientTable = slices.Clone(c.ClientTable)
+}
+
+// adoptLog replaces the log after LogStart by log, as a view change, state
+// transfer or recovery does, and rebuilds the client table from the
+// checkpoint's and the log: the operations up to op commit are executed,
+// the later ones are in progress. The service has executed the
+// operations up to the old commit-number already, so their results are
+// asked for again, not executed twice; the ones after it are executed
+// now, which only a recovering replica, whose service starts empty, needs.
+// A commit beyond the log, which only the unsafe variants produce, is cut
+// to it.
 func (r *Replica) adoptLog(log []Request, commit OpNumber, out *Effects) {
-	executed := r.CommitNumber
+	done := r.CommitNumber
 	r.Log = append([]Request(nil), log...)
-	r.OpNumber = OpNumber(len(r.Log))
+	r.OpNumber = r.LogStart + OpNumber(len(r.Log))
 	r.CommitNumber = min(commit, r.OpNumber)
-	r.ClientTable = nil
-	for n := range r.Log {
-		req := &r.Log[n]
-		switch op := OpNumber(n) + 1; {
+	r.ClientTable = slices.Clone(r.Checkpoint.ClientTable)
+	for op := max(r.LogStart, r.Checkpoint.Op) + 1; op <= r.OpNumber; op++ {
+		req := r.entry(op)
+		switch {
 		case op > r.CommitNumber:
 			r.recordRequest(req)
-		case op <= executed:
+		case op <= done:
 			r.recordExecuted(req, out.Executed(req.Client, uint64(req.Request), req.Op))
 		default:
 			r.recordExecuted(req, out.Execute(req.Client, uint64(req.Request), req.Op))
 		}
 	}
+}
+
+// splice returns the replica's log up to op-number base followed by
+// entries, the log of a later view after base. The replica's history up
+// to base agrees with that view's (its callers see to it), and where base
+// is before LogStart the replica's checkpoint and log stand for the
+// entries up to LogStart. entries must reach LogStart.
+func (r *Replica) splice(base OpNumber, entries []Request) []Request {
+	if base < r.LogStart {
+		return entries[r.LogStart-base:]
+	}
+	return append(slices.Clip(r.entriesTo(base)), entries...)
+}
+
+// adoptSuffix makes the replica's log the log of a later view that a
+// message carries: the entries after op-number base, preceded by c when
+// the message carries a checkpoint. When the replica's history agrees with
+// that log up to base (agree, at least the commit-number), its own entries
+// up to base precede them; otherwise base is beyond its commit-number and
+// it installs c first. Nothing is executed: the caller commits.
+func (r *Replica) adoptSuffix(base, agree OpNumber, entries []Request, c *Checkpoint, out *Effects) {
+	if base > agree {
+		r.installCheckpoint(c, out)
+		r.adoptLog(entries, r.CommitNumber, out)
+		return
+	}
+	r.adoptLog(r.splice(base, entries), r.CommitNumber, out)
+}
+
+// fits reports whether the log of a later view that a message carries,
+// the entries after op-number base up to op, with checkpoint c when it
+// carries one, can become the replica's without a gap: after its own
+// history up to base, when that agrees with the log up to agree (the
+// entries must then reach its log's start, where base is before it), or
+// after c, when the message carries the checkpoint at base.
+func (r *Replica) fits(base, agree, op OpNumber, c *Checkpoint) bool {
+	if base <= agree {
+		return base >= r.LogStart || op >= r.LogStart
+	}
+	return carries(c, base)
+}
+
+// follows is fits for a backup's history, which agrees with every later
+// view's log up to its commit-number.
+func (r *Replica) follows(base, op OpNumber, c *Checkpoint) bool {
+	return r.fits(base, r.CommitNumber, op, c)
 }
 
 // dropAcksTo forgets the acknowledgements of operations up to op k.

@@ -82,7 +82,7 @@ func (r *Replica) learnView(v ViewNumber, cv []uint32, out *Effects) {
 		r.View = v
 		r.Status = Normal
 		r.LastNormalView = v
-		r.adoptLog(r.Log[:r.CommitNumber], r.CommitNumber, out)
+		r.adoptLog(r.entriesTo(r.CommitNumber), r.CommitNumber, out)
 	} else {
 		r.Status = StateTransfer
 	}
@@ -90,7 +90,8 @@ func (r *Replica) learnView(v ViewNumber, cv []uint32, out *Effects) {
 }
 
 // SendNewState answers a GetState of the replica's own view with the log
-// after the requested op-number (5.2).
+// after the requested op-number, or, when the log no longer holds those
+// entries, with its checkpoint and the entries after it (5.2).
 //
 //vsr:rule 5.2
 type SendNewState struct{}
@@ -102,25 +103,38 @@ func (SendNewState) Guard(r *Replica, m *GetState) bool {
 
 func (SendNewState) Apply(r *Replica, m *GetState, out *Effects) {
 	r.merge(m.CrashVector)
+	c, entries := r.logFrom(m.Op)
+	after := m.Op
+	if c.Op != 0 {
+		after = c.Op
+	}
 	out.Send(m.Replica, NewState{
-		View: r.View, After: m.Op, Log: r.Log[m.Op:], Op: r.OpNumber, Commit: r.CommitNumber,
+		View: r.View, After: after, Checkpoint: c, Log: entries, Op: r.OpNumber, Commit: r.CommitNumber,
 		Replica: r.Index, CrashVector: r.vector(),
 	})
 }
 
 // ReceiveNewState appends the entries a backup lacked in its own view,
-// executes what is committed and acknowledges the rest (5.2).
+// executes what is committed and acknowledges the rest (5.2). When they
+// start beyond its commit-number, after the checkpoint the message
+// carries, the backup installs the checkpoint first: in one view its
+// entries after the commit-number are the primary's too, which the
+// message holds again.
 //
 //vsr:rule 5.2
 type ReceiveNewState struct{}
 
 func (ReceiveNewState) Guard(r *Replica, m *NewState) bool {
-	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.After == r.OpNumber &&
-		m.Op > r.OpNumber && m.Op == m.After+OpNumber(len(m.Log)) && r.fresh(m.Replica, m.CrashVector)
+	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op > r.OpNumber &&
+		m.Op == m.After+OpNumber(len(m.Log)) && r.fresh(m.Replica, m.CrashVector) &&
+		(m.After == r.OpNumber || carries(&m.Checkpoint, m.After) && m.After > r.CommitNumber)
 }
 
 func (ReceiveNewState) Apply(r *Replica, m *NewState, out *Effects) {
 	r.merge(m.CrashVector)
+	if m.After != r.OpNumber {
+		r.installCheckpoint(&m.Checkpoint, out)
+	}
 	for i := range m.Log {
 		r.Log = append(r.Log, m.Log[i])
 		r.recordRequest(&m.Log[i])
@@ -142,25 +156,26 @@ func (ReceiveNewState) Apply(r *Replica, m *NewState, out *Effects) {
 // had as a normal replica of that view. The replica thus becomes what a
 // backup of that view that had received the same Prepares would be; before
 // that, it kept its old last normal view and log, so a view change that
-// counted it chose among logs that really were normal in their views.
+// counted it chose among logs that really were normal in their views. When
+// the sender's log no longer held the entries after k, the checkpoint it
+// sent, of a committed op beyond k, stands for them.
 //
 //vsr:rule 5.2
 type ReceiveNewStateNewView struct{}
 
 func (ReceiveNewStateNewView) Guard(r *Replica, m *NewState) bool {
-	return r.Status == StateTransfer && m.View > r.View && m.After <= r.CommitNumber &&
-		m.Op == m.After+OpNumber(len(m.Log)) && r.Config.Primary(m.View) != r.Index &&
+	return r.Status == StateTransfer && m.View > r.View && m.Op == m.After+OpNumber(len(m.Log)) &&
+		r.follows(m.After, m.Op, &m.Checkpoint) && r.Config.Primary(m.View) != r.Index &&
 		r.fresh(m.Replica, m.CrashVector)
 }
 
 func (ReceiveNewStateNewView) Apply(r *Replica, m *NewState, out *Effects) {
 	r.merge(m.CrashVector)
 	oldCommit := r.CommitNumber
-	log := append(append([]Request(nil), r.Log[:m.After]...), m.Log...)
 	r.View = m.View
 	r.Status = Normal
 	r.LastNormalView = m.View
-	r.adoptLog(log, oldCommit, out)
+	r.adoptSuffix(m.After, oldCommit, m.Log, &m.Checkpoint, out)
 	r.commitTo(max(m.Commit, oldCommit), out)
 	if r.OpNumber > r.CommitNumber {
 		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})

@@ -53,6 +53,17 @@ type Config struct {
 	// full wait in the primary's log and leave together, Batch to a
 	// Prepare, as earlier ones commit.
 	Pipeline uint16
+	// CheckpointInterval is how many committed operations apart a replica
+	// takes checkpoints (5.1): after executing each operation whose
+	// op-number is a multiple of it, the replica keeps the service's state
+	// and the client table at that op-number and discards the log up to
+	// its previous checkpoint. 0 takes none: the log grows without bound,
+	// as in 4.
+	CheckpointInterval uint32
+	// ViewChangeLog bounds the log entries a DoViewChange or a StartView
+	// carries, the last ones of the sender's log (5.3); a replica that
+	// needs earlier ones asks for them. 0 is every entry the sender holds.
+	ViewChangeLog uint16
 }
 
 // StateTransferVariant chooses the state transfer of 5.2.
@@ -107,6 +118,12 @@ func (v RecoveryVariant) String() string {
 
 // batch returns the most requests a Prepare carries.
 func (c Config) batch() OpNumber { return OpNumber(max(1, c.Batch)) }
+
+// checkpointDue reports whether a replica takes a checkpoint after it
+// has executed operation op.
+func (c Config) checkpointDue(op OpNumber) bool {
+	return c.CheckpointInterval != 0 && op%OpNumber(c.CheckpointInterval) == 0
+}
 
 // pipelineFull reports whether a primary with n Prepares outstanding may
 // send no other.

@@ -8,9 +8,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/internal/scenario"
 	"github.com/viewstamped/vsr/lang"
 	"github.com/viewstamped/vsr/spec"
+	"github.com/viewstamped/vsr/wire"
 )
 
 // walkBounds bounds the faults and requests of one random walk.
@@ -83,7 +85,8 @@ func walk(cfg spec.Config, seed uint64, steps int, b walkBounds) error {
 }
 
 // recorder is a service that echoes, as the model checker's does, and
-// records what it executed.
+// records what it executed: its state is that history, which its
+// snapshots hold.
 type recorder struct {
 	executed []spec.Request
 	// unknown counts the results asked for again that it did not know:
@@ -109,6 +112,38 @@ func (s *recorder) Executed(client, request uint64, op []byte) []byte {
 	return op
 }
 
+func (s *recorder) Snapshot() []byte {
+	var b []byte
+	for i := range s.executed {
+		b = (*generated.Request)(&s.executed[i]).AppendCanonical(b)
+	}
+	return b
+}
+
+func (s *recorder) Restore(state []byte) {
+	history, err := decodeHistory(state)
+	if err != nil {
+		panic(err)
+	}
+	s.executed = history
+}
+
+// decodeHistory decodes a recorder's snapshot.
+func decodeHistory(b []byte) ([]spec.Request, error) {
+	var history []spec.Request
+	for len(b) > 0 {
+		d := wire.NewDecoder(b)
+		var req spec.Request
+		(*generated.Request)(&req).Decode(&d)
+		if err := d.Err(); err != nil {
+			return nil, fmt.Errorf("a recorder's snapshot: %w", err)
+		}
+		history = append(history, req)
+		b = d.Tail()
+	}
+	return history, nil
+}
+
 // executedOnce checks that the service of every replica that has not
 // crashed has executed exactly the committed prefix of its log, once each,
 // in op order, and that it knew every result a replica asked for again.
@@ -119,7 +154,16 @@ func executedOnce(c *scenario.Cluster) error {
 			continue
 		}
 		s := c.Service(r.Index).(*recorder)
-		committed := r.Log[:min(r.CommitNumber, spec.OpNumber(len(r.Log)))]
+		committed, err := decodeHistory(r.Checkpoint.State)
+		if err != nil {
+			return fmt.Errorf("replica %d: %w", r.Index, err)
+		}
+		if len(committed) != int(r.Checkpoint.Op) {
+			return fmt.Errorf("replica %d: the snapshot of its checkpoint at op %d holds %d operations", r.Index, r.Checkpoint.Op, len(committed))
+		}
+		for op := r.Checkpoint.Op + 1; op <= r.CommitNumber; op++ {
+			committed = append(committed, r.Log[op-r.LogStart-1])
+		}
 		if len(s.executed) != len(committed) {
 			return fmt.Errorf("replica %d: the service executed %d operations, the replica committed %d", r.Index, len(s.executed), len(committed))
 		}
@@ -146,11 +190,18 @@ func TestRandomWalks(t *testing.T) {
 	if testing.Short() {
 		walks = 30
 	}
-	for _, replicas := range []uint8{3, 5} {
-		cfg := spec.Config{Replicas: replicas}
+	for _, cfg := range []spec.Config{
+		{Replicas: 3}, {Replicas: 5},
+		// Checkpoints and compact view changes: logs are discarded,
+		// lagging replicas catch up from checkpoints, and view changes
+		// fetch the entries their messages do not carry.
+		{Replicas: 3, CheckpointInterval: 1, ViewChangeLog: 1},
+		{Replicas: 3, CheckpointInterval: 2, ViewChangeLog: 1, Batch: 2, Pipeline: 1},
+		{Replicas: 5, CheckpointInterval: 1, ViewChangeLog: 1},
+	} {
 		for seed := uint64(1); seed <= uint64(walks); seed++ {
 			err := walk(cfg, seed, 400, walkBounds{requests: 4, viewChanges: 3, drops: 4, duplicates: 4, crashes: 2})
-			require.NoError(t, err, "replicas %d", replicas)
+			require.NoError(t, err, "%+v", cfg)
 		}
 	}
 }

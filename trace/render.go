@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"unicode"
@@ -33,6 +34,7 @@ var (
 	replicaSetType = reflect.TypeFor[spec.ReplicaSet]()
 	requestType    = reflect.TypeFor[spec.Request]()
 	replyType      = reflect.TypeFor[spec.Reply]()
+	checkpointType = reflect.TypeFor[spec.Checkpoint]()
 )
 
 // State renders a replica's state: every field but Config and Index, which
@@ -201,6 +203,12 @@ func (e *encoder) object(v reflect.Value, typed bool, skip func(string) bool, pa
 		}
 		name := lowerFirst(f.Name)
 		key(name)
+		if t == checkpointType && f.Name == "State" {
+			// A snapshot is the application's bytes: hexadecimal, so
+			// that any of them makes a JSON string.
+			e.string(hex.EncodeToString(v.Field(i).Bytes()))
+			continue
+		}
 		if err := e.value(v.Field(i), path+"."+name); err != nil {
 			return err
 		}

@@ -16,8 +16,8 @@ func TestStateInitial(t *testing.T) {
 	r := spec.NewReplica(spec.Config{Replicas: 3}, 1)
 	got, err := trace.State(&r)
 	require.NoError(t, err)
-	require.Equal(t, `{"status":"Normal","view":0,"lastNormalView":0,"opNumber":0,"commitNumber":0,"log":[],`+
-		`"clientTable":[],"prepareOKs":[],"startViewChanges":[],"sentDoViewChange":false,"doViewChanges":[],`+
+	require.Equal(t, `{"status":"Normal","view":0,"lastNormalView":0,"opNumber":0,"commitNumber":0,"logStart":0,"log":[],`+
+		`"clientTable":[],"checkpoint":{"op":0,"clientTable":[],"state":""},"prepareOKs":[],"startViewChanges":[],"sentDoViewChange":false,"doViewChanges":[],`+
 		`"nonce":0,"recoveryResponses":[],"crashVectorFrom":[],"crashVector":[0,0,0]}`, string(got))
 }
 
@@ -28,10 +28,12 @@ func TestStateEveryField(t *testing.T) {
 	req := spec.Request{Op: []byte("v1"), Client: 1, Request: 2}
 	r := spec.Replica{
 		Config: spec.Config{Replicas: 3}, Index: 2,
-		Status: spec.ViewChange, View: 4, LastNormalView: 3, OpNumber: 1, CommitNumber: 1,
-		Log: []spec.Request{req},
+		Status: spec.ViewChange, View: 4, LastNormalView: 3, OpNumber: 2, CommitNumber: 2,
+		LogStart: 1, Log: []spec.Request{req},
 		ClientTable: []spec.ClientRecord{{Client: 1, Request: 2, Executed: true,
 			Reply: spec.Reply{View: 3, Request: 2, Client: 1, Result: []byte("v1")}}},
+		Checkpoint: spec.Checkpoint{Op: 1, ClientTable: []spec.ClientRecord{{Client: 1, Request: 1, Executed: true,
+			Reply: spec.Reply{View: 3, Request: 1, Client: 1, Result: []byte("v0")}}}, State: []byte{0, 0xff}},
 		PrepareOKs:        []spec.OpAcks{{Op: 2, From: spec.ReplicaSet(0).Add(2).Add(0)}},
 		StartViewChanges:  spec.ReplicaSet(0).Add(1).Add(0),
 		SentDoViewChange:  true,
@@ -43,12 +45,13 @@ func TestStateEveryField(t *testing.T) {
 	}
 	got, err := trace.State(&r)
 	require.NoError(t, err)
-	require.Equal(t, `{"status":"ViewChange","view":4,"lastNormalView":3,"opNumber":1,"commitNumber":1,`+
-		`"log":[{"op":"v1","client":1,"request":2}],`+
+	require.Equal(t, `{"status":"ViewChange","view":4,"lastNormalView":3,"opNumber":2,"commitNumber":2,`+
+		`"logStart":1,"log":[{"op":"v1","client":1,"request":2}],`+
 		`"clientTable":[{"client":1,"request":2,"executed":true,"reply":{"view":3,"request":2,"client":1,"result":"v1"}}],`+
+		`"checkpoint":{"op":1,"clientTable":[{"client":1,"request":1,"executed":true,"reply":{"view":3,"request":1,"client":1,"result":"v0"}}],"state":"00ff"},`+
 		`"prepareOKs":[{"op":2,"from":[0,2]}],"startViewChanges":[0,1],"sentDoViewChange":true,`+
-		`"doViewChanges":[{"type":"DoViewChange","view":4,"log":[{"op":"v1","client":1,"request":2}],"lastNormalView":3,"op":1,"commit":1,"replica":0,"crashVector":[]}],`+
-		`"nonce":7,"recoveryResponses":[{"type":"RecoveryResponse","view":4,"nonce":7,"log":[],"op":0,"commit":0,"replica":1,"crashVector":[0,1,0]}],`+
+		`"doViewChanges":[{"type":"DoViewChange","view":4,"checkpoint":{"op":0,"clientTable":[],"state":""},"log":[{"op":"v1","client":1,"request":2}],"lastNormalView":3,"op":1,"commit":1,"replica":0,"crashVector":[]}],`+
+		`"nonce":7,"recoveryResponses":[{"type":"RecoveryResponse","view":4,"nonce":7,"checkpoint":{"op":0,"clientTable":[],"state":""},"log":[],"op":0,"commit":0,"replica":1,"crashVector":[0,1,0]}],`+
 		`"crashVectorFrom":[1],"crashVector":[0,1,2]}`, string(got))
 }
 
@@ -78,7 +81,8 @@ func TestValueMessages(t *testing.T) {
 		{spec.Prepare{View: 1, Requests: []spec.Request{req}, Op: 3, Commit: 2, CrashVector: []uint32{0, 0, 0}},
 			`{"type":"Prepare","view":1,"requests":[{"op":"v2","client":1,"request":1}],"op":3,"commit":2,"crashVector":[0,0,0]}`},
 		{spec.PrepareOK{View: 1, Op: 3, Replica: 2}, `{"type":"PrepareOK","view":1,"op":3,"replica":2,"crashVector":[]}`},
-		{spec.NewState{View: 2, After: 1, Op: 1, Replica: 0}, `{"type":"NewState","view":2,"after":1,"log":[],"op":1,"commit":0,"replica":0,"crashVector":[]}`},
+		{spec.NewState{View: 2, After: 1, Op: 1, Replica: 0}, `{"type":"NewState","view":2,"after":1,"checkpoint":{"op":0,"clientTable":[],"state":""},"log":[],"op":1,"commit":0,"replica":0,"crashVector":[]}`},
+		{spec.GetStartView{View: 2, Op: 1, Replica: 0}, `{"type":"GetStartView","view":2,"op":1,"replica":0,"crashVector":[]}`},
 		{spec.CrashVectorRequest{Replica: 2, Nonce: 1}, `{"type":"CrashVectorRequest","replica":2,"nonce":1}`},
 		{spec.Reply{View: 1, Request: 1, Client: 1, Result: []byte("v2")}, `{"type":"Reply","view":1,"request":1,"client":1,"result":"v2"}`},
 		{spec.ViewChangeTimeout{}, `{"type":"ViewChangeTimeout"}`},

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -284,47 +285,60 @@ func (v *runValidator) deliver(from int, effects []route.Effect) {
 }
 
 // resultsOf returns the application's results that the step starting at
-// line i records: for each client in the client table of the state after
-// the step, its request and result. The validator executes nothing: the
-// results are the run's.
-func resultsOf(lines []Line, i int) (recorded, error) {
+// line i records: for each client in the client tables of the state after
+// the step, the live one and its checkpoint's, its request and result, and
+// the checkpoint's snapshot. The validator executes nothing: the results
+// are the run's.
+func resultsOf(lines []Line, i int) (*recorded, error) {
 	last := i
 	if i+1 < len(lines) && lines[i+1].Node == lines[i].Node && string(lines[i+1].Args) == string(lines[i].Args) && lines[i+1].Seq == lines[i].Seq+1 {
 		last = i + 1
 	}
+	type table []struct {
+		Client  uint64 `json:"client"`
+		Request uint64 `json:"request"`
+		Reply   struct {
+			Result string `json:"result"`
+		} `json:"reply"`
+	}
 	var state struct {
-		ClientTable []struct {
-			Client  uint64 `json:"client"`
-			Request uint64 `json:"request"`
-			Reply   struct {
-				Result string `json:"result"`
-			} `json:"reply"`
-		} `json:"clientTable"`
+		ClientTable table `json:"clientTable"`
+		Checkpoint  struct {
+			ClientTable table  `json:"clientTable"`
+			State       string `json:"state"`
+		} `json:"checkpoint"`
 	}
 	if err := json.Unmarshal(lines[last].State, &state); err != nil {
 		return nil, err
 	}
-	r := recorded{}
-	for _, e := range state.ClientTable {
-		r[e.Client] = result{request: e.Request, value: []byte(e.Reply.Result)}
+	snapshot, err := hex.DecodeString(state.Checkpoint.State)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint.state: %w", err)
+	}
+	r := &recorded{results: map[[2]uint64][]byte{}, snapshot: snapshot}
+	for _, t := range []table{state.Checkpoint.ClientTable, state.ClientTable} {
+		for _, e := range t {
+			r.results[[2]uint64{e.Client, e.Request}] = []byte(e.Reply.Result)
+		}
 	}
 	return r, nil
 }
 
-// recorded is a lang.Service that gives the results a trace recorded.
-type recorded map[uint64]result
-
-type result struct {
-	request uint64
-	value   []byte
+// recorded is a lang.Service that gives the results and the snapshot a
+// trace recorded.
+type recorded struct {
+	results  map[[2]uint64][]byte
+	snapshot []byte
 }
 
-func (r recorded) Execute(client, request uint64, op []byte) []byte {
+func (r *recorded) Execute(client, request uint64, op []byte) []byte {
 	return r.Executed(client, request, op)
 }
-func (r recorded) Executed(client, request uint64, op []byte) []byte {
-	if e, ok := r[client]; ok && e.request == request {
-		return e.value
-	}
-	return nil
+
+func (r *recorded) Executed(client, request uint64, op []byte) []byte {
+	return r.results[[2]uint64{client, request}]
 }
+
+func (r *recorded) Snapshot() []byte { return r.snapshot }
+
+func (r *recorded) Restore(state []byte) {}

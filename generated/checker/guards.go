@@ -8,7 +8,7 @@ import "github.com/viewstamped/vsr/generated"
 // one was generated: run go generate ./... to bring both up to date.
 func _() {
 	var staleRunGoGenerate [1]struct{}
-	_ = staleRunGoGenerate[generated.NumRules-31]
+	_ = staleRunGoGenerate[generated.NumRules-35]
 	_ = staleRunGoGenerate[generated.RuleResendReply-1]
 	_ = staleRunGoGenerate[generated.RuleReceiveRequest-2]
 	_ = staleRunGoGenerate[generated.RuleReceivePrepare-3]
@@ -39,7 +39,11 @@ func _() {
 	_ = staleRunGoGenerate[generated.RuleJoinViewChangeOnDoViewChange-28]
 	_ = staleRunGoGenerate[generated.RuleRecordDoViewChange-29]
 	_ = staleRunGoGenerate[generated.RuleStartNewView-30]
-	_ = staleRunGoGenerate[generated.RuleReceiveStartView-31]
+	_ = staleRunGoGenerate[generated.RuleFetchDoViewChange-31]
+	_ = staleRunGoGenerate[generated.RuleResendDoViewChange-32]
+	_ = staleRunGoGenerate[generated.RuleReceiveStartView-33]
+	_ = staleRunGoGenerate[generated.RuleFetchStartView-34]
+	_ = staleRunGoGenerate[generated.RuleSendStartView-35]
 	_ = staleRunGoGenerate[generated.KindRequest-1]
 	_ = staleRunGoGenerate[generated.KindPrepare-2]
 	_ = staleRunGoGenerate[generated.KindPrepareOK-3]
@@ -50,8 +54,10 @@ func _() {
 	_ = staleRunGoGenerate[generated.KindStartView-8]
 	_ = staleRunGoGenerate[generated.KindGetState-9]
 	_ = staleRunGoGenerate[generated.KindNewState-10]
-	_ = staleRunGoGenerate[generated.KindCrashVectorRequest-11]
-	_ = staleRunGoGenerate[generated.KindCrashVectorResponse-12]
-	_ = staleRunGoGenerate[generated.KindRecovery-13]
-	_ = staleRunGoGenerate[generated.KindRecoveryResponse-14]
+	_ = staleRunGoGenerate[generated.KindGetDoViewChange-11]
+	_ = staleRunGoGenerate[generated.KindGetStartView-12]
+	_ = staleRunGoGenerate[generated.KindCrashVectorRequest-13]
+	_ = staleRunGoGenerate[generated.KindCrashVectorResponse-14]
+	_ = staleRunGoGenerate[generated.KindRecovery-15]
+	_ = staleRunGoGenerate[generated.KindRecoveryResponse-16]
 }

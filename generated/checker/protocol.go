@@ -170,6 +170,30 @@ func (Protocol) Deliver(r *spec.Replica, msg []byte, out *route.Out) (spec.Repli
 		}
 		next = (*generated.Replica)(r).Clone()
 		f = generated.OnNewState(&next, &m, &eff)
+	case generated.KindGetDoViewChange:
+		var m spec.GetDoViewChange
+		(*generated.GetDoViewChange)(&m).Decode(&d)
+		d.End()
+		if err := d.Err(); err != nil {
+			return next, model.Fired{}, fmt.Errorf("deliver GetDoViewChange: %w", err)
+		}
+		if !generated.EnabledGetDoViewChange(r, &m) {
+			return next, model.Fired{}, nil
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnGetDoViewChange(&next, &m, &eff)
+	case generated.KindGetStartView:
+		var m spec.GetStartView
+		(*generated.GetStartView)(&m).Decode(&d)
+		d.End()
+		if err := d.Err(); err != nil {
+			return next, model.Fired{}, fmt.Errorf("deliver GetStartView: %w", err)
+		}
+		if !generated.EnabledGetStartView(r, &m) {
+			return next, model.Fired{}, nil
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnGetStartView(&next, &m, &eff)
 	case generated.KindCrashVectorRequest:
 		var m spec.CrashVectorRequest
 		(*generated.CrashVectorRequest)(&m).Decode(&d)
@@ -420,24 +444,28 @@ func renameReply(m *spec.Reply, f func([]byte) []byte) {
 }
 
 func renameDoViewChange(m *spec.DoViewChange, f func([]byte) []byte) {
+	renameCheckpoint(&m.Checkpoint, f)
 	for i0 := range m.Log {
 		renameRequest(&m.Log[i0], f)
 	}
 }
 
 func renameStartView(m *spec.StartView, f func([]byte) []byte) {
+	renameCheckpoint(&m.Checkpoint, f)
 	for i0 := range m.Log {
 		renameRequest(&m.Log[i0], f)
 	}
 }
 
 func renameNewState(m *spec.NewState, f func([]byte) []byte) {
+	renameCheckpoint(&m.Checkpoint, f)
 	for i0 := range m.Log {
 		renameRequest(&m.Log[i0], f)
 	}
 }
 
 func renameRecoveryResponse(m *spec.RecoveryResponse, f func([]byte) []byte) {
+	renameCheckpoint(&m.Checkpoint, f)
 	for i0 := range m.Log {
 		renameRequest(&m.Log[i0], f)
 	}
@@ -450,6 +478,7 @@ func renameReplica(m *spec.Replica, f func([]byte) []byte) {
 	for i0 := range m.ClientTable {
 		renameClientRecord(&m.ClientTable[i0], f)
 	}
+	renameCheckpoint(&m.Checkpoint, f)
 	for i0 := range m.DoViewChanges {
 		renameDoViewChange(&m.DoViewChanges[i0], f)
 	}
@@ -460,4 +489,10 @@ func renameReplica(m *spec.Replica, f func([]byte) []byte) {
 
 func renameClientRecord(m *spec.ClientRecord, f func([]byte) []byte) {
 	renameReply(&m.Reply, f)
+}
+
+func renameCheckpoint(m *spec.Checkpoint, f func([]byte) []byte) {
+	for i0 := range m.ClientTable {
+		renameClientRecord(&m.ClientTable[i0], f)
+	}
 }

@@ -40,6 +40,8 @@ var parityConfigs = []struct {
 	{"startview-literal (violation)", []string{"startview-in-normal", "true"}},
 	{"batched, three clients", []string{"viewchanges", "0", "clients", "3", "values", "3", "batch", "2", "pipeline", "1"}},
 	{"batched, two clients, view change", []string{"clients", "2", "batch", "2", "pipeline", "1"}},
+	{"checkpoints, compact view change", []string{"checkpoint", "1", "viewchange-log", "1"}},
+	{"checkpoints, crash and recovery", []string{"viewchanges", "0", "checkpoint", "1", "crashes", "1", "recovery-timeouts", "1"}},
 }
 
 // config returns the default configuration with settings applied.

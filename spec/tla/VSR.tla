@@ -42,6 +42,8 @@ CONSTANTS
     StartViewInNormal,  \* BOOLEAN (spec.Config.StartViewInNormal)
     Batch,              \* requests a Prepare carries, at most (spec.Config.Batch, 0 read as 1)
     Pipeline,           \* Prepares outstanding at the primary, at most; 0 is no bound
+    CheckpointInterval, \* committed operations between checkpoints; 0 is none (spec.Config.CheckpointInterval)
+    ViewChangeLog,      \* log entries a DoViewChange or StartView carries, at most; 0 is all
     MaxDepth            \* with TLC, explore the states at most this many steps from Init; 0 is no bound
 
 ASSUME /\ NumReplicas \in Nat \ {0}
@@ -52,6 +54,7 @@ ASSUME /\ NumReplicas \in Nat \ {0}
        /\ Recovery \in {"crashvectors", "paper"}
        /\ StartViewInNormal \in BOOLEAN
        /\ Batch \in Nat \ {0} /\ Pipeline \in Nat
+       /\ CheckpointInterval \in Nat /\ ViewChangeLog \in Nat
        /\ MaxDepth \in Nat
 
 Replicas == 0 .. NumReplicas - 1
@@ -75,8 +78,8 @@ UsesVectors == Recovery = "crashvectors"
 
 VARIABLES
     \* spec.Replica, one function per field, indexed by replica
-    status, view, lastNormalView, opNumber, commitNumber, log, clientTable,
-    prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
+    status, view, lastNormalView, opNumber, commitNumber, logStart, log, clientTable,
+    checkpoint, prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
     recoveryResponses, crashVectorFrom, crashVector,
     \* the environment
     net,          \* messages in flight: <<destination, message>> -> copies
@@ -87,8 +90,8 @@ VARIABLES
     dropsLeft, dupsLeft, crashesLeft,
     restarts      \* restarts so far; the next restart's nonce is one more
 
-replicaVars == <<status, view, lastNormalView, opNumber, commitNumber, log, clientTable,
-                 prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
+replicaVars == <<status, view, lastNormalView, opNumber, commitNumber, logStart, log, clientTable,
+                 checkpoint, prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
                  recoveryResponses, crashVectorFrom, crashVector>>
 envVars == <<net, clients, submitted, acked, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
 vars == <<replicaVars, envVars>>
@@ -98,8 +101,8 @@ vars == <<replicaVars, envVars>>
 (***************************************************************************)
 Rep(r) == [index |-> r, status |-> status[r], view |-> view[r],
            lastNormalView |-> lastNormalView[r], opNumber |-> opNumber[r],
-           commitNumber |-> commitNumber[r], log |-> log[r],
-           clientTable |-> clientTable[r], prepareOKs |-> prepareOKs[r],
+           commitNumber |-> commitNumber[r], logStart |-> logStart[r], log |-> log[r],
+           clientTable |-> clientTable[r], checkpoint |-> checkpoint[r], prepareOKs |-> prepareOKs[r],
            startViewChanges |-> startViewChanges[r],
            sentDoViewChange |-> sentDoViewChange[r],
            doViewChanges |-> doViewChanges[r], nonce |-> nonce[r],
@@ -112,8 +115,10 @@ SetRep(r, s) ==
     /\ lastNormalView' = [lastNormalView EXCEPT ![r] = s.lastNormalView]
     /\ opNumber' = [opNumber EXCEPT ![r] = s.opNumber]
     /\ commitNumber' = [commitNumber EXCEPT ![r] = s.commitNumber]
+    /\ logStart' = [logStart EXCEPT ![r] = s.logStart]
     /\ log' = [log EXCEPT ![r] = s.log]
     /\ clientTable' = [clientTable EXCEPT ![r] = s.clientTable]
+    /\ checkpoint' = [checkpoint EXCEPT ![r] = s.checkpoint]
     /\ prepareOKs' = [prepareOKs EXCEPT ![r] = s.prepareOKs]
     /\ startViewChanges' = [startViewChanges EXCEPT ![r] = s.startViewChanges]
     /\ sentDoViewChange' = [sentDoViewChange EXCEPT ![r] = s.sentDoViewChange]
@@ -123,11 +128,16 @@ SetRep(r, s) ==
     /\ crashVectorFrom' = [crashVectorFrom EXCEPT ![r] = s.crashVectorFrom]
     /\ crashVector' = [crashVector EXCEPT ![r] = s.crashVector]
 
+\* A checkpoint (spec.Checkpoint): the client table, a function from
+\* clients as clientTable is, and the service's snapshot, always empty
+\* here: the model's service echoes and has no state.
+NoCheckpoint == [op |-> 0, clientTable |-> EmptyFn, state |-> ""]
+
 \* spec.NewReplica: view 0, normal status, empty log.
 NewReplica(r) ==
     [index |-> r, status |-> "Normal", view |-> 0, lastNormalView |-> 0,
-     opNumber |-> 0, commitNumber |-> 0, log |-> <<>>, clientTable |-> EmptyFn,
-     prepareOKs |-> EmptyFn, startViewChanges |-> {}, sentDoViewChange |-> FALSE,
+     opNumber |-> 0, commitNumber |-> 0, logStart |-> 0, log |-> <<>>, clientTable |-> EmptyFn,
+     checkpoint |-> NoCheckpoint, prepareOKs |-> EmptyFn, startViewChanges |-> {}, sentDoViewChange |-> FALSE,
      doViewChanges |-> <<>>, nonce |-> 0, recoveryResponses |-> <<>>,
      crashVectorFrom |-> {},
      crashVector |-> IF UsesVectors THEN [i \in 1 .. NumReplicas |-> 0] ELSE <<>>]
@@ -163,10 +173,62 @@ RecordRequest(s, req) ==
 
 MakeReply(s, req) == [view |-> s.view, request |-> req.request, client |-> req.client, result |-> req.op]
 
-RecordExecuted(s, req) ==
-    IF ~InTable(s, req.client) \/ s.clientTable[req.client].request <= req.request
-    THEN SetClient(s, req.client, [request |-> req.request, executed |-> TRUE, reply |-> MakeReply(s, req)])
-    ELSE s
+\* executed: a client table (a function) with req recorded as executed with
+\* reply, unless it holds a later request of that client.
+TableExecuted(t, req, reply) ==
+    IF ~(req.client \in DOMAIN t) \/ t[req.client].request <= req.request
+    THEN [x \in DOMAIN t \cup {req.client} |->
+             IF x = req.client THEN [request |-> req.request, executed |-> TRUE, reply |-> reply] ELSE t[x]]
+    ELSE t
+
+RecordExecuted(s, req) == [s EXCEPT !.clientTable = TableExecuted(s.clientTable, req, MakeReply(s, req))]
+
+\* The log's entry of op-number op, and its entries up to op.
+Entry(s, op) == s.log[op - s.logStart]
+EntriesTo(s, op) == SubSeq(s.log, 1, op - s.logStart)
+LogEnd(s) == s.logStart + Len(s.log)
+
+CheckpointDue(op) == CheckpointInterval # 0 /\ op % CheckpointInterval = 0
+
+\* The checkpoint's table with each client's latest request executed
+\* since recorded in it, from op first to op last.
+RECURSIVE FoldExecuted(_, _, _, _)
+FoldExecuted(t, s, first, last) ==
+    IF first > last THEN t
+    ELSE FoldExecuted(TableExecuted(t, Entry(s, first), MakeReply(s, Entry(s, first))), s, first + 1, last)
+
+\* discardTo: the log after op-number op.
+DiscardTo(s, op) ==
+    IF op <= s.logStart THEN s
+    ELSE [s EXCEPT !.log = SubSeq(s.log, op - s.logStart + 1, Len(s.log)), !.logStart = op]
+
+\* takeCheckpoint: a checkpoint at the commit-number; the log discarded up
+\* to the previous one.
+TakeCheckpoint(s) ==
+    DiscardTo([s EXCEPT !.checkpoint = [op |-> s.commitNumber, state |-> "",
+                                        clientTable |-> FoldExecuted(s.checkpoint.clientTable, s,
+                                                                     s.checkpoint.op + 1, s.commitNumber)]],
+              s.checkpoint.op)
+
+\* installCheckpoint: the history replaced by checkpoint c, with an empty log.
+InstallCheckpoint(s, c) ==
+    [s EXCEPT !.checkpoint = c, !.logStart = c.op, !.opNumber = c.op, !.commitNumber = c.op,
+              !.log = <<>>, !.clientTable = c.clientTable]
+
+\* logFrom: the log after op-number op, the checkpoint and the entries
+\* after it when the log no longer holds those.
+LogFrom(s, op) ==
+    IF op >= s.logStart
+    THEN [ckpt |-> NoCheckpoint, entries |-> SubSeq(s.log, Min(op, s.opNumber) - s.logStart + 1, Len(s.log))]
+    ELSE [ckpt |-> s.checkpoint, entries |-> SubSeq(s.log, s.checkpoint.op - s.logStart + 1, Len(s.log))]
+
+\* logTail: the last entries, at most ViewChangeLog of them.
+LogTail(s) ==
+    IF ViewChangeLog # 0 /\ Len(s.log) > ViewChangeLog
+    THEN SubSeq(s.log, Len(s.log) - ViewChangeLog + 1, Len(s.log))
+    ELSE s.log
+
+Carries(c, base) == c.op # 0 /\ c.op = base
 
 DropAcksTo(s, k) ==
     [s EXCEPT !.prepareOKs = [o \in {x \in DOMAIN s.prepareOKs : x > k} |-> s.prepareOKs[o]]]
@@ -175,25 +237,47 @@ RECURSIVE CommitLoop(_, _, _)
 CommitLoop(s, k, out) ==
     IF s.commitNumber >= k THEN Result(s, out)
     ELSE LET s1 == [s EXCEPT !.commitNumber = s.commitNumber + 1]
-             req == s1.log[s1.commitNumber]
-         IN CommitLoop(RecordExecuted(s1, req), k,
+             req == Entry(s1, s1.commitNumber)
+             s2 == RecordExecuted(s1, req)
+         IN CommitLoop(IF CheckpointDue(s2.commitNumber) THEN TakeCheckpoint(s2) ELSE s2, k,
                        IF IsPrimary(s) THEN Append(out, ReplyTo(req.client, MakeReply(s1, req))) ELSE out)
 
-\* commitTo: execute up to op k, as far as the log reaches, replying at the primary.
+\* commitTo: execute up to op k, as far as the log reaches, replying at the
+\* primary and taking checkpoints.
 CommitTo(s, k, out) ==
-    LET res == CommitLoop(s, Min(k, Len(s.log)), out)
+    LET res == CommitLoop(s, Min(k, s.opNumber), out)
     IN Result(DropAcksTo(res.st, res.st.commitNumber), res.out)
 
 RECURSIVE RebuildTable(_, _)
-RebuildTable(s, n) ==
-    IF n > Len(s.log) THEN s
-    ELSE RebuildTable(IF n <= s.commitNumber THEN RecordExecuted(s, s.log[n])
-                                             ELSE RecordRequest(s, s.log[n]), n + 1)
+RebuildTable(s, op) ==
+    IF op > s.opNumber THEN s
+    ELSE RebuildTable(IF op <= s.commitNumber THEN RecordExecuted(s, Entry(s, op))
+                                              ELSE RecordRequest(s, Entry(s, op)), op + 1)
 
-\* adoptLog: replace the log and rebuild the client table from it.
+\* adoptLog: replace the log after logStart and rebuild the client table
+\* from the checkpoint's and the log.
 AdoptLog(s, lg, commit) ==
-    RebuildTable([s EXCEPT !.log = lg, !.opNumber = Len(lg),
-                           !.commitNumber = Min(commit, Len(lg)), !.clientTable = EmptyFn], 1)
+    LET s1 == [s EXCEPT !.log = lg, !.opNumber = s.logStart + Len(lg),
+                        !.commitNumber = Min(commit, s.logStart + Len(lg)), !.clientTable = s.checkpoint.clientTable]
+    IN RebuildTable(s1, Max(s1.logStart, s1.checkpoint.op) + 1)
+
+\* splice: the replica's log up to op base, then entries.
+Splice(s, base, entries) ==
+    IF base < s.logStart THEN SubSeq(entries, s.logStart - base + 1, Len(entries))
+    ELSE EntriesTo(s, base) \o entries
+
+\* adoptSuffix: the log of a later view, the entries after op base,
+\* after the replica's own history up to base when it agrees up to agree,
+\* after checkpoint c otherwise.
+AdoptSuffix(s, base, agree, entries, c) ==
+    IF base > agree
+    THEN LET s1 == InstallCheckpoint(s, c) IN AdoptLog(s1, entries, s1.commitNumber)
+    ELSE AdoptLog(s, Splice(s, base, entries), s.commitNumber)
+
+Fits(s, base, agree, op, c) ==
+    IF base <= agree THEN base >= s.logStart \/ op >= s.logStart ELSE Carries(c, base)
+
+Follows(s, base, op, c) == Fits(s, base, s.commitNumber, op, c)
 
 Vector(s) == s.crashVector
 
@@ -210,7 +294,7 @@ PipelineFull(s) == Pipeline # 0 /\ Cardinality(DOMAIN s.prepareOKs) >= Pipeline
 
 \* prepare: the primary's Prepare of the operations from op first to op last.
 PrepareMsg(s, first, last) ==
-    [type |-> "Prepare", view |-> s.view, requests |-> SubSeq(s.log, first, last), op |-> last,
+    [type |-> "Prepare", view |-> s.view, requests |-> SubSeq(s.log, first - s.logStart, last - s.logStart), op |-> last,
      commit |-> s.commitNumber, crashVector |-> Vector(s)]
 
 \* prepareWaiting: Prepares of at most Batch requests for the operations no
@@ -364,15 +448,17 @@ RecordStartViewChangeApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
     IN Result([s1 EXCEPT !.startViewChanges = s1.startViewChanges \cup {m.replica}], <<>>)
 
+\* doViewChange: the replica's DoViewChange with checkpoint c and entries.
+DVCMsg(s, c, entries) ==
+    [type |-> "DoViewChange", view |-> s.view, checkpoint |-> c, log |-> entries,
+     lastNormalView |-> s.lastNormalView, op |-> s.opNumber, commit |-> s.commitNumber,
+     replica |-> s.index, crashVector |-> Vector(s)]
+
 \* On a quorum of StartViewChange.
 SendDoViewChangeGuard(s, m) ==
     s.status = "ViewChange" /\ ~s.sentDoViewChange /\ Cardinality(s.startViewChanges) >= F
 SendDoViewChangeApply(s, m) ==
-    Result([s EXCEPT !.sentDoViewChange = TRUE],
-           <<Send(Primary(s.view), [type |-> "DoViewChange", view |-> s.view, log |-> s.log,
-                                    lastNormalView |-> s.lastNormalView, op |-> s.opNumber,
-                                    commit |-> s.commitNumber, replica |-> s.index,
-                                    crashVector |-> Vector(s)])>>)
+    Result([s EXCEPT !.sentDoViewChange = TRUE], <<Send(Primary(s.view), DVCMsg(s, NoCheckpoint, LogTail(s)))>>)
 
 RecordDVC(s, m) ==
     [s EXCEPT !.doViewChanges = Append(SelectSeq(s.doViewChanges, LAMBDA d : d.replica # m.replica), m)]
@@ -396,27 +482,64 @@ BestDVC(ds, i, best) ==
                     \/ ds[i].lastNormalView = best.lastNormalView /\ ds[i].op > best.op
                  THEN ds[i] ELSE best)
 
+Best(s) == BestDVC(s.doViewChanges, 1, s.doViewChanges[1])
+
+\* agreesWith: up to where the primary's history agrees with d's log.
+AgreesWith(s, d) == IF d.lastNormalView = s.lastNormalView THEN Min(s.opNumber, d.op) ELSE s.commitNumber
+
+Connects(s, d) == Len(d.log) <= d.op /\ Fits(s, d.op - Len(d.log), AgreesWith(s, d), d.op, d.checkpoint)
+
+\* viewSource: the index of the first DoViewChange with the best one's last
+\* normal view and op-number whose entries connect; 0 for none.
+SourceIndex(s) ==
+    LET ds == s.doViewChanges
+        best == Best(s)
+        I == {i \in 1 .. Len(ds) : ds[i].lastNormalView = best.lastNormalView /\ ds[i].op = best.op /\ Connects(s, ds[i])}
+    IN IF I = {} THEN 0 ELSE SetMin(I)
+
 \* On a quorum of DoViewChange.
-StartNewViewGuard(s, m) == s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= F + 1
+StartNewViewGuard(s, m) ==
+    s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= F + 1 /\ SourceIndex(s) # 0
 StartNewViewApply(s, m) ==
-    LET best == BestDVC(s.doViewChanges, 1, s.doViewChanges[1])
+    LET d == s.doViewChanges[SourceIndex(s)]
         commit == SetMax({0} \cup {s.doViewChanges[i].commit : i \in 1 .. Len(s.doViewChanges)})
-        s1 == AdoptLog([s EXCEPT !.status = "Normal", !.lastNormalView = s.view], best.log, s.commitNumber)
+        s1 == AdoptSuffix([s EXCEPT !.status = "Normal", !.lastNormalView = s.view],
+                          d.op - Len(d.log), AgreesWith(s, d), d.log, d.checkpoint)
         c == CommitTo(s1, commit, <<>>)
         s2 == [AwaitAcks(c.st) EXCEPT !.startViewChanges = {}, !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
-    IN Result(s2, Append(c.out, Broadcast([type |-> "StartView", view |-> s2.view, log |-> s2.log,
-                                           op |-> s2.opNumber, commit |-> s2.commitNumber,
+    IN Result(s2, Append(c.out, Broadcast([type |-> "StartView", view |-> s2.view, checkpoint |-> NoCheckpoint,
+                                           log |-> LogTail(s2), op |-> s2.opNumber, commit |-> s2.commitNumber,
                                            crashVector |-> Vector(s2)])))
 
-ReceiveStartViewGuard(s, m) ==
+\* On a quorum of DoViewChange (5.3).
+FetchDoViewChangeGuard(s, m) ==
+    s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= F + 1 /\ SourceIndex(s) = 0
+FetchDoViewChangeApply(s, m) ==
+    LET d == Best(s)
+    IN Result(s, <<Send(d.replica, [type |-> "GetDoViewChange", view |-> s.view, op |-> AgreesWith(s, d),
+                                    replica |-> s.index, crashVector |-> Vector(s)])>>)
+
+ResendDoViewChangeGuard(s, m) ==
+    /\ s.status = "ViewChange" /\ m.view = s.view /\ s.sentDoViewChange /\ m.replica = Primary(s.view)
+    /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+ResendDoViewChangeApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+        lf == LogFrom(s1, m.op)
+    IN Result(s1, <<Send(m.replica, DVCMsg(s1, lf.ckpt, lf.entries))>>)
+
+AcceptsStartView(s, m) ==
     /\ Participates(s.status) /\ Primary(m.view) # s.index /\ Fresh(s, Primary(m.view), m.crashVector)
+    /\ Len(m.log) <= m.op
     /\ \/ m.view > s.view
        \/ m.view = s.view /\ s.status = "ViewChange"
        \/ m.view = s.view /\ s.status = "Normal" /\ StartViewInNormal
+
+ReceiveStartViewGuard(s, m) == AcceptsStartView(s, m) /\ Follows(s, m.op - Len(m.log), m.op, m.checkpoint)
 ReceiveStartViewApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         oldCommit == s1.commitNumber
-        s2 == AdoptLog([s1 EXCEPT !.view = m.view, !.status = "Normal", !.lastNormalView = m.view], m.log, oldCommit)
+        s2 == AdoptSuffix([s1 EXCEPT !.view = m.view, !.status = "Normal", !.lastNormalView = m.view],
+                          m.op - Len(m.log), oldCommit, m.log, m.checkpoint)
         c == CommitTo(s2, Max(m.commit, oldCommit), <<>>)
         s3 == [c.st EXCEPT !.prepareOKs = EmptyFn, !.startViewChanges = {}, !.sentDoViewChange = FALSE,
                            !.doViewChanges = <<>>]
@@ -424,6 +547,22 @@ ReceiveStartViewApply(s, m) ==
                   THEN Append(c.out, Send(Primary(s3.view), [type |-> "PrepareOK", view |-> s3.view,
                               op |-> s3.opNumber, replica |-> s3.index, crashVector |-> Vector(s3)]))
                   ELSE c.out)
+
+FetchStartViewGuard(s, m) == AcceptsStartView(s, m) /\ ~Follows(s, m.op - Len(m.log), m.op, m.checkpoint)
+FetchStartViewApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+    IN Result(s1, <<Send(Primary(m.view), [type |-> "GetStartView", view |-> m.view, op |-> s1.commitNumber,
+                                           replica |-> s1.index, crashVector |-> Vector(s1)])>>)
+
+SendStartViewGuard(s, m) ==
+    /\ s.status = "Normal" /\ IsPrimary(s) /\ m.view = s.view /\ m.replica # s.index
+    /\ Fresh(s, m.replica, m.crashVector)
+SendStartViewApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+        lf == LogFrom(s1, m.op)
+    IN Result(s1, <<Send(m.replica, [type |-> "StartView", view |-> s1.view, checkpoint |-> lf.ckpt,
+                                     log |-> lf.entries, op |-> s1.opNumber, commit |-> s1.commitNumber,
+                                     crashVector |-> Vector(s1)])>>)
 
 (***************************************************************************)
 (* 4.3 Recovery (recovery.go).                                             *)
@@ -473,8 +612,10 @@ SendRecoveryResponseGuard(s, m) ==
     s.status = "Normal" /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
 SendRecoveryResponseApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
+        lf == LogFrom(s1, 0)
     IN Result(s1, <<Send(m.replica, [type |-> "RecoveryResponse", view |-> s1.view, nonce |-> m.nonce,
-                                     log |-> IF IsPrimary(s1) THEN s1.log ELSE <<>>,
+                                     checkpoint |-> IF IsPrimary(s1) THEN lf.ckpt ELSE NoCheckpoint,
+                                     log |-> IF IsPrimary(s1) THEN lf.entries ELSE <<>>,
                                      op |-> IF IsPrimary(s1) THEN s1.opNumber ELSE 0,
                                      commit |-> IF IsPrimary(s1) THEN s1.commitNumber ELSE 0,
                                      replica |-> s1.index, crashVector |-> Vector(s1)])>>)
@@ -498,8 +639,9 @@ FinishRecoveryGuard(s, m) ==
     s.status = "Recovering" /\ Len(s.recoveryResponses) >= F + 1 /\ RecoveryPrimaries(s) # {}
 FinishRecoveryApply(s, m) ==
     LET p == s.recoveryResponses[CHOOSE i \in RecoveryPrimaries(s) : \A j \in RecoveryPrimaries(s) : i <= j]
-        s1 == AdoptLog([s EXCEPT !.view = p.view, !.lastNormalView = p.view, !.status = "Normal"], p.log, p.commit)
-    IN Result([s1 EXCEPT !.recoveryResponses = <<>>], <<>>)
+        s1 == [s EXCEPT !.view = p.view, !.lastNormalView = p.view, !.status = "Normal"]
+        s2 == AdoptLog(IF p.checkpoint.op # 0 THEN InstallCheckpoint(s1, p.checkpoint) ELSE s1, p.log, p.commit)
+    IN Result([s2 EXCEPT !.recoveryResponses = <<>>], <<>>)
 
 (***************************************************************************)
 (* 5.2 State transfer (statetransfer.go).                                  *)
@@ -522,7 +664,7 @@ LearnView(s, v, cv) ==
                                    !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
         s2 == IF StateTransfer = "paper"
               THEN AdoptLog([s1 EXCEPT !.view = v, !.status = "Normal", !.lastNormalView = v],
-                            SubSeq(s1.log, 1, s1.commitNumber), s1.commitNumber)
+                            EntriesTo(s1, s1.commitNumber), s1.commitNumber)
               ELSE [s1 EXCEPT !.status = "StateTransfer"]
     IN Result(s2, <<Send(Primary(v), [type |-> "GetState", view |-> v, op |-> s2.commitNumber,
                                       replica |-> s2.index, crashVector |-> Vector(s2)])>>)
@@ -538,8 +680,10 @@ SendNewStateGuard(s, m) ==
     /\ Fresh(s, m.replica, m.crashVector)
 SendNewStateApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
-    IN Result(s1, <<Send(m.replica, [type |-> "NewState", view |-> s1.view, after |-> m.op,
-                                     log |-> SubSeq(s1.log, m.op + 1, Len(s1.log)), op |-> s1.opNumber,
+        lf == LogFrom(s1, m.op)
+    IN Result(s1, <<Send(m.replica, [type |-> "NewState", view |-> s1.view,
+                                     after |-> IF lf.ckpt.op # 0 THEN lf.ckpt.op ELSE m.op,
+                                     checkpoint |-> lf.ckpt, log |-> lf.entries, op |-> s1.opNumber,
                                      commit |-> s1.commitNumber, replica |-> s1.index,
                                      crashVector |-> Vector(s1)])>>)
 
@@ -555,21 +699,26 @@ AppendEntries(s, entries, i) ==
     ELSE AppendEntries(RecordRequest([s EXCEPT !.log = Append(s.log, entries[i])], entries[i]), entries, i + 1)
 
 ReceiveNewStateGuard(s, m) ==
-    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.after = s.opNumber
+    /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view
     /\ m.op > s.opNumber /\ m.op = m.after + Len(m.log) /\ Fresh(s, m.replica, m.crashVector)
+    /\ \/ m.after = s.opNumber
+       \/ Carries(m.checkpoint, m.after) /\ m.after > s.commitNumber
 ReceiveNewStateApply(s, m) ==
-    LET s1 == [AppendEntries(Merge(s, m.crashVector), m.log, 1) EXCEPT !.opNumber = m.op]
+    LET s0 == Merge(s, m.crashVector)
+        s1 == [AppendEntries(IF m.after # s0.opNumber THEN InstallCheckpoint(s0, m.checkpoint) ELSE s0, m.log, 1)
+                  EXCEPT !.opNumber = m.op]
         c == CommitTo(s1, Min(m.commit, s1.opNumber), <<>>)
     IN Result(c.st, AckIfBehind(c))
 
 ReceiveNewStateNewViewGuard(s, m) ==
-    /\ s.status = "StateTransfer" /\ m.view > s.view /\ m.after <= s.commitNumber
-    /\ m.op = m.after + Len(m.log) /\ Primary(m.view) # s.index /\ Fresh(s, m.replica, m.crashVector)
+    /\ s.status = "StateTransfer" /\ m.view > s.view /\ m.op = m.after + Len(m.log)
+    /\ Follows(s, m.after, m.op, m.checkpoint)
+    /\ Primary(m.view) # s.index /\ Fresh(s, m.replica, m.crashVector)
 ReceiveNewStateNewViewApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         oldCommit == s1.commitNumber
-        s2 == AdoptLog([s1 EXCEPT !.view = m.view, !.status = "Normal", !.lastNormalView = m.view],
-                       SubSeq(s1.log, 1, m.after) \o m.log, oldCommit)
+        s2 == AdoptSuffix([s1 EXCEPT !.view = m.view, !.status = "Normal", !.lastNormalView = m.view],
+                          m.after, oldCommit, m.log, m.checkpoint)
         c == CommitTo(s2, Max(m.commit, oldCommit), <<>>)
     IN Result(c.st, AckIfBehind(c))
 
@@ -585,7 +734,9 @@ EventRules(type) ==
       [] type = "Commit" -> <<"ReceiveCommit", "AckCommit", "GetStateOnNewerCommit">>
       [] type = "StartViewChange" -> <<"JoinViewChange", "RecordStartViewChange">>
       [] type = "DoViewChange" -> <<"JoinViewChangeOnDoViewChange", "RecordDoViewChange">>
-      [] type = "StartView" -> <<"ReceiveStartView">>
+      [] type = "StartView" -> <<"ReceiveStartView", "FetchStartView">>
+      [] type = "GetDoViewChange" -> <<"ResendDoViewChange">>
+      [] type = "GetStartView" -> <<"SendStartView">>
       [] type = "GetState" -> <<"SendNewState">>
       [] type = "NewState" -> <<"ReceiveNewState", "ReceiveNewStateNewView">>
       [] type = "CrashVectorRequest" -> <<"SendCrashVector">>
@@ -602,7 +753,7 @@ EventRules(type) ==
 QuorumRules(type) ==
     CASE type = "PrepareOK" -> <<"CommitOperations">>
       [] type = "StartViewChange" -> <<"SendDoViewChange">>
-      [] type = "DoViewChange" -> <<"StartNewView">>
+      [] type = "DoViewChange" -> <<"StartNewView", "FetchDoViewChange">>
       [] type = "CrashVectorResponse" -> <<"StartRecovery">>
       [] type = "RecoveryResponse" -> <<"FinishRecovery">>
       [] OTHER -> <<>>
@@ -639,6 +790,10 @@ Guard(rule, s, m) ==
       [] rule = "RecordDoViewChange" -> RecordDoViewChangeGuard(s, m)
       [] rule = "StartNewView" -> StartNewViewGuard(s, m)
       [] rule = "ReceiveStartView" -> ReceiveStartViewGuard(s, m)
+      [] rule = "FetchDoViewChange" -> FetchDoViewChangeGuard(s, m)
+      [] rule = "ResendDoViewChange" -> ResendDoViewChangeGuard(s, m)
+      [] rule = "FetchStartView" -> FetchStartViewGuard(s, m)
+      [] rule = "SendStartView" -> SendStartViewGuard(s, m)
 
 Apply(rule, s, m) ==
     CASE rule = "ResendReply" -> ResendReplyApply(s, m)
@@ -672,6 +827,10 @@ Apply(rule, s, m) ==
       [] rule = "RecordDoViewChange" -> RecordDoViewChangeApply(s, m)
       [] rule = "StartNewView" -> StartNewViewApply(s, m)
       [] rule = "ReceiveStartView" -> ReceiveStartViewApply(s, m)
+      [] rule = "FetchDoViewChange" -> FetchDoViewChangeApply(s, m)
+      [] rule = "ResendDoViewChange" -> ResendDoViewChangeApply(s, m)
+      [] rule = "FetchStartView" -> FetchStartViewApply(s, m)
+      [] rule = "SendStartView" -> SendStartViewApply(s, m)
 
 RECURSIVE FirstEnabled(_, _, _)
 FirstEnabled(rules, s, m) ==
@@ -700,8 +859,8 @@ LastRule(d) == IF d.quorum # "" THEN d.quorum ELSE d.rule
 (* The environment (modelcheck/world.go).                                  *)
 (***************************************************************************)
 MessageTypes == {"Prepare", "PrepareOK", "Commit", "StartViewChange", "DoViewChange",
-                 "StartView", "GetState", "NewState", "CrashVectorRequest",
-                 "CrashVectorResponse", "Recovery", "RecoveryResponse"}
+                 "StartView", "GetState", "NewState", "GetDoViewChange", "GetStartView",
+                 "CrashVectorRequest", "CrashVectorResponse", "Recovery", "RecoveryResponse"}
 
 Down == {r \in Replicas : status[r] = "Crashed"}
 
@@ -803,6 +962,10 @@ JoinViewChangeOnDoViewChange(r, m) == m.type = "DoViewChange" /\ Step(r, m, "Joi
 RecordDoViewChange(r, m) == m.type = "DoViewChange" /\ Step(r, m, "RecordDoViewChange")
 StartNewView(r, m) == m.type = "DoViewChange" /\ Step(r, m, "StartNewView")
 ReceiveStartView(r, m) == m.type = "StartView" /\ Step(r, m, "ReceiveStartView")
+FetchDoViewChange(r, m) == m.type = "DoViewChange" /\ Step(r, m, "FetchDoViewChange")
+ResendDoViewChange(r, m) == m.type = "GetDoViewChange" /\ Step(r, m, "ResendDoViewChange")
+FetchStartView(r, m) == m.type = "StartView" /\ Step(r, m, "FetchStartView")
+SendStartView(r, m) == m.type = "GetStartView" /\ Step(r, m, "SendStartView")
 
 \* The network's faults: not rules of the spec, but steps of a trace.
 DropMessage(r, m) ==
@@ -828,6 +991,7 @@ RuleStep(r, m) ==
     \/ ReceiveNewStateNewView(r, m) \/ StartViewChangeOnTimeout(r, m) \/ JoinViewChange(r, m)
     \/ RecordStartViewChange(r, m) \/ SendDoViewChange(r, m) \/ JoinViewChangeOnDoViewChange(r, m)
     \/ RecordDoViewChange(r, m) \/ StartNewView(r, m) \/ ReceiveStartView(r, m)
+    \/ FetchDoViewChange(r, m) \/ ResendDoViewChange(r, m) \/ FetchStartView(r, m) \/ SendStartView(r, m)
 
 Init ==
     /\ status = [r \in Replicas |-> "Normal"]
@@ -835,8 +999,10 @@ Init ==
     /\ lastNormalView = [r \in Replicas |-> 0]
     /\ opNumber = [r \in Replicas |-> 0]
     /\ commitNumber = [r \in Replicas |-> 0]
+    /\ logStart = [r \in Replicas |-> 0]
     /\ log = [r \in Replicas |-> <<>>]
     /\ clientTable = [r \in Replicas |-> EmptyFn]
+    /\ checkpoint = [r \in Replicas |-> NoCheckpoint]
     /\ prepareOKs = [r \in Replicas |-> EmptyFn]
     /\ startViewChanges = [r \in Replicas |-> {}]
     /\ sentDoViewChange = [r \in Replicas |-> FALSE]
@@ -873,31 +1039,63 @@ WithinDepth == MaxDepth = 0 \/ TLCGet("level") <= MaxDepth + 1
 (***************************************************************************)
 (* Invariants (spec/invariants.go), with the same names.                   *)
 (***************************************************************************)
+\* The state of replica r as a record, for the invariants.
+R(r) == Rep(r)
+
 CommitNumberAtMostOpNumber ==
-    \A r \in Replicas : commitNumber[r] <= opNumber[r] /\ Len(log[r]) = opNumber[r]
+    \A r \in Replicas :
+        /\ commitNumber[r] <= opNumber[r]
+        /\ logStart[r] <= checkpoint[r].op /\ checkpoint[r].op <= commitNumber[r]
+        /\ LogEnd(R(r)) = opNumber[r]
 
 CommittedPrefixesAgree ==
     \A a, b \in Replicas :
-        a < b => \A op \in 1 .. Min(Min(commitNumber[a], commitNumber[b]), Min(Len(log[a]), Len(log[b]))) :
-                     log[a][op] = log[b][op]
+        a < b => \A op \in Max(logStart[a], logStart[b]) + 1 ..
+                          Min(Min(commitNumber[a], commitNumber[b]), Min(LogEnd(R(a)), LogEnd(R(b)))) :
+                     Entry(R(a), op) = Entry(R(b), op)
+
+\* Two client tables of executed requests hold the same requests.
+SameRequests(x, y) ==
+    DOMAIN x = DOMAIN y /\ \A c \in DOMAIN x : x[c].request = y[c].request /\ x[c].executed /\ y[c].executed
+
+CheckpointsAgree ==
+    \A a, b \in Replicas :
+        LET x == checkpoint[a]
+            y == checkpoint[b]
+        IN (a # b /\ x.op # 0) =>
+               /\ (y.op = x.op /\ a < b) =>
+                      /\ x.state = y.state /\ SameRequests(x.clientTable, y.clientTable)
+                      /\ \A c \in DOMAIN x.clientTable : x.clientTable[c].reply.result = y.clientTable[c].reply.result
+               /\ (y.op < x.op /\ x.op <= Min(commitNumber[b], LogEnd(R(b)))) =>
+                      SameRequests(x.clientTable, FoldExecuted(y.clientTable, R(b), y.op + 1, x.op))
 
 NormalLogMatchesPrimary ==
     \A r \in Replicas :
         LET p == Primary(view[r])
         IN (status[r] = "Normal" /\ p # r /\ status[p] = "Normal" /\ view[p] = view[r]) =>
-               /\ Len(log[r]) <= Len(log[p])
-               /\ \A op \in 1 .. Len(log[r]) : log[r][op] = log[p][op]
+               /\ LogEnd(R(r)) <= LogEnd(R(p))
+               /\ \A op \in Max(logStart[r], logStart[p]) + 1 .. LogEnd(R(r)) : Entry(R(r), op) = Entry(R(p), op)
 
 ExecutedAtMostOnce ==
     \A r \in Replicas :
-        LET k == Min(commitNumber[r], Len(log[r]))
-        IN \A a, b \in 1 .. k :
-               a < b => ~(log[r][a].client = log[r][b].client /\ log[r][a].request = log[r][b].request)
+        LET s == R(r)
+            k == Max(logStart[r], Min(commitNumber[r], LogEnd(s)))
+            t == checkpoint[r].clientTable
+        IN /\ \A a, b \in logStart[r] + 1 .. k :
+                  a < b => ~(Entry(s, a).client = Entry(s, b).client /\ Entry(s, a).request = Entry(s, b).request)
+           /\ \A op \in Max(logStart[r], checkpoint[r].op) + 1 .. k :
+                  ~(Entry(s, op).client \in DOMAIN t /\ t[Entry(s, op).client].request >= Entry(s, op).request)
+
+\* checkpointHas: the checkpoint records the request, or a later one of its
+\* client, as executed.
+CheckpointHas(c, cl, req) ==
+    cl \in DOMAIN c.clientTable /\ c.clientTable[cl].executed /\ c.clientTable[cl].request >= req
 
 AcknowledgedNotLost ==
     \A rep \in acked, p \in Replicas :
         (status[p] = "Normal" /\ Primary(view[p]) = p /\ view[p] >= rep.view) =>
-            \E i \in 1 .. Len(log[p]) : log[p][i].client = rep.client /\ log[p][i].request = rep.request
+            \/ \E i \in 1 .. Len(log[p]) : log[p][i].client = rep.client /\ log[p][i].request = rep.request
+            \/ CheckpointHas(checkpoint[p], rep.client, rep.request)
 
 (***************************************************************************)
 (* Action properties: a replica that has not crashed never moves back.     *)
