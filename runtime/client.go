@@ -305,7 +305,7 @@ func (cc *clientConn) run() {
 			conn.Close()
 			close(done)
 		}()
-		writeFrames(conn, cc.queue, done, nil)
+		writeFrames(conn, cc.queue, done, nil, 0)
 		conn.Close()
 		<-done
 		stop()

@@ -5,3 +5,6 @@ func ParseHello(b []byte) error {
 	_, err := parseHello(b)
 	return err
 }
+
+// WriteMessage is writeMessage, for the chunking tests.
+var WriteMessage = writeMessage

@@ -205,7 +205,8 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 	if cfg.Spec.ViewChangeLog == 0 {
 		cfg.Spec.ViewChangeLog = DefaultViewChangeLog
 	}
-	_, snapshots := cfg.NewStateMachine().(Snapshotter)
+	svc := newService(cfg.NewStateMachine)
+	_, snapshots := svc.sm.(Snapshotter)
 	switch {
 	case cfg.Spec.CheckpointInterval == 0 && snapshots:
 		cfg.Spec.CheckpointInterval = DefaultCheckpointInterval
@@ -217,7 +218,7 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 		n.log = slog.New(slog.DiscardHandler)
 	}
 	n.log = n.log.With("replica", cfg.Index)
-	n.out.Service = newService(cfg.NewStateMachine)
+	n.out.Service = svc
 	switch start {
 	case NewCluster:
 		n.r = spec.NewReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
@@ -259,6 +260,7 @@ func (n *Node) Step(from int, m any) error {
 		n.silence = 0
 	}
 	n.apply(m)
+	n.service().uncheck()
 	return nil
 }
 
@@ -329,11 +331,19 @@ func (n *Node) checkSnapshot(m any) error {
 	if c.Op == 0 && len(c.State) == 0 {
 		return nil
 	}
-	if err := restore(n.cfg.NewStateMachine(), c.State); err != nil {
+	if err := n.service().check(c.State); err != nil {
 		return fmt.Errorf("the snapshot of its checkpoint at op %d: %w", c.Op, err)
 	}
 	return nil
 }
+
+func (n *Node) service() *service { return n.out.Service.(*service) }
+
+// StateMachine returns the application's state machine that the replica
+// applies operations to now: a new one after a crash or after it
+// installed a checkpoint. The caller must not use it concurrently with
+// the node.
+func (n *Node) StateMachine() StateMachine { return n.service().sm }
 
 func (n *Node) isPrimary() bool { return int(n.r.Config.Primary(n.r.View)) == n.cfg.Index }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	crand "crypto/rand"
 	"crypto/tls"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +52,14 @@ type Config struct {
 	QueueFrames int
 	// MaxFrame bounds a frame, in bytes; DefaultMaxFrame when zero.
 	MaxFrame int
+	// ChunkSize is the most bytes of a message that one frame to another
+	// replica carries: a larger message, such as one with a checkpoint's
+	// snapshot, goes as several frames; DefaultChunkSize when zero. It
+	// must leave room in MaxFrame for a chunk's head.
+	ChunkSize int
+	// MaxMessage bounds a message put back together from chunks, in
+	// bytes; DefaultMaxMessage when zero.
+	MaxMessage int
 	// TLS, when set, makes every connection, to replicas and from
 	// clients, mutual TLS with it (see TLSConfig).
 	TLS *tls.Config
@@ -83,8 +90,12 @@ type Counters struct {
 	// connected, a client gone.
 	Dropped uint64
 	// Rejected counts input refused: malformed or oversized frames, bad
-	// handshakes, messages that claim another sender.
+	// handshakes, messages that claim another sender, snapshots that do
+	// not restore.
 	Rejected uint64
+	// Assembled counts the messages received as chunks and put back
+	// together (Config.ChunkSize).
+	Assembled uint64
 }
 
 // Server runs one replica: its node, owned by one goroutine, behind TCP
@@ -119,7 +130,7 @@ type Server struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 
-	sent, received, dropped, rejected atomic.Uint64
+	sent, received, dropped, rejected, assembled atomic.Uint64
 }
 
 // event is an input to the node goroutine.
@@ -160,6 +171,15 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.MaxFrame <= 0 {
 		cfg.MaxFrame = DefaultMaxFrame
 	}
+	if cfg.ChunkSize <= 0 {
+		cfg.ChunkSize = min(DefaultChunkSize, cfg.MaxFrame-chunkHeadMax)
+	}
+	if cfg.MaxMessage <= 0 {
+		cfg.MaxMessage = DefaultMaxMessage
+	}
+	if cfg.ChunkSize+chunkHeadMax > cfg.MaxFrame {
+		return nil, fmt.Errorf("runtime: chunks of %d bytes do not fit frames of at most %d", cfg.ChunkSize, cfg.MaxFrame)
+	}
 	s := &Server{cfg: cfg, log: cfg.Log, events: make(chan event, 4096), clients: map[uint64]*conn{},
 		boot: newRand().Uint64(), peerBoot: make([]atomic.Uint64, len(cfg.Addrs))}
 	s.fresh.Store(cfg.Bootstrap)
@@ -191,7 +211,8 @@ func (s *Server) Addr() net.Addr { return s.listener.Addr() }
 
 // Counters returns the server's counters so far.
 func (s *Server) Counters() Counters {
-	return Counters{Sent: s.sent.Load(), Received: s.received.Load(), Dropped: s.dropped.Load(), Rejected: s.rejected.Load()}
+	return Counters{Sent: s.sent.Load(), Received: s.received.Load(), Dropped: s.dropped.Load(), Rejected: s.rejected.Load(),
+		Assembled: s.assembled.Load()}
 }
 
 // Run runs the replica until ctx is done or Close is called: it connects to
@@ -309,7 +330,10 @@ func (s *Server) handle(ev event) {
 		s.dropped.Add(1) // from a process of that replica that is gone
 	default:
 		if err := s.node.Step(ev.from, ev.msg); err != nil {
-			s.rejected.Add(1) // the reader checks first; this is a second line
+			// The reader checks the sender first; what is left is a
+			// snapshot that does not restore.
+			s.rejected.Add(1)
+			s.log.Warn("rejected a message", "from", ev.from, "err", err)
 		}
 	}
 	for len(s.self) > 0 {
@@ -536,6 +560,7 @@ const shareFrom = 512
 // readReplica reads replica from's frames and hands them to the node.
 func (s *Server) readReplica(c net.Conn, r *bufio.Reader, from int, boot uint64) {
 	var buf []byte
+	chunks := Assembler{Limit: s.cfg.MaxMessage}
 	for {
 		b, err := ReadFrame(r, buf, s.cfg.MaxFrame)
 		if err != nil {
@@ -545,6 +570,19 @@ func (s *Server) readReplica(c net.Conn, r *bufio.Reader, from int, boot uint64)
 			return
 		}
 		s.received.Add(1)
+		if IsChunk(b) {
+			whole, err := chunks.Add(b)
+			if err != nil {
+				s.reject(c.RemoteAddr(), "chunk", err)
+				return
+			}
+			buf = b[:0]
+			if whole == nil {
+				continue
+			}
+			b, buf = whole, nil
+			s.assembled.Add(1)
+		}
 		var m any
 		if len(b) >= shareFrom {
 			m, err = generated.UnmarshalMessageShared(b)
@@ -576,7 +614,7 @@ func (s *Server) serveClient(c net.Conn, r *bufio.Reader) {
 		cc.closed.Store(true)
 		close(done)
 	}()
-	go writeFrames(c, cc.queue, done, &s.sent)
+	go writeFrames(c, cc.queue, done, &s.sent, 0)
 	var buf []byte
 	for {
 		b, err := ReadFrame(r, buf, s.cfg.MaxFrame)
@@ -612,7 +650,7 @@ func (s *Server) serveClient(c net.Conn, r *bufio.Reader) {
 // writeFrames writes the frames queued for connection c, as many as are
 // queued in one write, until done or a write fails, which closes c. It
 // counts each frame in sent, when not nil.
-func writeFrames(c net.Conn, queue <-chan []byte, done <-chan struct{}, sent *atomic.Uint64) {
+func writeFrames(c net.Conn, queue <-chan []byte, done <-chan struct{}, sent *atomic.Uint64, chunk int) {
 	w := bufio.NewWriterSize(c, 64<<10)
 	for {
 		var msg []byte
@@ -623,7 +661,7 @@ func writeFrames(c net.Conn, queue <-chan []byte, done <-chan struct{}, sent *at
 		}
 	drain:
 		for {
-			if err := writeFrame(w, msg); err != nil {
+			if err := writeMessage(w, msg, chunk); err != nil {
 				c.Close()
 				return
 			}
@@ -641,22 +679,6 @@ func writeFrames(c net.Conn, queue <-chan []byte, done <-chan struct{}, sent *at
 			return
 		}
 	}
-}
-
-// writeFrame writes msg as a frame.
-func writeFrame(w *bufio.Writer, msg []byte) error {
-	// The header goes into the writer's own buffer, so that it costs no
-	// allocation of its own.
-	if w.Available() < frameHeader {
-		if err := w.Flush(); err != nil {
-			return err
-		}
-	}
-	if _, err := w.Write(binary.BigEndian.AppendUint32(w.AvailableBuffer(), uint32(len(msg)))); err != nil {
-		return err
-	}
-	_, err := w.Write(msg)
-	return err
 }
 
 // conn is a client's connection, as the node goroutine sees it: the queue
@@ -729,7 +751,7 @@ func (p *peer) run() {
 			c.Close()
 			close(done)
 		}()
-		writeFrames(c, p.queue, done, &p.s.sent)
+		writeFrames(c, p.queue, done, &p.s.sent, p.s.cfg.ChunkSize)
 		c.Close()
 		<-done
 		stop()

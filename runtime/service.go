@@ -48,6 +48,11 @@ type service struct {
 	results map[uint64]result
 	// fresh returns a new, empty state machine, to restore snapshots into.
 	fresh func() StateMachine
+	// checked is the state machine that check restored from the snapshot
+	// checkedState, which the message being delivered carries: Restore
+	// takes it rather than restore the same bytes again.
+	checked      StateMachine
+	checkedState []byte
 }
 
 type result struct {
@@ -91,12 +96,34 @@ func (s *service) Snapshot() []byte {
 // it knew are of operations before the snapshot, which the rules no longer
 // ask for.
 func (s *service) Restore(state []byte) {
+	sm := s.checked
+	if sm == nil || !sameBytes(state, s.checkedState) {
+		sm = s.fresh()
+		if err := restore(sm, state); err != nil {
+			panic(fmt.Sprintf("runtime: a snapshot accepted before does not restore now: %v", err))
+		}
+	}
+	s.sm, s.checked, s.checkedState = sm, nil, nil
+	clear(s.results)
+}
+
+// check restores a new state machine from state, a snapshot from the
+// network, and keeps it for Restore until uncheck.
+func (s *service) check(state []byte) error {
 	sm := s.fresh()
 	if err := restore(sm, state); err != nil {
-		panic(fmt.Sprintf("runtime: a snapshot accepted before does not restore now: %v", err))
+		return err
 	}
-	s.sm = sm
-	clear(s.results)
+	s.checked, s.checkedState = sm, state
+	return nil
+}
+
+// uncheck forgets what check restored.
+func (s *service) uncheck() { s.checked, s.checkedState = nil, nil }
+
+// sameBytes reports whether a and b are the same slice of memory.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // restore restores sm, new and empty, from state.

@@ -204,10 +204,12 @@ func FuzzFrames(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 1})
 	f.Add([]byte{0, 0, 0, 9, 1, 2})
+	f.Add([]byte{0, 0, 0, 5, 0xc4, 4, 0, 'a', 'b', 0, 0, 0, 5, 0xc4, 4, 2, 'c', 'd'})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		const limit = 1 << 10
 		r := bufio.NewReader(bytes.NewReader(b))
 		var buf []byte
+		chunks := runtime.Assembler{Limit: 4 * limit}
 		for {
 			frame, err := runtime.ReadFrame(r, buf, limit)
 			if err != nil {
@@ -216,6 +218,20 @@ func FuzzFrames(f *testing.F) {
 			if len(frame) == 0 || len(frame) > limit {
 				t.Fatalf("a frame of %d bytes", len(frame))
 			}
+			if runtime.IsChunk(frame) {
+				whole, err := chunks.Add(frame)
+				if err != nil {
+					return
+				}
+				if len(whole) > 4*limit {
+					t.Fatalf("a message of %d bytes from chunks", len(whole))
+				}
+				if whole != nil {
+					generated.UnmarshalMessage(whole)
+				}
+				buf = frame[:0]
+				continue
+			}
 			runtime.ParseHello(frame)
 			if m, err := generated.UnmarshalMessage(frame); err == nil {
 				runtime.CheckSender(spec.Config{Replicas: 3}, 1, m)
@@ -223,4 +239,71 @@ func FuzzFrames(f *testing.F) {
 			buf = frame[:0]
 		}
 	})
+}
+
+// TestChunks writes messages larger than a chunk as chunk frames and puts
+// them back together; a chunk out of its place, of a message larger than
+// the limit, or malformed is an error.
+func TestChunks(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789"), 1000)
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	for _, msg := range [][]byte{[]byte("small"), big, big[:300]} {
+		require.NoError(t, runtime.WriteMessage(w, msg, 256))
+	}
+	require.NoError(t, w.Flush())
+	r := bufio.NewReader(&out)
+	a := runtime.Assembler{Limit: len(big)}
+	var got [][]byte
+	var frames []int
+	for {
+		b, err := runtime.ReadFrame(r, nil, 256+32)
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		frames = append(frames, len(b))
+		if !runtime.IsChunk(b) {
+			got = append(got, b)
+			continue
+		}
+		whole, err := a.Add(b)
+		require.NoError(t, err)
+		if whole != nil {
+			got = append(got, whole)
+		}
+	}
+	require.Equal(t, [][]byte{[]byte("small"), big, big[:300]}, got)
+	require.Len(t, frames, 1+40+2, "10,000 bytes in chunks of 256, then 300")
+
+	chunk := func(total, off uint64, data string) []byte {
+		b := wire.AppendUint([]byte{0xc4}, total)
+		return append(wire.AppendUint(b, off), data...)
+	}
+	for _, tt := range []struct {
+		name   string
+		chunks [][]byte
+		want   string
+	}{
+		{"too large", [][]byte{chunk(11, 0, "abc")}, "a message of 11 bytes, the limit is 10"},
+		{"beyond its message", [][]byte{chunk(4, 2, "abc")}, "3 bytes at offset 2 of a message of 4"},
+		{"empty", [][]byte{chunk(4, 0, "")}, "0 bytes at offset 0 of a message of 4"},
+		{"a gap", [][]byte{chunk(6, 0, "ab"), chunk(6, 3, "cd")}, "offset 3 of a message of 6 does not continue the 2 bytes of 6 received"},
+		{"another message", [][]byte{chunk(6, 0, "ab"), chunk(7, 2, "cd")}, "offset 2 of a message of 7 does not continue the 2 bytes of 6 received"},
+		{"a new one midway", [][]byte{chunk(6, 0, "ab"), chunk(6, 0, "ab")}, "offset 0 of a message of 6 does not continue the 2 bytes of 6 received"},
+		{"no start", [][]byte{chunk(6, 2, "ab")}, "offset 2 of a message of 6 does not continue the 0 bytes of 0 received"},
+		{"malformed", [][]byte{{0xc4, 0xff}}, "chunk: "},
+		{"not a chunk", [][]byte{{wire.Version, 1}}, "chunk: not a chunk frame"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := runtime.Assembler{Limit: 10}
+			var err error
+			for _, c := range tt.chunks {
+				if _, err = a.Add(c); err != nil {
+					break
+				}
+			}
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
 }

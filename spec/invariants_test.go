@@ -178,7 +178,7 @@ func TestCheckpointInvariants(t *testing.T) {
 				rs[0].Checkpoint.ClientTable[1].Request = 1
 				rs[1].Checkpoint.ClientTable[1].Request = 1
 			},
-			want:  "replica 0: the checkpoint at op 4 differs from the history of replica 2 for client 2",
+			want: "replica 0: the checkpoint at op 4 differs from the history of replica 2 for client 2",
 		},
 		{
 			name:  "ExecutedAtMostOnce/checkpoint",

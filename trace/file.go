@@ -48,6 +48,11 @@ type Options struct {
 	// the paper's one request to a Prepare and no bound on the pipeline.
 	Batch    int `json:"batch,omitempty"`
 	Pipeline int `json:"pipeline,omitempty"`
+	// Checkpoint and ViewChangeLog are spec.Config's CheckpointInterval
+	// and ViewChangeLog; a header without them takes no checkpoints and
+	// sends whole logs in view changes.
+	Checkpoint    int `json:"checkpoint,omitempty"`
+	ViewChangeLog int `json:"viewChangeLog,omitempty"`
 }
 
 // Bounds are what the environment may do in the run; -1 is unbounded, for
@@ -78,7 +83,7 @@ func NewHeader(c bounded.Config) Header {
 	return Header{
 		Schema: Schema, Kind: Kind, Replicas: c.Replicas, Clients: c.Clients, Values: c.ValueNames(),
 		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
-			Batch: c.Batch, Pipeline: c.Pipeline},
+			Batch: c.Batch, Pipeline: c.Pipeline, Checkpoint: c.Checkpoint, ViewChangeLog: c.ViewChangeLog},
 		Bounds: Bounds{
 			ViewChangeTimeouts: c.ViewChanges, CommitTimeouts: c.CommitTimeouts, RecoveryTimeouts: c.RecoveryTimeouts,
 			Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
@@ -91,7 +96,8 @@ func NewHeader(c bounded.Config) Header {
 func NewRunHeader(c spec.Config) Header {
 	return Header{Schema: Schema, Kind: RunKind, Replicas: int(c.Replicas),
 		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
-			Batch: int(c.Batch), Pipeline: int(c.Pipeline)}}
+			Batch: int(c.Batch), Pipeline: int(c.Pipeline),
+			Checkpoint: int(c.CheckpointInterval), ViewChangeLog: int(c.ViewChangeLog)}}
 }
 
 // Check checks that h describes a run the model checker can make, or a run
@@ -114,6 +120,7 @@ func (h *Header) Config() (bounded.Config, error) {
 	c.Replicas, c.Clients, c.Values = h.Replicas, h.Clients, len(h.Values)
 	c.StartViewInNormal = h.Options.StartViewInNormal
 	c.Batch, c.Pipeline = h.Options.Batch, h.Options.Pipeline
+	c.Checkpoint, c.ViewChangeLog = h.Options.Checkpoint, h.Options.ViewChangeLog
 	if err := c.Set("statetransfer", h.Options.StateTransfer); err != nil {
 		return c, fmt.Errorf("options: %w", err)
 	}
@@ -146,8 +153,9 @@ var (
 	runHeaderKeys = []string{"schema", "kind", "replicas", "options"}
 	optionsKeys   = []string{"stateTransfer", "recovery", "startViewInNormal"}
 	// optionsMay are the keys options may have besides: without them, a
-	// Prepare carries one request and the pipeline has no bound.
-	optionsMay = []string{"batch", "pipeline"}
+	// Prepare carries one request, the pipeline has no bound, no
+	// checkpoints are taken and view changes carry whole logs.
+	optionsMay = []string{"batch", "pipeline", "checkpoint", "viewChangeLog"}
 	boundsKeys = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
 	lineKeys   = []string{"seq", "node", "clock", "action", "args", "state"}
 )

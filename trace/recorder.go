@@ -24,7 +24,8 @@ type Recorder struct {
 }
 
 // NewRecorder returns a recorder of a run of configuration c; the
-// header's batch and pipeline are the nodes' own, from the first step.
+// header's batch, pipeline, checkpoint interval and view change log are
+// the nodes' own, from the first step.
 func NewRecorder(c spec.Config) *Recorder {
 	return &Recorder{header: NewRunHeader(c), clocks: newLamport(int(c.Replicas))}
 }
@@ -42,14 +43,17 @@ func (r *Recorder) Step(node int, ev any, fired generated.Fired, mid, after *spe
 }
 
 func (r *Recorder) step(node int, ev any, fired generated.Fired, mid, after *spec.Replica, effects []route.Effect, split int) error {
-	// The nodes choose the batching and pipelining (runtime.NewNode):
-	// the header says what the first step's replica has, and every node
-	// must have the same.
+	// The nodes choose the batching, pipelining, checkpoints and view
+	// change logs (runtime.NewNode): the header says what the first
+	// step's replica has, and every node must have the same.
 	o, c := &r.header.Options, &after.Config
 	if len(r.lines) == 0 {
 		o.Batch, o.Pipeline = int(c.Batch), int(c.Pipeline)
-	} else if o.Batch != int(c.Batch) || o.Pipeline != int(c.Pipeline) {
-		return fmt.Errorf("batch %d, pipeline %d: the run's first step had %d and %d", c.Batch, c.Pipeline, o.Batch, o.Pipeline)
+		o.Checkpoint, o.ViewChangeLog = int(c.CheckpointInterval), int(c.ViewChangeLog)
+	} else if o.Batch != int(c.Batch) || o.Pipeline != int(c.Pipeline) ||
+		o.Checkpoint != int(c.CheckpointInterval) || o.ViewChangeLog != int(c.ViewChangeLog) {
+		return fmt.Errorf("batch %d, pipeline %d, checkpoint %d, view change log %d: the run's first step had %d, %d, %d and %d",
+			c.Batch, c.Pipeline, c.CheckpointInterval, c.ViewChangeLog, o.Batch, o.Pipeline, o.Checkpoint, o.ViewChangeLog)
 	}
 	args, err := Value(ev)
 	if err != nil {

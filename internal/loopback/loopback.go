@@ -39,6 +39,9 @@ type Cluster struct {
 	// them small, as a trace for TLC needs).
 	Trace runtime.Tracer
 	Rand  runtime.Rand
+	// Configure, when set, changes each server's configuration before it
+	// starts.
+	Configure func(*runtime.Config)
 
 	newSM    func(replica int) runtime.StateMachine
 	servers  []*runtime.Server
@@ -102,7 +105,7 @@ func (c *Cluster) start(i int, l net.Listener, bootstrap bool) {
 	if !c.Quiet {
 		log = slog.New(slog.NewTextHandler(testLog{c.t}, nil))
 	}
-	s, err := runtime.NewServer(runtime.Config{
+	cfg := runtime.Config{
 		ClusterID: c.ID, Addrs: c.Addrs, Index: i, Bootstrap: bootstrap, Listener: l,
 		Tick: c.Tick, Timing: c.Timing, Log: log, Trace: c.Trace, Rand: c.Rand,
 		NewStateMachine: func() runtime.StateMachine {
@@ -117,7 +120,11 @@ func (c *Cluster) start(i int, l net.Listener, bootstrap bool) {
 			defer c.mu.Unlock()
 			return c.cut[i] != c.cut[to]
 		},
-	})
+	}
+	if c.Configure != nil {
+		c.Configure(&cfg)
+	}
+	s, err := runtime.NewServer(cfg)
 	require.NoError(c.t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.servers[i], c.cancels[i], c.done[i] = s, cancel, make(chan error, 1)
@@ -196,8 +203,18 @@ func (c *Cluster) Replica(i int) (r spec.Replica, stats runtime.Stats) {
 	return r, stats
 }
 
-// Machine returns replica i's current state machine.
+// Machine returns replica i's current state machine: the one its node
+// applies operations to, or, for a replica not running, the last one it
+// made.
 func (c *Cluster) Machine(i int) runtime.StateMachine {
+	if s := c.servers[i]; s != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var m runtime.StateMachine
+		if s.Inspect(ctx, func(n *runtime.Node) { m = n.StateMachine() }) == nil {
+			return m
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ms := c.machines[i]

@@ -64,6 +64,10 @@ TraceStartViewInNormal == Header.options.startViewInNormal
 \* A header without batch or pipeline has the paper's Prepares.
 TraceBatch == IF "batch" \in DOMAIN Header.options THEN Max(1, Header.options.batch) ELSE 1
 TracePipeline == IF "pipeline" \in DOMAIN Header.options THEN Header.options.pipeline ELSE 0
+\* A header without checkpoint or viewChangeLog takes no checkpoints and
+\* sends whole logs in view changes.
+TraceCheckpointInterval == IF "checkpoint" \in DOMAIN Header.options THEN Header.options.checkpoint ELSE 0
+TraceViewChangeLog == IF "viewChangeLog" \in DOMAIN Header.options THEN Header.options.viewChangeLog ELSE 0
 
 ASSUME /\ Header.schema = 1 /\ Header.kind \in {"vsr-trace", "vsr-run"}
        /\ ~IsRun => Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
@@ -73,19 +77,32 @@ VARIABLE l \* the next line of the trace to match
 
 ToSet(s) == {s[i] : i \in DOMAIN s}
 
+\* A client table of the trace, an array sorted by client, as VSR.tla
+\* holds it: a function from clients.
+TableOf(t) ==
+    [c \in {t[i].client : i \in DOMAIN t} |->
+        LET e == t[CHOOSE i \in DOMAIN t : t[i].client = c]
+        IN [request |-> e.request, executed |-> e.executed, reply |-> e.reply]]
+
+\* A checkpoint of the trace as VSR.tla holds it.
+CheckpointOf(c) == [op |-> c.op, clientTable |-> TableOf(c.clientTable), state |-> c.state]
+
+\* A message of the trace as VSR.tla holds it: its checkpoint's table too.
+MsgOf(m) == IF "checkpoint" \in DOMAIN m THEN [m EXCEPT !.checkpoint = CheckpointOf(@)] ELSE m
+
+MsgsOf(ms) == [i \in DOMAIN ms |-> MsgOf(ms[i])]
+
 \* A replica state of the trace as VSR.tla holds it.
 StateOf(j) ==
     [status |-> j.status, view |-> j.view, lastNormalView |-> j.lastNormalView,
-     opNumber |-> j.opNumber, commitNumber |-> j.commitNumber, log |-> j.log,
-     clientTable |-> [c \in {j.clientTable[i].client : i \in DOMAIN j.clientTable} |->
-                        LET e == j.clientTable[CHOOSE i \in DOMAIN j.clientTable : j.clientTable[i].client = c]
-                        IN [request |-> e.request, executed |-> e.executed, reply |-> e.reply]],
+     opNumber |-> j.opNumber, commitNumber |-> j.commitNumber, logStart |-> j.logStart, log |-> j.log,
+     clientTable |-> TableOf(j.clientTable), checkpoint |-> CheckpointOf(j.checkpoint),
      prepareOKs |-> [o \in {j.prepareOKs[i].op : i \in DOMAIN j.prepareOKs} |->
                        ToSet(j.prepareOKs[CHOOSE i \in DOMAIN j.prepareOKs : j.prepareOKs[i].op = o].from)],
      startViewChanges |-> ToSet(j.startViewChanges),
      sentDoViewChange |-> j.sentDoViewChange,
-     doViewChanges |-> j.doViewChanges, nonce |-> j.nonce,
-     recoveryResponses |-> j.recoveryResponses,
+     doViewChanges |-> MsgsOf(j.doViewChanges), nonce |-> j.nonce,
+     recoveryResponses |-> MsgsOf(j.recoveryResponses),
      crashVectorFrom |-> ToSet(j.crashVectorFrom), crashVector |-> j.crashVector]
 
 \* Rep(r) without its index.
@@ -96,19 +113,31 @@ Fields(s) == [f \in DOMAIN s \ {"index"} |-> s[f]]
 Table(t) ==
     IF IsRun THEN [c \in DOMAIN t |-> [t[c] EXCEPT !.reply = [@ EXCEPT !.result = ""]]] ELSE t
 
+\* A checkpoint as the trace's kind compares it: a run's without the
+\* application's results and snapshot.
+Ckpt(c) == IF IsRun THEN [c EXCEPT !.clientTable = Table(@), !.state = ""] ELSE c
+
+\* A message as the trace's kind compares it, and a sequence of them.
+Msg(m) == IF "checkpoint" \in DOMAIN m THEN [m EXCEPT !.checkpoint = Ckpt(@)] ELSE m
+Msgs(ms) == [i \in DOMAIN ms |-> Msg(ms[i])]
+
 \* A state as the trace's kind compares it.
-Compared(s) == [s EXCEPT !.clientTable = Table(@)]
+Compared(s) ==
+    [s EXCEPT !.clientTable = Table(@), !.checkpoint = Ckpt(@),
+              !.doViewChanges = Msgs(@), !.recoveryResponses = Msgs(@)]
 
 \* The node's state after the step is the line's. (Each variable is primed
 \* on its own: r stands for an expression of the current state.)
 Matches(r, j) ==
     LET s == StateOf(j)
     IN /\ status'[r] = s.status /\ view'[r] = s.view /\ lastNormalView'[r] = s.lastNormalView
-       /\ opNumber'[r] = s.opNumber /\ commitNumber'[r] = s.commitNumber /\ log'[r] = s.log
-       /\ Table(clientTable'[r]) = Table(s.clientTable) /\ prepareOKs'[r] = s.prepareOKs
+       /\ opNumber'[r] = s.opNumber /\ commitNumber'[r] = s.commitNumber
+       /\ logStart'[r] = s.logStart /\ log'[r] = s.log
+       /\ Table(clientTable'[r]) = Table(s.clientTable) /\ Ckpt(checkpoint'[r]) = Ckpt(s.checkpoint)
+       /\ prepareOKs'[r] = s.prepareOKs
        /\ startViewChanges'[r] = s.startViewChanges /\ sentDoViewChange'[r] = s.sentDoViewChange
-       /\ doViewChanges'[r] = s.doViewChanges /\ nonce'[r] = s.nonce
-       /\ recoveryResponses'[r] = s.recoveryResponses /\ crashVectorFrom'[r] = s.crashVectorFrom
+       /\ Msgs(doViewChanges'[r]) = Msgs(s.doViewChanges) /\ nonce'[r] = s.nonce
+       /\ Msgs(recoveryResponses'[r]) = Msgs(s.recoveryResponses) /\ crashVectorFrom'[r] = s.crashVectorFrom
        /\ crashVector'[r] = s.crashVector
 
 \* The quorum rules, from VSR.tla's dispatch table.
@@ -147,6 +176,10 @@ Do(name, r, m) ==
       [] name = "RecordDoViewChange" -> RecordDoViewChange(r, m)
       [] name = "StartNewView" -> StartNewView(r, m)
       [] name = "ReceiveStartView" -> ReceiveStartView(r, m)
+      [] name = "FetchDoViewChange" -> FetchDoViewChange(r, m)
+      [] name = "ResendDoViewChange" -> ResendDoViewChange(r, m)
+      [] name = "FetchStartView" -> FetchStartView(r, m)
+      [] name = "SendStartView" -> SendStartView(r, m)
       [] name = "DropMessage" -> DropMessage(r, m)
       [] name = "DuplicateMessage" -> DuplicateMessage(r, m)
       [] OTHER -> FALSE
@@ -155,7 +188,7 @@ Do(name, r, m) ==
 OneLine ==
     LET e == Trace[l]
     IN /\ e.action \notin QuorumNames
-       /\ Do(e.action, e.node, e.args)
+       /\ Do(e.action, e.node, MsgOf(e.args))
        /\ Matches(e.node, e.state)
        /\ l' = l + 1
 
@@ -166,8 +199,8 @@ TwoLines ==
     IN /\ l + 1 <= Len(Trace)
        /\ e.action \notin QuorumNames /\ q.action \in QuorumNames
        /\ q.node = e.node /\ q.args = e.args
-       /\ Do(q.action, e.node, e.args)
-       /\ LET d == Dispatch(Rep(e.node), e.args)
+       /\ Do(q.action, e.node, MsgOf(e.args))
+       /\ LET d == Dispatch(Rep(e.node), MsgOf(e.args))
           IN d.rule = e.action /\ Compared(Fields(d.mid)) = Compared(StateOf(e.state))
        /\ Matches(e.node, q.state)
        /\ l' = l + 2
@@ -176,12 +209,16 @@ TwoLines ==
 (* The environment of a run.                                               *)
 (***************************************************************************)
 
+\* The messages of a run's effects as the network keeps them: without
+\* the application's results and snapshots (Msg).
+RunOut(out) == [i \in DOMAIN out |-> [out[i] EXCEPT !.msg = Msg(@)]]
+
 \* The step of replica r on event m, as a run takes it, in which rule name
 \* is the last to fire: the network keeps every message, so that a later
 \* line may deliver it again, and nothing bounds the events.
 RunStep(r, m, name) ==
     /\ r \in Replicas
-    /\ m.type \in MessageTypes => <<r, m>> \in DOMAIN net
+    /\ m.type \in MessageTypes => <<r, Msg(m)>> \in DOMAIN net
     /\ LET s == Rep(r)
            rule == FirstEnabled(EventRules(m.type), s, m)
        IN /\ rule # ""
@@ -189,7 +226,7 @@ RunStep(r, m, name) ==
           /\ LET d == DispatchRule(s, m, rule)
              IN /\ LastRule(d) = name
                 /\ SetRep(r, d.st)
-                /\ net' = AddSent(net, r, d.out)
+                /\ net' = AddSent(net, r, RunOut(d.out))
                 /\ acked' = acked \cup Replies(d.out)
                 /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
 
@@ -197,7 +234,7 @@ RunStep(r, m, name) ==
 RunOneLine ==
     LET e == Trace[l]
     IN /\ e.action \notin QuorumNames
-       /\ RunStep(e.node, e.args, e.action)
+       /\ RunStep(e.node, MsgOf(e.args), e.action)
        /\ Matches(e.node, e.state)
        /\ l' = l + 1
 
@@ -208,8 +245,8 @@ RunTwoLines ==
     IN /\ l + 1 <= Len(Trace)
        /\ e.action \notin QuorumNames /\ q.action \in QuorumNames
        /\ q.node = e.node /\ q.args = e.args
-       /\ RunStep(e.node, e.args, q.action)
-       /\ LET d == Dispatch(Rep(e.node), e.args)
+       /\ RunStep(e.node, MsgOf(e.args), q.action)
+       /\ LET d == Dispatch(Rep(e.node), MsgOf(e.args))
           IN d.rule = e.action /\ Compared(Fields(d.mid)) = Compared(StateOf(e.state))
        /\ Matches(e.node, q.state)
        /\ l' = l + 2

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/viewstamped/vsr/runtime"
 	"github.com/viewstamped/vsr/wire"
@@ -145,6 +146,47 @@ func (s *Store) apply(o *Op) Result {
 		return Result{OK: true, Value: o.Value}
 	}
 	return Result{OK: false, Value: cur}
+}
+
+// Snapshot returns the store's state: its keys in order, each with its
+// value; runtime.Snapshotter.
+func (s *Store) Snapshot() []byte {
+	keys := make([]string, 0, len(s.data))
+	size := 0
+	for k, v := range s.data {
+		keys = append(keys, k)
+		size += len(k) + len(v) + 4
+	}
+	slices.Sort(keys)
+	b := wire.AppendUint(make([]byte, 0, size+8), uint64(len(keys)))
+	for _, k := range keys {
+		b = wire.AppendString(b, k)
+		b = wire.AppendBytes(b, s.data[k])
+	}
+	return b
+}
+
+// Restore replaces the store's state by a snapshot; runtime.Snapshotter.
+// It returns an error, and leaves the store as it was, for bytes that are
+// not a snapshot.
+func (s *Store) Restore(b []byte) error {
+	d := wire.NewDecoder(b)
+	n := d.Len(2)
+	data := make(map[string][]byte, n)
+	last := ""
+	for i := 0; i < n && d.Err() == nil; i++ {
+		k, v := d.String(), d.Bytes()
+		if i > 0 && k <= last {
+			return fmt.Errorf("store: snapshot: key %q out of order", k)
+		}
+		data[k], last = v, k
+	}
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("store: snapshot: %w", err)
+	}
+	s.data = data
+	return nil
 }
 
 // Len returns the number of keys.

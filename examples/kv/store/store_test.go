@@ -44,3 +44,35 @@ func TestDecodeRejects(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, o, back)
 }
+
+// TestSnapshot: a snapshot restores the same store into a new one, is the
+// same bytes for the same state whatever the order of the operations
+// that made it, and bytes that are not a snapshot are refused with the
+// store unchanged.
+func TestSnapshot(t *testing.T) {
+	a, b := store.New(), store.New()
+	for _, k := range []string{"b", "a", "c"} {
+		apply(t, a, store.Op{Kind: store.Put, Key: k, Value: []byte("v" + k)})
+	}
+	for _, k := range []string{"c", "a", "b"} {
+		apply(t, b, store.Op{Kind: store.Put, Key: k, Value: []byte("v" + k)})
+	}
+	require.Equal(t, a.Snapshot(), b.Snapshot())
+
+	c := store.New()
+	require.NoError(t, c.Restore(a.Snapshot()))
+	require.Equal(t, 3, c.Len())
+	require.Equal(t, store.Result{OK: true, Value: []byte("vb")}, apply(t, c, store.Op{Kind: store.Get, Key: "b"}))
+	require.Equal(t, a.Snapshot(), c.Snapshot())
+
+	empty := store.New()
+	require.NoError(t, c.Restore(empty.Snapshot()))
+	require.Zero(t, c.Len())
+
+	good := a.Snapshot()
+	unordered := []byte{2, 1, 'b', 0, 1, 'a', 0}
+	for _, bad := range [][]byte{nil, {5}, good[:len(good)-1], append(good, 0), unordered} {
+		require.Error(t, a.Restore(bad), "%q", bad)
+		require.Equal(t, 3, a.Len())
+	}
+}
