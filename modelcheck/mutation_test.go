@@ -1,6 +1,7 @@
 package modelcheck_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -77,6 +78,15 @@ func TestMutantsBreakInvariants(t *testing.T) {
 			"invariant CommitNumberAtMostOpNumber"},
 		{"CommittedPrefixesAgree", mutant{rule: "ReceiveCommit", mutate: func(r *spec.Replica) { r.Log[0].Op = bad }}, 2, 0,
 			"invariant CommittedPrefixesAgree"},
+		// A checkpoint of the live client table, which also records
+		// the requests in progress, is not what the operations up to it
+		// left: with two clients, a replica with another's request in its
+		// log records it as a different checkpoint.
+		{"CheckpointsAgree", mutant{rule: "CommitOperations", mutate: func(r *spec.Replica) {
+			if r.Checkpoint.Op != 0 {
+				r.Checkpoint.ClientTable = slices.Clone(r.ClientTable)
+			}
+		}}, 0, 0, "invariant CheckpointsAgree"},
 		{"NormalLogMatchesPrimary", mutant{rule: "ReceivePrepare", mutate: func(r *spec.Replica) { r.Log[len(r.Log)-1].Op = bad }}, 1, 0,
 			"invariant NormalLogMatchesPrimary"},
 		{"ExecutedAtMostOnce", mutant{before: func(r *spec.Replica) { r.ClientTable = nil }}, 1, 0,
@@ -91,6 +101,14 @@ func TestMutantsBreakInvariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "CheckpointsAgree" {
+				c, err := bounded.Of("clients", "2", "viewchanges", "0", "checkpoint", "1")
+				require.NoError(t, err)
+				res := check(t, tt.m, c.Spec(), c.Bounds(), modelOptions())
+				require.NotNil(t, res.Violation, "the checker missed the broken rule")
+				require.ErrorContains(t, res.Violation.Err, tt.want)
+				return
+			}
 			b := vr(tt.values, tt.vc)
 			if tt.name == "CommittedPrefixesAgree" || tt.name == "CommitNeverDecreases" {
 				b.TimeoutLimits[bounded.CommitTimeout] = 1

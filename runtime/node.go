@@ -503,6 +503,10 @@ func CheckSender(c spec.Config, from int, m any) error {
 		claimed = m.Replica
 	case spec.NewState:
 		claimed = m.Replica
+	case spec.GetDoViewChange:
+		claimed = m.Replica
+	case spec.GetStartView:
+		claimed = m.Replica
 	case spec.CrashVectorRequest:
 		claimed = m.Replica
 	case spec.CrashVectorResponse:

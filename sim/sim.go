@@ -57,7 +57,10 @@ type Options struct {
 	LivenessTicks int
 	// Spec chooses the protocol's variants; its Replicas is Replicas. A
 	// zero Batch or Pipeline is drawn from the seed, so that some seeds'
-	// primaries batch under every load and others never do.
+	// primaries batch under every load and others never do; so are a
+	// zero CheckpointInterval, when the state machine takes snapshots,
+	// and ViewChangeLog, so that some seeds take checkpoints every few
+	// operations and fetch logs in view changes and others rarely do.
 	Spec spec.Config
 	// Faults are the run's faults; nil draws them from the seed (Swarm).
 	Faults *Faults
@@ -92,8 +95,12 @@ type Options struct {
 type Result struct {
 	Seed   uint64
 	Faults Faults
-	// Batch and Pipeline are the primaries' batching, as given or drawn.
+	// Batch and Pipeline are the primaries' batching, as given or drawn;
+	// Checkpoint and ViewChangeLog the replicas' checkpoint interval and
+	// view change logs.
 	Batch, Pipeline uint16
+	Checkpoint      uint32
+	ViewChangeLog   uint16
 	Steps           int   // events processed, in both phases
 	Fired           int   // of them, the events on which a replica's rule fired
 	Time            int64 // simulated time at the end, in microseconds
@@ -217,6 +224,15 @@ func newSim(o Options) *sim {
 	}
 	if s.cfg.Batch == 0 {
 		s.cfg.Batch = []uint16{2, 8, runtime.DefaultBatch}[s.rng.IntN(3)]
+	}
+	// Drawn apart from the faults and the batching, so that a seed's
+	// faults stay what they were before checkpoints were drawn.
+	more := rand.New(rand.NewPCG(o.Seed, 0xc4ec))
+	if _, ok := o.NewStateMachine().(runtime.Snapshotter); ok && s.cfg.CheckpointInterval == 0 {
+		s.cfg.CheckpointInterval = []uint32{4, 16, 64, runtime.DefaultCheckpointInterval}[more.IntN(4)]
+	}
+	if s.cfg.ViewChangeLog == 0 {
+		s.cfg.ViewChangeLog = []uint16{1, 4, runtime.DefaultViewChangeLog}[more.IntN(3)]
 	}
 	s.cut = make([][]bool, o.Replicas)
 	s.clogged = make([][]int64, o.Replicas)
@@ -608,7 +624,8 @@ func (s *sim) checkHistory() error {
 
 func (s *sim) result() *Result {
 	ops, unknown := s.history.Len()
-	return &Result{Seed: s.o.Seed, Faults: s.drawn, Batch: s.cfg.Batch, Pipeline: s.cfg.Pipeline, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
+	return &Result{Seed: s.o.Seed, Faults: s.drawn, Batch: s.cfg.Batch, Pipeline: s.cfg.Pipeline,
+		Checkpoint: s.cfg.CheckpointInterval, ViewChangeLog: s.cfg.ViewChangeLog, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
 		Crashes: s.crashes, MostDown: s.mostDown, Views: s.maxView, Failure: s.failure}
 }
 

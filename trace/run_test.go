@@ -81,6 +81,49 @@ func TestRunTraceOfBatching(t *testing.T) {
 	}
 }
 
+// TestRunTraceOfCheckpoints records a simulated run whose replicas take a
+// checkpoint every 4 operations and send one log entry in view changes,
+// under every fault with crashes, and requires both validators to accept
+// it: replicas discarded log entries, installed checkpoints that
+// messages carried, with the key-value store's snapshots, and fetched
+// what view change messages left out.
+func TestRunTraceOfCheckpoints(t *testing.T) {
+	faults := sim.All()
+	faults.CrashEvery = 300
+	rec := trace.NewRecorder(spec.Config{Replicas: 3})
+	res := sim.Run(sim.Options{Seed: 9, Steps: 3000, Clients: 3, Spec: spec.Config{CheckpointInterval: 4, ViewChangeLog: 1},
+		Faults: &faults, Trace: rec})
+	require.Nil(t, res.Failure)
+	h, lines, err := rec.Trace()
+	require.NoError(t, err)
+	require.Equal(t, 4, h.Options.Checkpoint)
+	require.Equal(t, 1, h.Options.ViewChangeLog)
+	installs, discarded := 0, false
+	for _, l := range lines {
+		var m struct{ Checkpoint struct{ Op, State any } }
+		if json.Unmarshal(l.Args, &m) == nil && m.Checkpoint.Op != nil && m.Checkpoint.Op != float64(0) && m.Checkpoint.State != "" {
+			installs++
+		}
+		var st struct{ LogStart int }
+		if json.Unmarshal(l.State, &st) == nil && st.LogStart > 0 {
+			discarded = true
+		}
+	}
+	count := actions(lines)
+	require.True(t, discarded, "no replica discarded log entries")
+	require.Positive(t, installs, "no line consumed a message with a checkpoint")
+	require.Positive(t, count["FetchStartView"], "no backup fetched a StartView's log")
+	require.Positive(t, count["FetchDoViewChange"], "no new primary fetched a DoViewChange's log")
+	t.Logf("%d lines, %d consume a checkpoint, %d FetchStartView, %d FetchDoViewChange, %d crashes, view %d, %d operations",
+		len(lines), installs, count["FetchStartView"], count["FetchDoViewChange"], res.Crashes, res.Views, res.Ops)
+	rej, err := trace.Validate(h, lines)
+	require.NoError(t, err)
+	require.Nil(t, rej, "%s", rej)
+	if jar, _ := tlc.Jar(); jar != "" {
+		requireTLC(t, jar, writeTrace(t, t.TempDir(), "accept-checkpoints.ndjson", h, lines), nil)
+	}
+}
+
 // TestRecorderRefusesMixedBatching: the header says one batching for the
 // whole run, so a node whose batching differs from the first step's is an
 // error of the recording.

@@ -106,7 +106,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	var f simFlags
 	f.register(fs)
 	variants := bounded.Default()
-	variants.FlagsOf(fs, "statetransfer", "recovery", "startview-in-normal")
+	variants.FlagsOf(fs, "statetransfer", "recovery", "startview-in-normal", "checkpoint", "viewchange-log")
 	if code, ok := parse(fs, args, stderr); !ok {
 		return code
 	}
@@ -167,14 +167,14 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "wrote the run's trace to %s\n", f.trace)
 		}
 		if res.Failure != nil {
-			fmt.Fprintf(stdout, "seed %d: FAILED: %v\n  faults: %s; batch %d, pipeline %d\n  replay: %s\n", seed, res.Failure, res.Faults,
-				res.Batch, res.Pipeline, f.replay(seed, &variants, fs))
+			fmt.Fprintf(stdout, "seed %d: FAILED: %v\n  faults: %s; %s\n  replay: %s\n", seed, res.Failure, res.Faults,
+				protocolOf(res), f.replay(seed, &variants, fs))
 			return 1
 		}
 		if f.seeds == 1 || f.progress > 0 && time.Since(last) >= f.progress {
 			last = time.Now()
-			fmt.Fprintf(stdout, "seed %d: ok, %d steps, %d operations (%d unknown), %d crashes, view %d; %s; batch %d, pipeline %d\n",
-				seed, res.Steps, res.Ops, res.Unknown, res.Crashes, res.Views, res.Faults, res.Batch, res.Pipeline)
+			fmt.Fprintf(stdout, "seed %d: ok, %d steps, %d operations (%d unknown), %d crashes, view %d; %s; %s\n",
+				seed, res.Steps, res.Ops, res.Unknown, res.Crashes, res.Views, res.Faults, protocolOf(res))
 		}
 	}
 	elapsed := time.Since(start)
@@ -182,6 +182,12 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		f.seeds, f.seed, steps, fired, elapsed.Round(time.Millisecond), float64(steps)/elapsed.Seconds(),
 		simulated.Round(time.Second), ops, crashes, views)
 	return 0
+}
+
+// protocolOf says how a run's replicas batched, took checkpoints and sent
+// their logs in view changes.
+func protocolOf(res *sim.Result) string {
+	return fmt.Sprintf("batch %d, pipeline %d, checkpoint every %d, view change log %d", res.Batch, res.Pipeline, res.Checkpoint, res.ViewChangeLog)
 }
 
 // replay returns the command that runs seed alone with the flags given.

@@ -29,6 +29,11 @@ func TestTLCCatchesMutants(t *testing.T) {
 		c.Values, c.ViewChanges, c.CommitTimeouts = values, viewChanges, commitTimeouts
 		return c
 	}
+	checkpoints := func(clients, values int) bounded.Config {
+		c := small(values, 0, 0)
+		c.Clients, c.Checkpoint = clients, 1
+		return c
+	}
 	for _, tc := range []struct {
 		name     string
 		old, new string
@@ -43,6 +48,12 @@ func TestTLCCatchesMutants(t *testing.T) {
 			"IN Result(c.st, AckAhead(c.st, m.commit, c.out))",
 			"IN Result([c.st EXCEPT !.log[1].op = \"bad\"], AckAhead(c.st, m.commit, c.out))",
 			small(2, 0, 1), "Invariant CommittedPrefixesAgree is violated"},
+		// A checkpoint of the live client table, which also records the
+		// requests in progress.
+		{"CheckpointsAgree",
+			"clientTable |-> CheckpointTable(s), state |-> \"\"",
+			"clientTable |-> s.clientTable, state |-> \"\"",
+			checkpoints(2, 2), "Invariant CheckpointsAgree is violated"},
 		{"NormalLogMatchesPrimary",
 			"!.log = Append(s.log, Head(reqs))]",
 			"!.log = Append(s.log, [Head(reqs) EXCEPT !.op = \"bad\"])]",

@@ -202,12 +202,14 @@ DiscardTo(s, op) ==
     IF op <= s.logStart THEN s
     ELSE [s EXCEPT !.log = SubSeq(s.log, op - s.logStart + 1, Len(s.log)), !.logStart = op]
 
+\* The client table of a checkpoint at the commit-number: the previous
+\* checkpoint's with the operations since executed in it.
+CheckpointTable(s) == FoldExecuted(s.checkpoint.clientTable, s, s.checkpoint.op + 1, s.commitNumber)
+
 \* takeCheckpoint: a checkpoint at the commit-number; the log discarded up
 \* to the previous one.
 TakeCheckpoint(s) ==
-    DiscardTo([s EXCEPT !.checkpoint = [op |-> s.commitNumber, state |-> "",
-                                        clientTable |-> FoldExecuted(s.checkpoint.clientTable, s,
-                                                                     s.checkpoint.op + 1, s.commitNumber)]],
+    DiscardTo([s EXCEPT !.checkpoint = [op |-> s.commitNumber, clientTable |-> CheckpointTable(s), state |-> ""]],
               s.checkpoint.op)
 
 \* installCheckpoint: the history replaced by checkpoint c, with an empty log.

@@ -209,26 +209,30 @@ TwoLines ==
 (* The environment of a run.                                               *)
 (***************************************************************************)
 
-\* The messages of a run's effects as the network keeps them: without
-\* the application's results and snapshots (Msg).
-RunOut(out) == [i \in DOMAIN out |-> [out[i] EXCEPT !.msg = Msg(@)]]
+\* Replica r takes the step on event m, as a run takes it, in which rule
+\* name is the last to fire: the network keeps every message, so that a
+\* later line may deliver it again, and nothing bounds the events.
+RunApply(r, m, name) ==
+    LET s == Rep(r)
+        rule == FirstEnabled(EventRules(m.type), s, m)
+    IN /\ rule # ""
+       /\ rule = name \/ \E i \in DOMAIN QuorumRules(m.type) : QuorumRules(m.type)[i] = name
+       /\ LET d == DispatchRule(s, m, rule)
+          IN /\ LastRule(d) = name
+             /\ SetRep(r, d.st)
+             /\ net' = AddSent(net, r, d.out)
+             /\ acked' = acked \cup Replies(d.out)
+             /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
 
-\* The step of replica r on event m, as a run takes it, in which rule name
-\* is the last to fire: the network keeps every message, so that a later
-\* line may deliver it again, and nothing bounds the events.
+\* The step of replica r on event m of a run's line. A message is one
+\* that VSR.tla sent r, as it sent it: the line's may differ in the
+\* application's results and snapshots (Msg), which VSR.tla does not
+\* compute, and its own keep its states consistent.
 RunStep(r, m, name) ==
     /\ r \in Replicas
-    /\ m.type \in MessageTypes => <<r, Msg(m)>> \in DOMAIN net
-    /\ LET s == Rep(r)
-           rule == FirstEnabled(EventRules(m.type), s, m)
-       IN /\ rule # ""
-          /\ rule = name \/ \E i \in DOMAIN QuorumRules(m.type) : QuorumRules(m.type)[i] = name
-          /\ LET d == DispatchRule(s, m, rule)
-             IN /\ LastRule(d) = name
-                /\ SetRep(r, d.st)
-                /\ net' = AddSent(net, r, RunOut(d.out))
-                /\ acked' = acked \cup Replies(d.out)
-                /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
+    /\ IF m.type \in MessageTypes
+       THEN \E k \in DOMAIN net : k[1] = r /\ Msg(k[2]) = Msg(m) /\ RunApply(r, k[2], name)
+       ELSE RunApply(r, m, name)
 
 \* Line l of a run alone is one step.
 RunOneLine ==
