@@ -159,6 +159,6 @@ func TestTLCConstants(t *testing.T) {
 		"NumReplicas = 3", "NumClients = 1", "Values = {v1, v2}", "ViewChangeTimeouts = 1", "CommitTimeouts = 0",
 		"RecoveryTimeouts = 0", `UnboundedTimeouts = {"CommitTimeout", "RecoveryTimeout"}`, "Drops = 0", "Duplicates = 0",
 		"Crashes = 0", "MaxDown = 1", `StateTransfer = "fixed"`, `Recovery = "paper"`, "StartViewInNormal = FALSE", "Batch = 1", "Pipeline = 0",
-		"MaxDepth = 7",
+		"CheckpointInterval = 0", "ViewChangeLog = 0", "MaxDepth = 7",
 	}, lines)
 }

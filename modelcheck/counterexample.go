@@ -193,8 +193,11 @@ func fields(v any) string {
 	}
 	var parts []string
 	for i := 0; i < s.NumField(); i++ {
-		if name := s.Type().Field(i).Name; name != "Config" && name != "Index" {
-			parts = append(parts, name+":"+pretty.Format(s.Field(i).Interface()))
+		f := s.Field(i)
+		// A nested struct that is all zero (a replica without a
+		// checkpoint) is left out, as pretty leaves it out of messages.
+		if name := s.Type().Field(i).Name; name != "Config" && name != "Index" && !(f.Kind() == reflect.Struct && f.IsZero()) {
+			parts = append(parts, name+":"+pretty.Format(f.Interface()))
 		}
 	}
 	return strings.Join(parts, " ")

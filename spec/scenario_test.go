@@ -108,7 +108,7 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 		for _, a := range cmd.Args {
 			switch a.Key {
 			case "view":
-			case "replicas", "statetransfer", "recovery", "startview-in-normal", "batch", "pipeline":
+			case "replicas", "statetransfer", "recovery", "startview-in-normal", "batch", "pipeline", "checkpoint", "viewchange-log":
 				if err := c.Set(a.Key, a.Value); err != nil {
 					return "", err
 				}

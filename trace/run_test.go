@@ -140,7 +140,7 @@ func TestRecorderRefusesMixedBatching(t *testing.T) {
 	other := spec.NewReplica(spec.Config{Replicas: 3, Batch: 8, Pipeline: 2}, 0)
 	rec.Step(0, ev, fired, nil, &other, nil, 0)
 	_, _, err = rec.Trace()
-	require.ErrorContains(t, err, "batch 8, pipeline 2: the run's first step had 4 and 2")
+	require.ErrorContains(t, err, "batch 8, pipeline 2, checkpoint 0, view change log 0: the run's first step had 4, 2, 0 and 0")
 }
 
 // runMutation is a deliberately broken run trace and what the Go

@@ -77,7 +77,7 @@ func TestCheckFindsDelayedStartView(t *testing.T) {
 func TestCheckFull(t *testing.T) {
 	code, out, _ := runCheckCapture(t, "-config", "../../modelcheck/configs/startview-literal.cfg", "-workers", "1", "-progress", "0", "-trace", "", "-full")
 	require.Equal(t, 1, code)
-	require.Contains(t, out, "       | r2: Status:normal View:1 LastNormalView:1 OpNumber:0 CommitNumber:0 Log:[] ")
+	require.Contains(t, out, "       | r2: Status:normal View:1 LastNormalView:1 OpNumber:0 CommitNumber:0 LogStart:0 Log:[] ClientTable:[] PrepareOKs:[] ")
 	require.Contains(t, out, "       | in flight to r2: StartViewChange{View:1 Replica:0 CV:[0 0 0]}\n")
 	require.Equal(t, 13*3, strings.Count(out, "       | r"), "a line for each of the 3 replicas after each of the 13 steps")
 }

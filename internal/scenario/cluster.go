@@ -337,22 +337,31 @@ func (c *Cluster) StateLines() []string {
 func DescribeReplica(r *spec.Replica) string {
 	var log []string
 	for i, req := range r.Log {
-		log = append(log, fmt.Sprintf("%d:c%d/%d/%q", i+1, req.Client, req.Request, req.Op))
+		log = append(log, fmt.Sprintf("%d:c%d/%d/%q", r.LogStart+spec.OpNumber(i)+1, req.Client, req.Request, req.Op))
 	}
+	line := fmt.Sprintf("r%d %s view=%d last-normal=%d op=%d commit=%d log=[%s] clients=[%s]",
+		r.Index, r.Status, r.View, r.LastNormalView, r.OpNumber, r.CommitNumber, strings.Join(log, " "), describeTable(r.ClientTable))
+	if r.Checkpoint.Op != 0 || r.LogStart != 0 {
+		line += fmt.Sprintf(" checkpoint=%d[%s] log-start=%d", r.Checkpoint.Op, describeTable(r.Checkpoint.ClientTable), r.LogStart)
+	}
+	if len(r.CrashVector) > 0 {
+		line += fmt.Sprintf(" cv=%v", r.CrashVector)
+	}
+	return line
+}
+
+// describeTable describes a client table: each client's latest request,
+// with its result once executed.
+func describeTable(t []spec.ClientRecord) string {
 	var table []string
-	for _, rec := range r.ClientTable {
+	for _, rec := range t {
 		s := fmt.Sprintf("c%d/%d", rec.Client, rec.Request)
 		if rec.Executed {
 			s += fmt.Sprintf("=%q", rec.Reply.Result)
 		}
 		table = append(table, s)
 	}
-	line := fmt.Sprintf("r%d %s view=%d last-normal=%d op=%d commit=%d log=[%s] clients=[%s]",
-		r.Index, r.Status, r.View, r.LastNormalView, r.OpNumber, r.CommitNumber, strings.Join(log, " "), strings.Join(table, " "))
-	if len(r.CrashVector) > 0 {
-		line += fmt.Sprintf(" cv=%v", r.CrashVector)
-	}
-	return line
+	return strings.Join(table, " ")
 }
 
 // Format prints a message on one line (package pretty).
