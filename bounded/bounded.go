@@ -42,6 +42,10 @@ const (
 	ViewChangeTimeout = "ViewChangeTimeout"
 	CommitTimeout     = "CommitTimeout"
 	RecoveryTimeout   = "RecoveryTimeout"
+	LeaseTimeout      = "LeaseTimeout"
+	// Tick is the timeout kind that is a tick of a replica's clock
+	// (modelcheck.Bounds.Clock).
+	Tick = "Tick"
 )
 
 // Config is a bounded configuration. Its zero value is not a valid one:
@@ -71,6 +75,11 @@ type Config struct {
 	// ViewChangeLog bounds the entries a DoViewChange or StartView
 	// carries, 0 all.
 	Checkpoint, ViewChangeLog int
+	// Lease and LeaseMargin are spec.Config's, in ticks; LeaseTimeouts
+	// bounds the requests for leases (-1 unbounded); Ticks bounds the
+	// ticks of each replica's clock and Drift how many more one may have
+	// than the slowest.
+	Lease, LeaseMargin, LeaseTimeouts, Ticks, Drift int
 	// Symmetry reduces the search by permutations of the values.
 	Symmetry bool
 	// Depth bounds the search to the states that many steps from the
@@ -184,6 +193,11 @@ var settings = []setting{
 	intSetting("checkpoint", "committed operations between checkpoints, after which a replica discards its log up to the previous one; 0 is none",
 		func(c *Config) *int { return &c.Checkpoint }),
 	intSetting("viewchange-log", "log entries a DoViewChange or StartView carries, at most; 0 is all", func(c *Config) *int { return &c.ViewChangeLog }),
+	intSetting("lease", "ticks a primary's lease lasts, for reads at the primary; 0 is no leases", func(c *Config) *int { return &c.Lease }),
+	intSetting("lease-margin", "ticks a backup's promise outlasts the lease it grants", func(c *Config) *int { return &c.LeaseMargin }),
+	intSetting("lease-timeouts", "LeaseTimeout firings (the primary asks for a lease), at most; -1 is unbounded", func(c *Config) *int { return &c.LeaseTimeouts }),
+	intSetting("ticks", "ticks of each replica's clock, at most", func(c *Config) *int { return &c.Ticks }),
+	intSetting("drift", "ticks a replica's clock may run ahead of the slowest replica's", func(c *Config) *int { return &c.Drift }),
 	boolSetting("symmetry", "reduce by permutations of the values", func(c *Config) *bool { return &c.Symmetry }),
 	intSetting("depth", "the deepest state to explore, in steps from the initial state; 0 is no bound for bfs and 100 for dfs and walk",
 		func(c *Config) *int { return &c.Depth }),
@@ -243,6 +257,11 @@ func (c *Config) Validate() error {
 		{"pipeline", c.Pipeline, 0, batchMax, ""},
 		{"checkpoint", c.Checkpoint, 0, countMax, ""},
 		{"viewchange-log", c.ViewChangeLog, 0, batchMax, ""},
+		{"lease", c.Lease, 0, batchMax, ""},
+		{"lease-margin", c.LeaseMargin, 0, batchMax - c.Lease, ""},
+		{"lease-timeouts", c.LeaseTimeouts, -1, countMax, "-1 (unbounded)"},
+		{"ticks", c.Ticks, 0, countMax, ""},
+		{"drift", c.Drift, 0, countMax, ""},
 		{"depth", c.Depth, 0, countMax, ""},
 	} {
 		if k.v >= k.lo && k.v <= k.hi {
@@ -265,7 +284,8 @@ func (c *Config) Validate() error {
 func (c *Config) Spec() spec.Config {
 	return spec.Config{Replicas: uint8(c.Replicas), StateTransfer: c.StateTransfer, Recovery: c.Recovery,
 		StartViewInNormal: c.StartViewInNormal, Batch: uint16(c.Batch), Pipeline: uint16(c.Pipeline),
-		CheckpointInterval: uint32(c.Checkpoint), ViewChangeLog: uint16(c.ViewChangeLog)}
+		CheckpointInterval: uint32(c.Checkpoint), ViewChangeLog: uint16(c.ViewChangeLog),
+		Lease: uint16(c.Lease), LeaseMargin: uint16(c.LeaseMargin)}
 }
 
 // Down returns the most replicas down at once: MaxDown, or f when MaxDown
@@ -283,8 +303,10 @@ func (c *Config) Bounds() modelcheck.Bounds {
 		Clients: c.Clients, Values: c.Values,
 		TimeoutLimits: map[string]int{
 			ViewChangeTimeout: c.ViewChanges, CommitTimeout: c.CommitTimeouts, RecoveryTimeout: c.RecoveryTimeouts,
+			LeaseTimeout: c.LeaseTimeouts,
 		},
 		Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
+		Clock: Tick, Ticks: c.Ticks, Drift: c.Drift,
 	}
 }
 
@@ -332,6 +354,7 @@ func (c *Config) TLCConstants() []Constant {
 	commits := limit(CommitTimeout, c.CommitTimeouts)
 	viewChanges := limit(ViewChangeTimeout, c.ViewChanges)
 	recoveries := limit(RecoveryTimeout, c.RecoveryTimeouts)
+	leases := limit(LeaseTimeout, c.LeaseTimeouts)
 	return []Constant{
 		{"NumReplicas", strconv.Itoa(c.Replicas)},
 		{"NumClients", strconv.Itoa(c.Clients)},
@@ -351,6 +374,11 @@ func (c *Config) TLCConstants() []Constant {
 		{"Pipeline", strconv.Itoa(c.Pipeline)},
 		{"CheckpointInterval", strconv.Itoa(c.Checkpoint)},
 		{"ViewChangeLog", strconv.Itoa(c.ViewChangeLog)},
+		{"Lease", strconv.Itoa(c.Lease)},
+		{"LeaseMargin", strconv.Itoa(c.LeaseMargin)},
+		{"LeaseTimeouts", leases},
+		{"Ticks", strconv.Itoa(c.Ticks)},
+		{"Drift", strconv.Itoa(c.Drift)},
 		{"MaxDepth", strconv.Itoa(c.Depth)},
 	}
 }

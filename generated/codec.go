@@ -68,6 +68,7 @@ func (m *Request) appendBody(b []byte) []byte {
 	b = wire.AppendBytes(b, m.Op)
 	b = wire.AppendUint(b, uint64(m.Client))
 	b = wire.AppendUint(b, uint64(m.Request))
+	b = wire.AppendBool(b, bool(m.Read))
 	return b
 }
 
@@ -77,6 +78,7 @@ func (m *Request) Decode(d *wire.Decoder) {
 	m.Op = d.Bytes()
 	m.Client = spec.ClientID(d.Uint(64))
 	m.Request = spec.RequestNumber(d.Uint(64))
+	m.Read = d.Bool()
 }
 
 func (m *Request) equal(o *Request) bool {
@@ -87,6 +89,9 @@ func (m *Request) equal(o *Request) bool {
 		return false
 	}
 	if m.Request != o.Request {
+		return false
+	}
+	if m.Read != o.Read {
 		return false
 	}
 	return true
@@ -169,7 +174,7 @@ func (m *Prepare) appendBody(b []byte) []byte {
 // larger input; the decoder records the first error.
 func (m *Prepare) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
-	if n0 := d.Len(3); n0 > 0 {
+	if n0 := d.Len(4); n0 > 0 {
 		m.Requests = make([]spec.Request, n0)
 		for i0 := range m.Requests {
 			(*Request)(&m.Requests[i0]).Decode(d)
@@ -692,7 +697,7 @@ func (m *DoViewChange) appendBody(b []byte) []byte {
 func (m *DoViewChange) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(3); n0 > 0 {
+	if n0 := d.Len(4); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -832,7 +837,7 @@ func (m *StartView) appendBody(b []byte) []byte {
 func (m *StartView) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(3); n0 > 0 {
+	if n0 := d.Len(4); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -1071,7 +1076,7 @@ func (m *NewState) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.After = spec.OpNumber(d.Uint(64))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(3); n0 > 0 {
+	if n0 := d.Len(4); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -1694,7 +1699,7 @@ func (m *RecoveryResponse) Decode(d *wire.Decoder) {
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Nonce = uint64(d.Uint(64))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(3); n0 > 0 {
+	if n0 := d.Len(4); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -1756,6 +1761,209 @@ func (m *RecoveryResponse) deepen() {
 	for i0 := range m.Log {
 		(*Request)(&m.Log[i0]).deepen()
 	}
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// RequestLease is spec.RequestLease with its generated methods. The two types share one
+// layout: convert a pointer, (*RequestLease)(&v), to call them on a spec.RequestLease.
+type RequestLease spec.RequestLease
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *RequestLease) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *RequestLease) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *RequestLease) UnmarshalBinary(b []byte) error {
+	*m = RequestLease{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.Decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode RequestLease: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *RequestLease) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *RequestLease) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *RequestLease) Clone() spec.RequestLease {
+	c := *m
+	c.deepen()
+	return spec.RequestLease(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *RequestLease) Equal(o *spec.RequestLease) bool {
+	return m.equal((*RequestLease)(o))
+}
+
+func (m *RequestLease) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.Round))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *RequestLease) Decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.Round = uint32(d.Uint(32))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *RequestLease) equal(o *RequestLease) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.Round != o.Round {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *RequestLease) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// GrantLease is spec.GrantLease with its generated methods. The two types share one
+// layout: convert a pointer, (*GrantLease)(&v), to call them on a spec.GrantLease.
+type GrantLease spec.GrantLease
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *GrantLease) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *GrantLease) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *GrantLease) UnmarshalBinary(b []byte) error {
+	*m = GrantLease{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.Decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode GrantLease: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *GrantLease) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *GrantLease) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *GrantLease) Clone() spec.GrantLease {
+	c := *m
+	c.deepen()
+	return spec.GrantLease(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *GrantLease) Equal(o *spec.GrantLease) bool {
+	return m.equal((*GrantLease)(o))
+}
+
+func (m *GrantLease) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.View))
+	b = wire.AppendUint(b, uint64(m.Round))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *GrantLease) Decode(d *wire.Decoder) {
+	m.View = spec.ViewNumber(d.Uint(32))
+	m.Round = uint32(d.Uint(32))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *GrantLease) equal(o *GrantLease) bool {
+	if m.View != o.View {
+		return false
+	}
+	if m.Round != o.Round {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *GrantLease) deepen() {
 	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
@@ -1850,6 +2058,12 @@ func (m *Replica) appendBody(b []byte) []byte {
 	for i0 := range m.CrashVector {
 		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
 	}
+	b = wire.AppendUint(b, uint64(m.ViewStart))
+	b = wire.AppendUint(b, uint64(m.Lease))
+	b = wire.AppendUint(b, uint64(m.LeaseRound))
+	b = wire.AppendUint(b, uint64(m.LeaseAge))
+	b = wire.AppendUint(b, uint64(m.LeaseGrants))
+	b = wire.AppendUint(b, uint64(m.Promise))
 	return b
 }
 
@@ -1867,7 +2081,7 @@ func (m *Replica) Decode(d *wire.Decoder) {
 	m.OpNumber = spec.OpNumber(d.Uint(64))
 	m.CommitNumber = spec.OpNumber(d.Uint(64))
 	m.LogStart = spec.OpNumber(d.Uint(64))
-	if n0 := d.Len(3); n0 > 0 {
+	if n0 := d.Len(4); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -1908,6 +2122,12 @@ func (m *Replica) Decode(d *wire.Decoder) {
 			m.CrashVector[i0] = uint32(d.Uint(32))
 		}
 	}
+	m.ViewStart = spec.OpNumber(d.Uint(64))
+	m.Lease = uint16(d.Uint(16))
+	m.LeaseRound = uint32(d.Uint(32))
+	m.LeaseAge = uint16(d.Uint(16))
+	m.LeaseGrants = spec.ReplicaSet(d.Uint(64))
+	m.Promise = uint16(d.Uint(16))
 }
 
 func (m *Replica) equal(o *Replica) bool {
@@ -1997,6 +2217,24 @@ func (m *Replica) equal(o *Replica) bool {
 		if m.CrashVector[i0] != o.CrashVector[i0] {
 			return false
 		}
+	}
+	if m.ViewStart != o.ViewStart {
+		return false
+	}
+	if m.Lease != o.Lease {
+		return false
+	}
+	if m.LeaseRound != o.LeaseRound {
+		return false
+	}
+	if m.LeaseAge != o.LeaseAge {
+		return false
+	}
+	if m.LeaseGrants != o.LeaseGrants {
+		return false
+	}
+	if m.Promise != o.Promise {
+		return false
 	}
 	return true
 }
@@ -2354,6 +2592,8 @@ func (m *Config) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.Pipeline))
 	b = wire.AppendUint(b, uint64(m.CheckpointInterval))
 	b = wire.AppendUint(b, uint64(m.ViewChangeLog))
+	b = wire.AppendUint(b, uint64(m.Lease))
+	b = wire.AppendUint(b, uint64(m.LeaseMargin))
 	return b
 }
 
@@ -2374,6 +2614,8 @@ func (m *Config) Decode(d *wire.Decoder) {
 	m.Pipeline = uint16(d.Uint(16))
 	m.CheckpointInterval = uint32(d.Uint(32))
 	m.ViewChangeLog = uint16(d.Uint(16))
+	m.Lease = uint16(d.Uint(16))
+	m.LeaseMargin = uint16(d.Uint(16))
 }
 
 func (m *Config) equal(o *Config) bool {
@@ -2399,6 +2641,12 @@ func (m *Config) equal(o *Config) bool {
 		return false
 	}
 	if m.ViewChangeLog != o.ViewChangeLog {
+		return false
+	}
+	if m.Lease != o.Lease {
+		return false
+	}
+	if m.LeaseMargin != o.LeaseMargin {
 		return false
 	}
 	return true

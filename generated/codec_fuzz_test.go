@@ -124,12 +124,20 @@ func FuzzRecoveryResponse(f *testing.F) {
 	fuzzCodec[RecoveryResponse, *RecoveryResponse](f, sampleRecoveryResponse())
 }
 
+func FuzzRequestLease(f *testing.F) {
+	fuzzCodec[RequestLease, *RequestLease](f, sampleRequestLease())
+}
+
+func FuzzGrantLease(f *testing.F) {
+	fuzzCodec[GrantLease, *GrantLease](f, sampleGrantLease())
+}
+
 func FuzzReplica(f *testing.F) {
 	fuzzCodec[Replica, *Replica](f, sampleReplica())
 }
 
 func sampleRequest() *Request {
-	return &Request{Op: []byte("bytes0"), Client: spec.ClientID(uint64(0x8000000000000001)), Request: spec.RequestNumber(uint64(0x8000000000000002))}
+	return &Request{Op: []byte("bytes0"), Client: spec.ClientID(uint64(0x8000000000000001)), Request: spec.RequestNumber(uint64(0x8000000000000002)), Read: bool(true)}
 }
 
 func samplePrepare() *Prepare {
@@ -192,8 +200,16 @@ func sampleRecoveryResponse() *RecoveryResponse {
 	return &RecoveryResponse{View: spec.ViewNumber(uint64(0x80000000)), Nonce: uint64(uint64(0x8000000000000001)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), Replica: spec.ReplicaIndex(uint64(0x7)), CrashVector: []uint32{uint32(uint64(0x80000007)), uint32(uint64(0x80000008))}}
 }
 
+func sampleRequestLease() *RequestLease {
+	return &RequestLease{View: spec.ViewNumber(uint64(0x80000000)), Round: uint32(uint64(0x80000001)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
+}
+
+func sampleGrantLease() *GrantLease {
+	return &GrantLease{View: spec.ViewNumber(uint64(0x80000000)), Round: uint32(uint64(0x80000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+}
+
 func sampleReplica() *Replica {
-	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Crashed, View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), LogStart: spec.OpNumber(uint64(0x8000000000000007)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, Checkpoint: spec.Checkpoint(*sampleCheckpoint()), PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000c)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000f)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x8000000000000011)), CrashVector: []uint32{uint32(uint64(0x80000012)), uint32(uint64(0x80000013))}}
+	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Crashed, View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), LogStart: spec.OpNumber(uint64(0x8000000000000007)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, Checkpoint: spec.Checkpoint(*sampleCheckpoint()), PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000c)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000f)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x8000000000000011)), CrashVector: []uint32{uint32(uint64(0x80000012)), uint32(uint64(0x80000013))}, ViewStart: spec.OpNumber(uint64(0x8000000000000013)), Lease: uint16(uint64(0x8014)), LeaseRound: uint32(uint64(0x80000015)), LeaseAge: uint16(uint64(0x8016)), LeaseGrants: spec.ReplicaSet(uint64(0x8000000000000017)), Promise: uint16(uint64(0x8018))}
 }
 
 func sampleClientRecord() *ClientRecord {
@@ -209,5 +225,5 @@ func sampleOpAcks() *OpAcks {
 }
 
 func sampleConfig() *Config {
-	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true), Batch: uint16(uint64(0x8004)), Pipeline: uint16(uint64(0x8005)), CheckpointInterval: uint32(uint64(0x80000006)), ViewChangeLog: uint16(uint64(0x8007))}
+	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true), Batch: uint16(uint64(0x8004)), Pipeline: uint16(uint64(0x8005)), CheckpointInterval: uint32(uint64(0x80000006)), ViewChangeLog: uint16(uint64(0x8007)), Lease: uint16(uint64(0x8008)), LeaseMargin: uint16(uint64(0x8009))}
 }

@@ -14,6 +14,11 @@ type RuleID uint8
 
 const (
 	RuleNone RuleID = iota
+	RuleServeRead
+	RuleRenewLease
+	RulePromiseLease
+	RuleExtendLease
+	RuleCountDownLease
 	RuleResendReply
 	RuleReceiveRequest
 	RuleReceivePrepare
@@ -52,7 +57,7 @@ const (
 )
 
 // NumRules is the number of rules; RuleIDs run from 1 to NumRules.
-const NumRules = 35
+const NumRules = 40
 
 func (id RuleID) String() string {
 	if id == RuleNone {
@@ -66,6 +71,11 @@ func (id RuleID) String() string {
 
 // Rules describes every rule, indexed by RuleID; Rules[RuleNone] is empty.
 var Rules = [NumRules + 1]lang.RuleInfo{
+	RuleServeRead:                    {Name: "ServeRead", Trigger: lang.OnRequest, Event: "Request", Section: "6.3", Pos: "spec/lease.go:20"},
+	RuleRenewLease:                   {Name: "RenewLease", Trigger: lang.OnTimeout, Event: "LeaseTimeout", Section: "6.3", Pos: "spec/lease.go:42"},
+	RulePromiseLease:                 {Name: "PromiseLease", Trigger: lang.OnMessage, Event: "RequestLease", Section: "6.3", Pos: "spec/lease.go:59"},
+	RuleExtendLease:                  {Name: "ExtendLease", Trigger: lang.OnMessage, Event: "GrantLease", Section: "6.3", Pos: "spec/lease.go:78"},
+	RuleCountDownLease:               {Name: "CountDownLease", Trigger: lang.OnTimeout, Event: "Tick", Section: "6.3", Pos: "spec/lease.go:97"},
 	RuleResendReply:                  {Name: "ResendReply", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:12"},
 	RuleReceiveRequest:               {Name: "ReceiveRequest", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:35"},
 	RuleReceivePrepare:               {Name: "ReceivePrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "4.1", Pos: "spec/normal.go:93"},
@@ -75,32 +85,32 @@ var Rules = [NumRules + 1]lang.RuleInfo{
 	RuleAckCommit:                    {Name: "AckCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:187"},
 	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:216"},
 	RuleCrashReplica:                 {Name: "CrashReplica", Trigger: lang.OnCrash, Event: "Crash", Section: "4.3", Pos: "spec/recovery.go:21"},
-	RuleRestartReplica:               {Name: "RestartReplica", Trigger: lang.OnRestart, Event: "Restart", Section: "4.3", Pos: "spec/recovery.go:36"},
-	RuleRetryRecovery:                {Name: "RetryRecovery", Trigger: lang.OnTimeout, Event: "RecoveryTimeout", Section: "4.3", Pos: "spec/recovery.go:58"},
-	RuleSendCrashVector:              {Name: "SendCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorRequest", Section: "4.3", Pos: "spec/recovery.go:76"},
-	RuleRecordCrashVector:            {Name: "RecordCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:89"},
-	RuleStartRecovery:                {Name: "StartRecovery", Trigger: lang.OnQuorum, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:108"},
-	RuleSendRecoveryResponse:         {Name: "SendRecoveryResponse", Trigger: lang.OnMessage, Event: "Recovery", Section: "4.3", Pos: "spec/recovery.go:129"},
-	RuleRecordRecoveryResponse:       {Name: "RecordRecoveryResponse", Trigger: lang.OnMessage, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:149"},
-	RuleFinishRecovery:               {Name: "FinishRecovery", Trigger: lang.OnQuorum, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:169"},
+	RuleRestartReplica:               {Name: "RestartReplica", Trigger: lang.OnRestart, Event: "Restart", Section: "4.3", Pos: "spec/recovery.go:38"},
+	RuleRetryRecovery:                {Name: "RetryRecovery", Trigger: lang.OnTimeout, Event: "RecoveryTimeout", Section: "4.3", Pos: "spec/recovery.go:63"},
+	RuleSendCrashVector:              {Name: "SendCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorRequest", Section: "4.3", Pos: "spec/recovery.go:81"},
+	RuleRecordCrashVector:            {Name: "RecordCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:94"},
+	RuleStartRecovery:                {Name: "StartRecovery", Trigger: lang.OnQuorum, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:113"},
+	RuleSendRecoveryResponse:         {Name: "SendRecoveryResponse", Trigger: lang.OnMessage, Event: "Recovery", Section: "4.3", Pos: "spec/recovery.go:134"},
+	RuleRecordRecoveryResponse:       {Name: "RecordRecoveryResponse", Trigger: lang.OnMessage, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:154"},
+	RuleFinishRecovery:               {Name: "FinishRecovery", Trigger: lang.OnQuorum, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:174"},
 	RuleGetStateInView:               {Name: "GetStateInView", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:19"},
 	RuleGetStateOnNewerPrepare:       {Name: "GetStateOnNewerPrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:35"},
 	RuleGetStateOnNewerCommit:        {Name: "GetStateOnNewerCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "5.2", Pos: "spec/statetransfer.go:49"},
-	RuleSendNewState:                 {Name: "SendNewState", Trigger: lang.OnMessage, Event: "GetState", Section: "5.2", Pos: "spec/statetransfer.go:97"},
-	RuleReceiveNewState:              {Name: "ReceiveNewState", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:125"},
-	RuleReceiveNewStateNewView:       {Name: "ReceiveNewStateNewView", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:164"},
+	RuleSendNewState:                 {Name: "SendNewState", Trigger: lang.OnMessage, Event: "GetState", Section: "5.2", Pos: "spec/statetransfer.go:98"},
+	RuleReceiveNewState:              {Name: "ReceiveNewState", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:126"},
+	RuleReceiveNewStateNewView:       {Name: "ReceiveNewStateNewView", Trigger: lang.OnMessage, Event: "NewState", Section: "5.2", Pos: "spec/statetransfer.go:165"},
 	RuleStartViewChangeOnTimeout:     {Name: "StartViewChangeOnTimeout", Trigger: lang.OnTimeout, Event: "ViewChangeTimeout", Section: "4.2", Pos: "spec/viewchange.go:16"},
-	RuleJoinViewChange:               {Name: "JoinViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:42"},
-	RuleRecordStartViewChange:        {Name: "RecordStartViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:58"},
-	RuleSendDoViewChange:             {Name: "SendDoViewChange", Trigger: lang.OnQuorum, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:75"},
-	RuleJoinViewChangeOnDoViewChange: {Name: "JoinViewChangeOnDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:101"},
-	RuleRecordDoViewChange:           {Name: "RecordDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:118"},
-	RuleStartNewView:                 {Name: "StartNewView", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:145"},
-	RuleFetchDoViewChange:            {Name: "FetchDoViewChange", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "5.3", Pos: "spec/viewchange.go:223"},
-	RuleResendDoViewChange:           {Name: "ResendDoViewChange", Trigger: lang.OnMessage, Event: "GetDoViewChange", Section: "5.3", Pos: "spec/viewchange.go:241"},
-	RuleReceiveStartView:             {Name: "ReceiveStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "4.2", Pos: "spec/viewchange.go:262"},
-	RuleFetchStartView:               {Name: "FetchStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "5.3", Pos: "spec/viewchange.go:311"},
-	RuleSendStartView:                {Name: "SendStartView", Trigger: lang.OnMessage, Event: "GetStartView", Section: "5.3", Pos: "spec/viewchange.go:329"},
+	RuleJoinViewChange:               {Name: "JoinViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:44"},
+	RuleRecordStartViewChange:        {Name: "RecordStartViewChange", Trigger: lang.OnMessage, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:61"},
+	RuleSendDoViewChange:             {Name: "SendDoViewChange", Trigger: lang.OnQuorum, Event: "StartViewChange", Section: "4.2", Pos: "spec/viewchange.go:78"},
+	RuleJoinViewChangeOnDoViewChange: {Name: "JoinViewChangeOnDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:104"},
+	RuleRecordDoViewChange:           {Name: "RecordDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:121"},
+	RuleStartNewView:                 {Name: "StartNewView", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:148"},
+	RuleFetchDoViewChange:            {Name: "FetchDoViewChange", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "5.3", Pos: "spec/viewchange.go:229"},
+	RuleResendDoViewChange:           {Name: "ResendDoViewChange", Trigger: lang.OnMessage, Event: "GetDoViewChange", Section: "5.3", Pos: "spec/viewchange.go:247"},
+	RuleReceiveStartView:             {Name: "ReceiveStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "4.2", Pos: "spec/viewchange.go:268"},
+	RuleFetchStartView:               {Name: "FetchStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "5.3", Pos: "spec/viewchange.go:318"},
+	RuleSendStartView:                {Name: "SendStartView", Trigger: lang.OnMessage, Event: "GetStartView", Section: "5.3", Pos: "spec/viewchange.go:336"},
 }
 
 // Fired says which rules one dispatch applied: Rule consumed the event, and
@@ -111,9 +121,12 @@ type Fired struct {
 	Quorum RuleID
 }
 
-// OnRequest applies to r the first enabled rule of Request: ResendReply, ReceiveRequest.
+// OnRequest applies to r the first enabled rule of Request: ServeRead, ResendReply, ReceiveRequest.
 func OnRequest(r *spec.Replica, ev *spec.Request, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
+	case spec.ServeRead{}.Guard(r, ev):
+		spec.ServeRead{}.Apply(r, ev, out)
+		f.Rule = RuleServeRead
 	case spec.ResendReply{}.Guard(r, ev):
 		spec.ResendReply{}.Apply(r, ev, out)
 		f.Rule = RuleResendReply
@@ -127,7 +140,7 @@ func OnRequest(r *spec.Replica, ev *spec.Request, out *lang.Effects[spec.Replica
 // EnabledRequest reports whether a rule of Request is enabled at r, so that OnRequest would
 // change r; it only reads.
 func EnabledRequest(r *spec.Replica, ev *spec.Request) bool {
-	return spec.ResendReply{}.Guard(r, ev) || spec.ReceiveRequest{}.Guard(r, ev)
+	return spec.ServeRead{}.Guard(r, ev) || spec.ResendReply{}.Guard(r, ev) || spec.ReceiveRequest{}.Guard(r, ev)
 }
 
 // OnPrepare applies to r the first enabled rule of Prepare: ReceivePrepare, GetStateInView, GetStateOnNewerPrepare.
@@ -426,6 +439,38 @@ func EnabledRecoveryResponse(r *spec.Replica, ev *spec.RecoveryResponse) bool {
 	return spec.RecordRecoveryResponse{}.Guard(r, ev)
 }
 
+// OnRequestLease applies to r the first enabled rule of RequestLease: PromiseLease.
+func OnRequestLease(r *spec.Replica, ev *spec.RequestLease, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.PromiseLease{}.Guard(r, ev):
+		spec.PromiseLease{}.Apply(r, ev, out)
+		f.Rule = RulePromiseLease
+	}
+	return f
+}
+
+// EnabledRequestLease reports whether a rule of RequestLease is enabled at r, so that OnRequestLease would
+// change r; it only reads.
+func EnabledRequestLease(r *spec.Replica, ev *spec.RequestLease) bool {
+	return spec.PromiseLease{}.Guard(r, ev)
+}
+
+// OnGrantLease applies to r the first enabled rule of GrantLease: ExtendLease.
+func OnGrantLease(r *spec.Replica, ev *spec.GrantLease, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.ExtendLease{}.Guard(r, ev):
+		spec.ExtendLease{}.Apply(r, ev, out)
+		f.Rule = RuleExtendLease
+	}
+	return f
+}
+
+// EnabledGrantLease reports whether a rule of GrantLease is enabled at r, so that OnGrantLease would
+// change r; it only reads.
+func EnabledGrantLease(r *spec.Replica, ev *spec.GrantLease) bool {
+	return spec.ExtendLease{}.Guard(r, ev)
+}
+
 // OnCommitTimeout applies to r the first enabled rule of CommitTimeout: SendCommit.
 func OnCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
@@ -472,6 +517,38 @@ func OnRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout, out *lang.Effe
 // change r; it only reads.
 func EnabledRecoveryTimeout(r *spec.Replica, ev *spec.RecoveryTimeout) bool {
 	return spec.RetryRecovery{}.Guard(r, ev)
+}
+
+// OnLeaseTimeout applies to r the first enabled rule of LeaseTimeout: RenewLease.
+func OnLeaseTimeout(r *spec.Replica, ev *spec.LeaseTimeout, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.RenewLease{}.Guard(r, ev):
+		spec.RenewLease{}.Apply(r, ev, out)
+		f.Rule = RuleRenewLease
+	}
+	return f
+}
+
+// EnabledLeaseTimeout reports whether a rule of LeaseTimeout is enabled at r, so that OnLeaseTimeout would
+// change r; it only reads.
+func EnabledLeaseTimeout(r *spec.Replica, ev *spec.LeaseTimeout) bool {
+	return spec.RenewLease{}.Guard(r, ev)
+}
+
+// OnTick applies to r the first enabled rule of Tick: CountDownLease.
+func OnTick(r *spec.Replica, ev *spec.Tick, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.CountDownLease{}.Guard(r, ev):
+		spec.CountDownLease{}.Apply(r, ev, out)
+		f.Rule = RuleCountDownLease
+	}
+	return f
+}
+
+// EnabledTick reports whether a rule of Tick is enabled at r, so that OnTick would
+// change r; it only reads.
+func EnabledTick(r *spec.Replica, ev *spec.Tick) bool {
+	return spec.CountDownLease{}.Guard(r, ev)
 }
 
 // OnCrash applies to r the first enabled rule of Crash: CrashReplica.
@@ -571,6 +648,14 @@ func Dispatch(r *spec.Replica, ev any, out *lang.Effects[spec.ReplicaIndex, spec
 		return OnRecoveryResponse(r, &ev, out), nil
 	case *spec.RecoveryResponse:
 		return OnRecoveryResponse(r, ev, out), nil
+	case spec.RequestLease:
+		return OnRequestLease(r, &ev, out), nil
+	case *spec.RequestLease:
+		return OnRequestLease(r, ev, out), nil
+	case spec.GrantLease:
+		return OnGrantLease(r, &ev, out), nil
+	case *spec.GrantLease:
+		return OnGrantLease(r, ev, out), nil
 	case spec.CommitTimeout:
 		return OnCommitTimeout(r, &ev, out), nil
 	case *spec.CommitTimeout:
@@ -583,6 +668,14 @@ func Dispatch(r *spec.Replica, ev any, out *lang.Effects[spec.ReplicaIndex, spec
 		return OnRecoveryTimeout(r, &ev, out), nil
 	case *spec.RecoveryTimeout:
 		return OnRecoveryTimeout(r, ev, out), nil
+	case spec.LeaseTimeout:
+		return OnLeaseTimeout(r, &ev, out), nil
+	case *spec.LeaseTimeout:
+		return OnLeaseTimeout(r, ev, out), nil
+	case spec.Tick:
+		return OnTick(r, &ev, out), nil
+	case *spec.Tick:
+		return OnTick(r, ev, out), nil
 	case lang.Crash:
 		return OnCrash(r, ev, out), nil
 	case *lang.Crash:
@@ -601,6 +694,46 @@ func Dispatch(r *spec.Replica, ev any, out *lang.Effects[spec.ReplicaIndex, spec
 // returns an error for an unknown rule or an event the rule does not answer.
 func ApplyRule(r *spec.Replica, id RuleID, ev any, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (bool, error) {
 	switch id {
+	case RuleServeRead:
+		if e, ok := eventAs[spec.Request](ev); ok {
+			if !(spec.ServeRead{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ServeRead{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleRenewLease:
+		if e, ok := eventAs[spec.LeaseTimeout](ev); ok {
+			if !(spec.RenewLease{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RenewLease{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RulePromiseLease:
+		if e, ok := eventAs[spec.RequestLease](ev); ok {
+			if !(spec.PromiseLease{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.PromiseLease{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleExtendLease:
+		if e, ok := eventAs[spec.GrantLease](ev); ok {
+			if !(spec.ExtendLease{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ExtendLease{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleCountDownLease:
+		if e, ok := eventAs[spec.Tick](ev); ok {
+			if !(spec.CountDownLease{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.CountDownLease{}.Apply(r, e, out)
+			return true, nil
+		}
 	case RuleResendReply:
 		if e, ok := eventAs[spec.Request](ev); ok {
 			if !(spec.ResendReply{}).Guard(r, e) {

@@ -48,6 +48,7 @@ func _(v *spec.Request) {
 		Op      []byte
 		Client  spec.ClientID
 		Request spec.RequestNumber
+		Read    bool
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
@@ -211,6 +212,25 @@ func _(v *spec.RecoveryResponse) {
 	_ = (*staleRunGoGenerate)(v)
 }
 
+func _(v *spec.RequestLease) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Round       uint32
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.GrantLease) {
+	type staleRunGoGenerate struct {
+		View        spec.ViewNumber
+		Round       uint32
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
 func _(v *spec.Replica) {
 	type staleRunGoGenerate struct {
 		Config            spec.Config
@@ -232,6 +252,12 @@ func _(v *spec.Replica) {
 		RecoveryResponses []spec.RecoveryResponse
 		CrashVectorFrom   spec.ReplicaSet
 		CrashVector       []uint32
+		ViewStart         spec.OpNumber
+		Lease             uint16
+		LeaseRound        uint32
+		LeaseAge          uint16
+		LeaseGrants       spec.ReplicaSet
+		Promise           uint16
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
@@ -273,6 +299,8 @@ func _(v *spec.Config) {
 		Pipeline           uint16
 		CheckpointInterval uint32
 		ViewChangeLog      uint16
+		Lease              uint16
+		LeaseMargin        uint16
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
@@ -286,5 +314,13 @@ func _(v *spec.ViewChangeTimeout) {
 }
 
 func _(v *spec.RecoveryTimeout) {
+	_ = (*struct{})(v)
+}
+
+func _(v *spec.LeaseTimeout) {
+	_ = (*struct{})(v)
+}
+
+func _(v *spec.Tick) {
 	_ = (*struct{})(v)
 }

@@ -32,6 +32,7 @@ var Invariants = [...]Invariant{
 		return spec.ExecutedAtMostOnce(rs)
 	}},
 	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:188"}, spec.AcknowledgedNotLost},
+	{lang.PredicateInfo{Name: "LeaseReadsCurrent", Pos: "spec/invariants.go:212"}, spec.LeaseReadsCurrent},
 }
 
 // CheckInvariants returns the first invariant that breaks, or nil.
@@ -54,8 +55,8 @@ type Action struct {
 
 // Actions lists the action properties in spec order.
 var Actions = [...]Action{
-	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:231"}, spec.ViewNeverDecreases},
-	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:241"}, spec.CommitNeverDecreases},
+	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:256"}, spec.ViewNeverDecreases},
+	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:266"}, spec.CommitNeverDecreases},
 }
 
 // CheckActions returns the first action property that a step from before

@@ -32,6 +32,8 @@ const (
 	KindCrashVectorResponse
 	KindRecovery
 	KindRecoveryResponse
+	KindRequestLease
+	KindGrantLease
 )
 
 func (k Kind) String() string {
@@ -68,6 +70,10 @@ func (k Kind) String() string {
 		return "Recovery"
 	case KindRecoveryResponse:
 		return "RecoveryResponse"
+	case KindRequestLease:
+		return "RequestLease"
+	case KindGrantLease:
+		return "GrantLease"
 	}
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
@@ -108,6 +114,10 @@ func KindOf(m any) Kind {
 		return KindRecovery
 	case spec.RecoveryResponse, *spec.RecoveryResponse:
 		return KindRecoveryResponse
+	case spec.RequestLease, *spec.RequestLease:
+		return KindRequestLease
+	case spec.GrantLease, *spec.GrantLease:
+		return KindGrantLease
 	}
 	return 0
 }
@@ -180,6 +190,14 @@ func AppendMessage(b []byte, m any) ([]byte, error) {
 		return (*RecoveryResponse)(&m).appendBody(append(b, wire.Version, byte(KindRecoveryResponse))), nil
 	case *spec.RecoveryResponse:
 		return (*RecoveryResponse)(m).appendBody(append(b, wire.Version, byte(KindRecoveryResponse))), nil
+	case spec.RequestLease:
+		return (*RequestLease)(&m).appendBody(append(b, wire.Version, byte(KindRequestLease))), nil
+	case *spec.RequestLease:
+		return (*RequestLease)(m).appendBody(append(b, wire.Version, byte(KindRequestLease))), nil
+	case spec.GrantLease:
+		return (*GrantLease)(&m).appendBody(append(b, wire.Version, byte(KindGrantLease))), nil
+	case *spec.GrantLease:
+		return (*GrantLease)(m).appendBody(append(b, wire.Version, byte(KindGrantLease))), nil
 	}
 	return b, fmt.Errorf("append message: %T is not a message of the spec", m)
 }
@@ -266,6 +284,14 @@ func unmarshalMessage(d wire.Decoder) (any, error) {
 	case KindRecoveryResponse:
 		var v spec.RecoveryResponse
 		(*RecoveryResponse)(&v).Decode(&d)
+		m = v
+	case KindRequestLease:
+		var v spec.RequestLease
+		(*RequestLease)(&v).Decode(&d)
+		m = v
+	case KindGrantLease:
+		var v spec.GrantLease
+		(*GrantLease)(&v).Decode(&d)
 		m = v
 	default:
 		if d.Err() == nil {

@@ -125,6 +125,9 @@ type Service interface {
 	// longer known. The runtime checks a snapshot from the network before
 	// a rule restores it, so Restore never fails.
 	Restore(state []byte)
+	// Query returns the result of op, an operation that only reads,
+	// from the service's state, which it does not change.
+	Query(client, request uint64, op []byte) []byte
 }
 
 // Execute executes the operation op of client c's request number n on the
@@ -145,6 +148,15 @@ func (e *Effects[R, C]) Executed(c C, n uint64, op []byte) []byte {
 		return op
 	}
 	return e.Service.Executed(uint64(c), n, op)
+}
+
+// Query returns the result of op, an operation that only reads, from the
+// service's state; without a service, op.
+func (e *Effects[R, C]) Query(c C, n uint64, op []byte) []byte {
+	if e.Service == nil {
+		return op
+	}
+	return e.Service.Query(uint64(c), n, op)
 }
 
 // Snapshot returns the service's snapshot; without a service, nil.

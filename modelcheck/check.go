@@ -37,6 +37,14 @@ type Bounds struct {
 	Drops, Duplicates, Crashes int
 	// MaxDown is the largest number of replicas down at once.
 	MaxDown int
+	// Clock names the timeout kind, if any, that is a tick of a
+	// replica's clock. It fires at a replica that is not down while that
+	// replica has ticked fewer than Ticks times in all and no more than
+	// Drift times more than the replica not down that has ticked least:
+	// the replicas' clocks run at rates that differ within a bound.
+	// TimeoutLimits does not bound it.
+	Clock        string
+	Ticks, Drift int
 }
 
 // Options says how to search.
@@ -141,6 +149,9 @@ type checker[R any] struct {
 	maxRule int
 	mu      sync.Mutex
 	stopWhy string // the first limit that stopped the search
+	// clock is the index of the timeout kind Bounds.Clock names; -1 for
+	// none.
+	clock int
 	// What the progress lines of DFS and walks show.
 	pathLen, walksRun atomic.Int64
 }
@@ -206,10 +217,22 @@ func newChecker[R any](p model.Protocol[R], init []R, b Bounds, o Options) (*che
 	}
 	w := &world[R]{replicas: init, raw: make([][]byte, len(init)), clients: make([]client, b.Clients),
 		drops: b.Drops, dups: b.Duplicates, crashes: b.Crashes}
-	for _, name := range timeouts {
+	c.clock = slices.Index(timeouts, b.Clock)
+	switch {
+	case b.Clock != "" && c.clock < 0:
+		return nil, fmt.Errorf("modelcheck: no timeout %q in the spec for the clock; it has %v", b.Clock, timeouts)
+	case b.Ticks < 0 || b.Drift < 0:
+		return nil, fmt.Errorf("modelcheck: ticks %d, drift %d: want 0 or more", b.Ticks, b.Drift)
+	case c.clock >= 0:
+		w.clocks = make([]int, len(init))
+	}
+	for i, name := range timeouts {
 		limit, ok := b.TimeoutLimits[name]
 		if !ok {
 			limit = -1
+		}
+		if i == c.clock {
+			limit = 0 // offered by canTick, not by a budget
 		}
 		w.timeouts = append(w.timeouts, limit)
 	}

@@ -63,6 +63,13 @@ func (m mutant) Request(r *spec.Replica, c, n uint64, v []byte, out *route.Out) 
 	return m.fix(next, f), f
 }
 
+// mutantSettings are the bounded configurations of the mutants that need
+// more than vr's: checkpoints, leases.
+var mutantSettings = map[string][]string{
+	"CheckpointsAgree":  {"clients", "2", "viewchanges", "0", "checkpoint", "1"},
+	"LeaseReadsCurrent": {"values", "1", "lease", "2", "lease-margin", "2", "lease-timeouts", "1", "ticks", "3"},
+}
+
 // TestMutantsBreakInvariants breaks one rule at a time and requires the
 // checker to report the invariant or action property that the breakage
 // violates: every invariant of the spec is shown to catch something.
@@ -87,6 +94,11 @@ func TestMutantsBreakInvariants(t *testing.T) {
 				r.Checkpoint.ClientTable = slices.Clone(r.ClientTable)
 			}
 		}}, 0, 0, "invariant CheckpointsAgree"},
+		// A backup grants the primary a lease without promising anything:
+		// a new view starts and commits while the old primary still
+		// answers reads.
+		{"LeaseReadsCurrent", mutant{rule: "PromiseLease", mutate: func(r *spec.Replica) { r.Promise = 0 }}, 0, 0,
+			"invariant LeaseReadsCurrent"},
 		{"NormalLogMatchesPrimary", mutant{rule: "ReceivePrepare", mutate: func(r *spec.Replica) { r.Log[len(r.Log)-1].Op = bad }}, 1, 0,
 			"invariant NormalLogMatchesPrimary"},
 		{"ExecutedAtMostOnce", mutant{before: func(r *spec.Replica) { r.ClientTable = nil }}, 1, 0,
@@ -101,8 +113,8 @@ func TestMutantsBreakInvariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.name == "CheckpointsAgree" {
-				c, err := bounded.Of("clients", "2", "viewchanges", "0", "checkpoint", "1")
+			if settings, ok := mutantSettings[tt.name]; ok {
+				c, err := bounded.Of(settings...)
 				require.NoError(t, err)
 				res := check(t, tt.m, c.Spec(), c.Bounds(), modelOptions())
 				require.NotNil(t, res.Violation, "the checker missed the broken rule")

@@ -30,6 +30,7 @@ type world[R any] struct {
 	crashes   int
 	restarts  uint64 // restarts so far; the next restart's nonce is one more
 	down      uint64 // the crashed replicas, a bit each
+	clocks    []int  // how often each replica's clock has ticked, with Bounds.Clock
 }
 
 // client is one client: its latest request and whether it waits for the
@@ -87,7 +88,11 @@ func (c *checker[R]) encode(b []byte, w *world[R]) []byte {
 	b = wire.AppendUint(b, uint64(w.dups))
 	b = wire.AppendUint(b, uint64(w.crashes))
 	b = wire.AppendUint(b, w.restarts)
-	return wire.AppendUint(b, w.down)
+	b = wire.AppendUint(b, w.down)
+	for _, t := range w.clocks {
+		b = wire.AppendUint(b, uint64(t))
+	}
+	return b
 }
 
 // decode decodes an encoded world. Its slices point into b.
@@ -125,6 +130,12 @@ func (c *checker[R]) decode(b []byte) (*world[R], error) {
 	}
 	w.drops, w.dups, w.crashes = int(d.Uint(32)), int(d.Uint(32)), int(d.Uint(32))
 	w.restarts, w.down = d.Uint(64), d.Uint(64)
+	if c.init.clocks != nil {
+		w.clocks = make([]int, n)
+		for i := range w.clocks {
+			w.clocks[i] = int(d.Uint(32))
+		}
+	}
 	d.End()
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("decode state: %w", err)
@@ -304,7 +315,10 @@ func (e *enumerator[R]) step(act *action, entry int) {
 		e.ownNet(next)
 		next.net = removeCopy(next.net, entry)
 	case actTimeout:
-		if w.timeouts[act.timeout] > 0 {
+		if act.timeout == e.c.clock {
+			next.clocks = slices.Clone(w.clocks)
+			next.clocks[r]++
+		} else if w.timeouts[act.timeout] > 0 {
 			next.timeouts = slices.Clone(w.timeouts)
 			next.timeouts[act.timeout]--
 		}
@@ -366,7 +380,7 @@ func (c *checker[R]) offers(w *world[R], visit func(act *action, entry int)) {
 	}
 	for r := 0; r < n; r++ {
 		for t := range w.timeouts {
-			if w.timeouts[t] != 0 {
+			if w.timeouts[t] != 0 || t == c.clock && c.canTick(w, r) {
 				visit(&action{kind: actTimeout, replica: r, timeout: t}, 0)
 			}
 		}
@@ -391,6 +405,23 @@ func (c *checker[R]) offers(w *world[R], visit func(act *action, entry int)) {
 			visit(&action{kind: actRestart, replica: r}, 0)
 		}
 	}
+}
+
+// canTick reports whether replica r's clock may tick in w: it is not
+// down, has ticked fewer than Bounds.Ticks times, and no more than
+// Bounds.Drift times more than the replica not down that has ticked
+// least.
+func (c *checker[R]) canTick(w *world[R], r int) bool {
+	if w.down&(1<<r) != 0 || w.clocks[r] >= c.bounds.Ticks {
+		return false
+	}
+	least := w.clocks[r]
+	for s, t := range w.clocks {
+		if w.down&(1<<s) == 0 {
+			least = min(least, t)
+		}
+	}
+	return w.clocks[r] <= least+c.bounds.Drift
 }
 
 // requests offers the clients' steps: a waiting client sends its request

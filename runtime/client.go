@@ -168,6 +168,19 @@ func (c *Client) Close() error {
 // executed it. When ctx ends first, Do returns ctx's error, and the
 // operation may or may not execute.
 func (c *Client) Do(ctx context.Context, op []byte) ([]byte, error) {
+	return c.submit(ctx, op, false)
+}
+
+// Read submits op, an operation that only reads, and returns its result.
+// A primary that holds a lease (spec.Config.Lease) answers it from its
+// state at once; otherwise it goes through the log as Do's does. Either
+// way the result is linearizable.
+func (c *Client) Read(ctx context.Context, op []byte) ([]byte, error) {
+	return c.submit(ctx, op, true)
+}
+
+// submit submits op, read-only or not, in an idle session.
+func (c *Client) submit(ctx context.Context, op []byte, read bool) ([]byte, error) {
 	var s *session
 	select {
 	case s = <-c.idle:
@@ -176,7 +189,7 @@ func (c *Client) Do(ctx context.Context, op []byte) ([]byte, error) {
 	case <-c.ctx.Done():
 		return nil, ErrClosed
 	}
-	result, err := c.do(ctx, s, op)
+	result, err := c.do(ctx, s, op, read)
 	if err != nil {
 		// The request's outcome is unknown: a new session, so that no
 		// later request of this one's can be taken for it.
@@ -187,11 +200,12 @@ func (c *Client) Do(ctx context.Context, op []byte) ([]byte, error) {
 }
 
 // requestOverhead bounds the bytes of an encoded request beside its
-// operation: version, kind, the operation's length, client and number.
-const requestOverhead = 2 + 3*binary.MaxVarintLen64
+// operation: version, kind, the operation's length, client and number,
+// whether it reads only.
+const requestOverhead = 3 + 3*binary.MaxVarintLen64
 
-func (c *Client) do(ctx context.Context, s *session, op []byte) ([]byte, error) {
-	req := spec.Request{Op: op, Client: s.id, Request: s.next}
+func (c *Client) do(ctx context.Context, s *session, op []byte, read bool) ([]byte, error) {
+	req := spec.Request{Op: op, Client: s.id, Request: s.next, Read: read}
 	// The frame's queue keeps msg until it is written: a buffer of its
 	// own, the size of a request with op, allocated once.
 	msg := append(make([]byte, 0, len(op)+requestOverhead), wire.Version, byte(generated.KindRequest))

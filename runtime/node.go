@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 
 	"github.com/viewstamped/vsr/generated"
 	"github.com/viewstamped/vsr/lang"
@@ -104,8 +105,16 @@ type NodeConfig struct {
 	// or ViewChangeLog takes DefaultBatch, DefaultPipeline or
 	// DefaultViewChangeLog; a zero CheckpointInterval takes
 	// DefaultCheckpointInterval when the state machine is a Snapshotter,
-	// and stays 0, no checkpoints, when it is not.
+	// and stays 0, no checkpoints, when it is not. A Lease, in ticks,
+	// turns on reads at the primary under leases, for a state machine
+	// that is a Reader; a zero LeaseMargin then takes what ClockDrift
+	// needs.
 	Spec spec.Config
+	// ClockDrift bounds how much faster or slower the replicas' clocks may
+	// run than real time, as a fraction; DefaultClockDrift when zero. The
+	// safety of lease reads rests on it: a backup's promise outlasts the
+	// lease it grants by enough ticks of its clock to cover it.
+	ClockDrift float64
 	// Index is this replica's index, from 0.
 	Index  int
 	Timing Timing
@@ -159,6 +168,8 @@ type Node struct {
 	idle, silence, stall int
 	electionAt, stallAt  int
 	attempts             int
+	// Ticks since the primary last asked for a lease.
+	renew int
 
 	stats Stats
 }
@@ -183,6 +194,20 @@ const (
 	DefaultViewChangeLog      = DefaultBatch * DefaultPipeline
 )
 
+// DefaultClockDrift is the drift of clocks that lease reads assume unless
+// NodeConfig.ClockDrift says otherwise: 5%, far beyond what a crystal
+// clock does, but not beyond a virtual machine's pauses under load.
+const DefaultClockDrift = 0.05
+
+// leaseMargin returns how many ticks longer than a lease of lease ticks a
+// backup's promise must last when clocks run up to drift faster or slower
+// than real time: a promise of P ticks of a fast backup lasts at least
+// P/(1+drift) of real time, a lease of L ticks of a slow primary at most
+// L/(1-drift), and two ticks more cover that each counts whole ticks.
+func leaseMargin(lease int, drift float64) int {
+	return int(math.Ceil(float64(lease)*((1+drift)/(1-drift)-1))) + 2
+}
+
 // NewNode returns a node that starts as start says, on a fresh state
 // machine. A node that recovers sends its first recovery messages before
 // NewNode returns.
@@ -206,6 +231,24 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 		cfg.Spec.ViewChangeLog = DefaultViewChangeLog
 	}
 	svc := newService(cfg.NewStateMachine)
+	if cfg.Spec.Lease != 0 {
+		if _, ok := svc.sm.(Reader); !ok {
+			return nil, fmt.Errorf("runtime: leases of %d ticks need a state machine that is a Reader", cfg.Spec.Lease)
+		}
+		if cfg.ClockDrift == 0 {
+			cfg.ClockDrift = DefaultClockDrift
+		}
+		if cfg.ClockDrift < 0 || cfg.ClockDrift >= 0.5 {
+			return nil, fmt.Errorf("runtime: clock drift %g: want 0 to 0.5", cfg.ClockDrift)
+		}
+		if cfg.Spec.LeaseMargin == 0 {
+			margin := leaseMargin(int(cfg.Spec.Lease), cfg.ClockDrift)
+			if int(cfg.Spec.Lease)+margin > math.MaxUint16 {
+				return nil, fmt.Errorf("runtime: leases of %d ticks: too long", cfg.Spec.Lease)
+			}
+			cfg.Spec.LeaseMargin = uint16(margin)
+		}
+	}
 	_, snapshots := svc.sm.(Snapshotter)
 	switch {
 	case cfg.Spec.CheckpointInterval == 0 && snapshots:
@@ -268,12 +311,21 @@ func (n *Node) Step(from int, m any) error {
 func (n *Node) Request(req *spec.Request) { n.apply(req) }
 
 // Tick advances the node's clock by one tick and fires the timeout that is
-// due, if any.
+// due, if any. With leases, every tick counts down leases and promises,
+// and a primary asks for a new lease four times a lease.
 func (n *Node) Tick() {
 	r := &n.r
+	leases := r.Config.Lease != 0
+	if leases {
+		n.apply(&spec.Tick{})
+	}
 	switch r.Status {
 	case spec.Normal:
 		if n.isPrimary() {
+			if n.renew++; leases && n.renew >= max(1, int(r.Config.Lease)/4) {
+				n.renew = 0
+				n.apply(&spec.LeaseTimeout{})
+			}
 			if n.idle++; n.idle >= n.cfg.Timing.Heartbeat {
 				n.idle = 0
 				n.apply(&spec.CommitTimeout{})
@@ -348,7 +400,8 @@ func (n *Node) StateMachine() StateMachine { return n.service().sm }
 func (n *Node) isPrimary() bool { return int(n.r.Config.Primary(n.r.View)) == n.cfg.Index }
 
 // fromPrimary reports whether m is a sign of life of this backup's primary:
-// a Prepare, Commit or StartView of its view from its primary.
+// a Prepare, Commit, StartView or RequestLease of its view from its
+// primary.
 func (n *Node) fromPrimary(from int, m any) bool {
 	var view spec.ViewNumber
 	switch m := m.(type) {
@@ -357,6 +410,8 @@ func (n *Node) fromPrimary(from int, m any) bool {
 	case spec.Commit:
 		view = m.View
 	case spec.StartView:
+		view = m.View
+	case spec.RequestLease:
 		view = m.View
 	default:
 		return false
@@ -416,6 +471,7 @@ type discard struct{}
 func (discard) Execute(client, request uint64, op []byte) []byte  { return nil }
 func (discard) Executed(client, request uint64, op []byte) []byte { return nil }
 func (discard) Snapshot() []byte                                  { return nil }
+func (discard) Query(client, request uint64, op []byte) []byte    { return nil }
 func (discard) Restore(state []byte)                              {}
 
 // encode encodes the step's effects before anything else runs, since their
@@ -427,7 +483,8 @@ func (n *Node) encode() {
 		panic(fmt.Sprintf("runtime: %v", err)) // a rule emitted what is no message
 	}
 	for i := range n.enc.Effects {
-		if n.enc.Effects[i].Kind == lang.Broadcast {
+		e := &n.enc.Effects[i]
+		if e.Kind == lang.Broadcast && len(e.Msg) > 1 && (generated.Kind(e.Msg[1]) == generated.KindPrepare || generated.Kind(e.Msg[1]) == generated.KindCommit) {
 			n.idle = 0 // a primary's Prepare or Commit: the backups heard from it
 		}
 	}
@@ -506,6 +563,10 @@ func CheckSender(c spec.Config, from int, m any) error {
 	case spec.GetDoViewChange:
 		claimed = m.Replica
 	case spec.GetStartView:
+		claimed = m.Replica
+	case spec.RequestLease:
+		claimed = c.Primary(m.View)
+	case spec.GrantLease:
 		claimed = m.Replica
 	case spec.CrashVectorRequest:
 		claimed = m.Replica

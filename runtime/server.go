@@ -47,6 +47,9 @@ type Config struct {
 	Tick time.Duration
 	// Timing holds the node's intervals in ticks; DefaultTiming when zero.
 	Timing Timing
+	// ClockDrift bounds how much faster or slower the replicas' clocks run
+	// than real time, for lease reads (NodeConfig.ClockDrift).
+	ClockDrift float64
 	// QueueFrames bounds each connection's send queue, in frames; a full
 	// queue drops, which VR tolerates. 4096 by default.
 	QueueFrames int
@@ -123,7 +126,8 @@ type Server struct {
 	// every peer has, so that none is told it did something before it
 	// has decided how to start.
 	dialedIn atomic.Uint64
-	gated    bool // owned by the node goroutine
+	gated    bool      // owned by the node goroutine
+	ticked   time.Time // when the node's clock last ticked, owned by the node goroutine
 	mu       sync.Mutex
 	conns    map[net.Conn]inboundConn // the replicas' connections to this one
 	ctx      context.Context
@@ -239,7 +243,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if rnd == nil {
 		rnd = newRand()
 	}
-	node, err := NewNode(NodeConfig{Spec: s.cfg.Spec, Index: s.cfg.Index, Timing: s.cfg.Timing,
+	node, err := NewNode(NodeConfig{Spec: s.cfg.Spec, Index: s.cfg.Index, Timing: s.cfg.Timing, ClockDrift: s.cfg.ClockDrift,
 		NewStateMachine: s.cfg.NewStateMachine, Log: s.cfg.Log, Trace: s.cfg.Trace}, start, s, rnd)
 	if err != nil {
 		s.cancel()
@@ -296,18 +300,32 @@ func (s *Server) startMode() (Start, error) {
 }
 
 // loop is the node goroutine: every event, tick and inspection in turn.
+// Before each, the node's clock catches up with the real one (tick).
 func (s *Server) loop() {
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
+	s.ticked = time.Now()
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
-			s.node.Tick()
+			s.tick()
 		case ev := <-s.events:
+			s.tick()
 			s.handle(ev)
 		}
+	}
+}
+
+// tick gives the node a tick for each tick length of real time since the
+// last, so that its clock never lags the real one by a tick or more,
+// whatever the ticker, a busy node goroutine or a paused process did:
+// leases count on it (spec.Config.Lease). time.Now reads the monotonic
+// clock.
+func (s *Server) tick() {
+	for now := time.Now(); now.Sub(s.ticked) >= s.cfg.Tick; s.ticked = s.ticked.Add(s.cfg.Tick) {
+		s.node.Tick()
 	}
 }
 

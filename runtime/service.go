@@ -33,6 +33,15 @@ type Snapshotter interface {
 	Restore(state []byte) error
 }
 
+// Reader is a StateMachine that answers read-only operations from its
+// state without changing it, which a primary holding a lease does without
+// a round of Prepares (VR Revisited 6.3, spec.Config.Lease).
+type Reader interface {
+	// Query returns the result of op, an operation that only reads: what
+	// Apply would return for it, without changing the state.
+	Query(op []byte) []byte
+}
+
 // StateMachineFunc makes a function a StateMachine.
 type StateMachineFunc func(op []byte) []byte
 
@@ -78,6 +87,12 @@ func (s *service) Executed(client, request uint64, op []byte) []byte {
 		return r.value
 	}
 	return nil
+}
+
+// Query answers a read-only operation; NewNode runs a state machine that
+// is not a Reader without leases, so that nothing asks it.
+func (s *service) Query(client, request uint64, op []byte) []byte {
+	return s.sm.(Reader).Query(op)
 }
 
 // Snapshot returns the state machine's snapshot; nil for one that takes

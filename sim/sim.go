@@ -60,7 +60,10 @@ type Options struct {
 	// primaries batch under every load and others never do; so are a
 	// zero CheckpointInterval, when the state machine takes snapshots,
 	// and ViewChangeLog, so that some seeds take checkpoints every few
-	// operations and fetch logs in view changes and others rarely do.
+	// operations and fetch logs in view changes and others rarely do,
+	// and a zero Lease, when the state machine answers reads, so that
+	// half the seeds answer gets at the primary under leases, whose
+	// margin covers the clocks' drift.
 	Spec spec.Config
 	// Faults are the run's faults; nil draws them from the seed (Swarm).
 	Faults *Faults
@@ -75,6 +78,10 @@ type Options struct {
 	CheckEvery int
 	// Timing is the nodes' timing; Timing (the package's) when zero.
 	Timing runtime.Timing
+	// ClockDrift, when not zero, is the drift of clocks the nodes' leases
+	// assume, instead of what the faults' drift needs: a test sets it too
+	// small to show the checks catching what leases then get wrong.
+	ClockDrift float64
 	// NewStateMachine returns the replicated service, empty; the
 	// key-value store of examples/kv/store when nil. The clients speak
 	// the store's operations and porcupine checks them against its model,
@@ -97,10 +104,11 @@ type Result struct {
 	Faults Faults
 	// Batch and Pipeline are the primaries' batching, as given or drawn;
 	// Checkpoint and ViewChangeLog the replicas' checkpoint interval and
-	// view change logs.
+	// view change logs; Lease the primaries' leases, 0 for none.
 	Batch, Pipeline uint16
 	Checkpoint      uint32
 	ViewChangeLog   uint16
+	Lease           uint16
 	Steps           int   // events processed, in both phases
 	Fired           int   // of them, the events on which a replica's rule fired
 	Time            int64 // simulated time at the end, in microseconds
@@ -234,6 +242,9 @@ func newSim(o Options) *sim {
 	if s.cfg.ViewChangeLog == 0 {
 		s.cfg.ViewChangeLog = []uint16{1, 4, runtime.DefaultViewChangeLog}[more.IntN(3)]
 	}
+	if _, ok := o.NewStateMachine().(runtime.Reader); ok && s.cfg.Lease == 0 {
+		s.cfg.Lease = []uint16{0, 0, 4, 12}[more.IntN(4)]
+	}
 	s.cut = make([][]bool, o.Replicas)
 	s.clogged = make([][]int64, o.Replicas)
 	for i := range s.cut {
@@ -249,6 +260,16 @@ func newSim(o Options) *sim {
 		s.clients = append(s.clients, &client{index: c})
 	}
 	return s
+}
+
+// clockDrift returns the drift the nodes' leases must assume: a replica
+// ticks every tick times 1±Drift of simulated time, so its clock runs
+// between 1/(1+Drift) and 1/(1-Drift) as fast as simulated time.
+func (s *sim) clockDrift() float64 {
+	if s.o.ClockDrift != 0 || s.faults.Drift == 0 {
+		return s.o.ClockDrift
+	}
+	return s.faults.Drift / (1 - s.faults.Drift)
 }
 
 // event kinds.
@@ -437,7 +458,7 @@ func (s *sim) startNode(r *replica, start runtime.Start) error {
 	r.incarnation++
 	net := &network{s: s, from: r.index}
 	rnd := rand.New(rand.NewPCG(s.rng.Uint64(), uint64(r.index)<<32|uint64(r.incarnation)))
-	n, err := runtime.NewNode(runtime.NodeConfig{Spec: s.cfg, Index: r.index, Timing: s.timing,
+	n, err := runtime.NewNode(runtime.NodeConfig{Spec: s.cfg, Index: r.index, Timing: s.timing, ClockDrift: s.clockDrift(),
 		NewStateMachine: s.o.NewStateMachine, Trace: s.o.Trace}, start, net, smallNonces{rnd})
 	if err != nil {
 		return err
@@ -625,7 +646,7 @@ func (s *sim) checkHistory() error {
 func (s *sim) result() *Result {
 	ops, unknown := s.history.Len()
 	return &Result{Seed: s.o.Seed, Faults: s.drawn, Batch: s.cfg.Batch, Pipeline: s.cfg.Pipeline,
-		Checkpoint: s.cfg.CheckpointInterval, ViewChangeLog: s.cfg.ViewChangeLog, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
+		Checkpoint: s.cfg.CheckpointInterval, ViewChangeLog: s.cfg.ViewChangeLog, Lease: s.cfg.Lease, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
 		Crashes: s.crashes, MostDown: s.mostDown, Views: s.maxView, Failure: s.failure}
 }
 

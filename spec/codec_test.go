@@ -26,12 +26,13 @@ func TestDecodeRejectsEnumOutOfRange(t *testing.T) {
 	}
 	// The encoding: the version byte, the config (replicas, state
 	// transfer, recovery, StartView in normal, batch, pipeline,
-	// checkpoint interval, view change log: one byte each while small),
+	// checkpoint interval, view change log, lease, lease margin: one
+	// byte each while small),
 	// the index, then the status.
 	r.Status = spec.Crashed
 	enc, err := (*generated.Replica)(&r).MarshalBinary()
 	require.NoError(t, err)
-	const statusAt = 10
+	const statusAt = 12
 	require.Equal(t, byte(spec.Crashed), enc[statusAt])
 	enc[statusAt] = byte(spec.Crashed) + 1
 	var back generated.Replica

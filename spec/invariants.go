@@ -202,6 +202,31 @@ func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
 	return nil
 }
 
+// LeaseReadsCurrent: a primary that may answer reads from its state under
+// a lease has executed every request whose reply a client has received,
+// so no read it answers returns a state older than an acknowledged write
+// (6.3). Its lease keeps any other view from starting, and with it any
+// other primary from committing what it has not.
+//
+//vsr:invariant
+func LeaseReadsCurrent(rs []Replica, replies []Reply) error {
+	for i := range rs {
+		p := &rs[i]
+		if !p.canRead() || len(replies) == 0 {
+			continue
+		}
+		k := max(p.LogStart, min(p.CommitNumber, p.logEnd()))
+		has := logHas(p.entriesTo(k), len(replies))
+		for _, reply := range replies {
+			if !has(reply.Client, reply.Request) && !checkpointHas(&p.Checkpoint, reply.Client, reply.Request) {
+				return fmt.Errorf("replica %d, primary of view %d with a lease of %d ticks, has not executed client %d request %d, acknowledged in view %d",
+					p.Index, p.View, p.Lease, reply.Client, reply.Request, reply.View)
+			}
+		}
+	}
+	return nil
+}
+
 // checkpointHas reports whether checkpoint c records request s of client
 // cl, or a later one, as executed.
 func checkpointHas(c *Checkpoint, cl ClientID, s RequestNumber) bool {

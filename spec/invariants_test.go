@@ -216,7 +216,7 @@ func TestInvariantTable(t *testing.T) {
 	}
 	require.Equal(t, []string{
 		"CommitNumberAtMostOpNumber", "CommittedPrefixesAgree", "CheckpointsAgree",
-		"NormalLogMatchesPrimary", "ExecutedAtMostOnce", "AcknowledgedNotLost",
+		"NormalLogMatchesPrimary", "ExecutedAtMostOnce", "AcknowledgedNotLost", "LeaseReadsCurrent",
 	}, names)
 }
 

@@ -12,6 +12,10 @@ type Request struct {
 	Op      []byte `vsr:"value"`
 	Client  ClientID
 	Request RequestNumber
+	// Read says that the operation only reads: a primary that holds a
+	// lease answers it from its state (6.3); without one, it goes
+	// through the log like any other.
+	Read bool
 }
 
 // NewRequest is how a client makes its n-th request with operation op; the
@@ -217,6 +221,28 @@ type RecoveryResponse struct {
 	CrashVector []uint32
 }
 
+// RequestLease asks the backups of View to grant the primary a lease
+// (6.3): round Round of its requests in the view.
+//
+//vsr:message
+type RequestLease struct {
+	View        ViewNumber
+	Round       uint32
+	CrashVector []uint32
+}
+
+// GrantLease grants the primary of View a lease for its round Round: the
+// sender promises not to start or join a view change for Lease plus
+// LeaseMargin ticks of its clock (6.3).
+//
+//vsr:message
+type GrantLease struct {
+	View        ViewNumber
+	Round       uint32
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
 // CommitTimeout fires at the primary when it has sent no Prepare for a
 // while (4.1 step 6).
 //
@@ -234,3 +260,15 @@ type ViewChangeTimeout struct{}
 //
 //vsr:timeout
 type RecoveryTimeout struct{}
+
+// LeaseTimeout fires at the primary when its lease should be renewed
+// (6.3).
+//
+//vsr:timeout
+type LeaseTimeout struct{}
+
+// Tick is a tick of a replica's clock, which leases and promises count
+// (6.3).
+//
+//vsr:timeout
+type Tick struct{}

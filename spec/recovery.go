@@ -30,7 +30,9 @@ func (CrashReplica) Apply(r *Replica, e lang.Crash, out *Effects) {
 
 // RestartReplica starts recovery with a fresh nonce: in the paper variant
 // it asks for the group's state at once (4.3 step 1); in the crash-vector
-// variant it first asks for the replicas' crash vectors.
+// variant it first asks for the replicas' crash vectors. With leases, it
+// starts and joins no view change until any promise it made before the
+// crash has expired (6.3).
 //
 //vsr:rule 4.3
 type RestartReplica struct{}
@@ -41,6 +43,9 @@ func (RestartReplica) Guard(r *Replica, e lang.Restart) bool {
 
 func (RestartReplica) Apply(r *Replica, e lang.Restart, out *Effects) {
 	r.Nonce = e.Nonce
+	// It may have promised a primary a lease before it crashed, and has
+	// forgotten: it keeps the longest promise it could have made (6.3).
+	r.Promise = r.Config.promise()
 	if r.usesVectors() {
 		r.Status = RecoveringVector
 		r.CrashVector = make([]uint32, r.Config.Replicas)

@@ -108,7 +108,8 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 		for _, a := range cmd.Args {
 			switch a.Key {
 			case "view":
-			case "replicas", "statetransfer", "recovery", "startview-in-normal", "batch", "pipeline", "checkpoint", "viewchange-log":
+			case "replicas", "statetransfer", "recovery", "startview-in-normal", "batch", "pipeline", "checkpoint", "viewchange-log",
+				"lease", "lease-margin":
 				if err := c.Set(a.Key, a.Value); err != nil {
 					return "", err
 				}
@@ -140,7 +141,13 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 			return "", err
 		}
 		op, _ := cmd.Get("op")
-		return h.c.Request(spec.ClientID(client), spec.RequestNumber(req), op, spec.ReplicaIndex(to)).String(), nil
+		read, _ := cmd.Get("read")
+		m := spec.Request{Op: []byte(op), Client: spec.ClientID(client), Request: spec.RequestNumber(req), Read: read == "true"}
+		e, err := h.c.Send(scenario.Client, spec.ClientID(client), spec.ReplicaIndex(to), m)
+		if err != nil {
+			return "", err
+		}
+		return e.String(), nil
 	case "deliver":
 		var out []string
 		for _, w := range cmd.Words() {
@@ -252,6 +259,8 @@ var timeouts = map[string]any{
 	"CommitTimeout":     spec.CommitTimeout{},
 	"ViewChangeTimeout": spec.ViewChangeTimeout{},
 	"RecoveryTimeout":   spec.RecoveryTimeout{},
+	"LeaseTimeout":      spec.LeaseTimeout{},
+	"Tick":              spec.Tick{},
 }
 
 // messages are the message types a script can inject by name.

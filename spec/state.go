@@ -62,6 +62,22 @@ type Replica struct {
 	// incarnation of each replica that this replica knows of. It is
 	// empty in the paper variant.
 	CrashVector []uint32
+	// ViewStart is, at the primary with leases, the op-number with which
+	// it started its view: once it has committed up to it, it has executed
+	// every operation of the views before (6.3).
+	ViewStart OpNumber
+	// Lease is, at the primary, the ticks left of its lease (6.3).
+	Lease uint16
+	// LeaseRound numbers the primary's requests for leases in its view;
+	// LeaseAge counts the ticks since the latest began, and LeaseGrants
+	// holds the backups that granted it.
+	LeaseRound  uint32
+	LeaseAge    uint16
+	LeaseGrants ReplicaSet
+	// Promise is, at a backup, the ticks left during which it starts and
+	// joins no view change: it promised a primary a lease, or, after a
+	// restart, may have (6.3).
+	Promise uint16
 }
 
 // ClientRecord is one entry of the client table (4).

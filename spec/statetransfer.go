@@ -77,6 +77,7 @@ func (r *Replica) canLearnView(v ViewNumber, cv []uint32) bool {
 func (r *Replica) learnView(v ViewNumber, cv []uint32, out *Effects) {
 	r.merge(cv)
 	r.PrepareOKs = nil
+	r.dropLease()
 	r.StartViewChanges, r.SentDoViewChange, r.DoViewChanges = 0, false, nil
 	if r.Config.StateTransfer == StateTransferPaper {
 		r.View = v

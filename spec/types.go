@@ -64,6 +64,16 @@ type Config struct {
 	// carries, the last ones of the sender's log (5.3); a replica that
 	// needs earlier ones asks for them. 0 is every entry the sender holds.
 	ViewChangeLog uint16
+	// Lease is how many ticks of its clock a primary's lease lasts (6.3):
+	// while it holds one, granted by f backups, it answers read-only
+	// requests from its state without a round of Prepares. 0 is no
+	// leases: every request goes through the log.
+	Lease uint16
+	// LeaseMargin is how many ticks longer than a lease a backup's
+	// promise lasts, not to start or join a view change: it covers the
+	// drift between the clocks of the primary and the backup, which the
+	// safety of leases assumes bounded.
+	LeaseMargin uint16
 }
 
 // StateTransferVariant chooses the state transfer of 5.2.
@@ -124,6 +134,12 @@ func (c Config) batch() OpNumber { return OpNumber(max(1, c.Batch)) }
 func (c Config) checkpointDue(op OpNumber) bool {
 	return c.CheckpointInterval != 0 && op%OpNumber(c.CheckpointInterval) == 0
 }
+
+// leases reports whether the primary answers reads under leases.
+func (c Config) leases() bool { return c.Lease != 0 }
+
+// promise returns how many ticks a backup's promise to a primary lasts.
+func (c Config) promise() uint16 { return c.Lease + c.LeaseMargin }
 
 // pipelineFull reports whether a primary with n Prepares outstanding may
 // send no other.

@@ -16,7 +16,7 @@ import "github.com/viewstamped/vsr/lang"
 type StartViewChangeOnTimeout struct{}
 
 func (StartViewChangeOnTimeout) Guard(r *Replica, t *ViewChangeTimeout) bool {
-	return r.Status == Normal && !r.isPrimary() || r.Status == ViewChange || r.Status == StateTransfer
+	return (r.Status == Normal && !r.isPrimary() || r.Status == ViewChange || r.Status == StateTransfer) && r.Promise == 0
 }
 
 func (StartViewChangeOnTimeout) Apply(r *Replica, t *ViewChangeTimeout, out *Effects) {
@@ -24,7 +24,8 @@ func (StartViewChangeOnTimeout) Apply(r *Replica, t *ViewChangeTimeout, out *Eff
 }
 
 // beginViewChange moves r to view v in view-change status and announces it
-// (4.2 step 1).
+// (4.2 step 1). A replica that has promised a primary a lease does not
+// (6.3): the guards of the rules that call it see to that.
 func (r *Replica) beginViewChange(v ViewNumber, out *Effects) {
 	r.View = v
 	r.Status = ViewChange
@@ -32,6 +33,7 @@ func (r *Replica) beginViewChange(v ViewNumber, out *Effects) {
 	r.SentDoViewChange = false
 	r.DoViewChanges = nil
 	r.PrepareOKs = nil
+	r.dropLease()
 	out.Broadcast(StartViewChange{View: v, Replica: r.Index, CrashVector: r.vector()})
 }
 
@@ -42,7 +44,8 @@ func (r *Replica) beginViewChange(v ViewNumber, out *Effects) {
 type JoinViewChange struct{}
 
 func (JoinViewChange) Guard(r *Replica, m *StartViewChange) bool {
-	return r.Status.participates() && m.View > r.View && m.Replica != r.Index && r.fresh(m.Replica, m.CrashVector)
+	return r.Status.participates() && m.View > r.View && m.Replica != r.Index && r.Promise == 0 &&
+		r.fresh(m.Replica, m.CrashVector)
 }
 
 func (JoinViewChange) Apply(r *Replica, m *StartViewChange, out *Effects) {
@@ -101,7 +104,7 @@ func (r *Replica) doViewChange(c Checkpoint, entries []Request) DoViewChange {
 type JoinViewChangeOnDoViewChange struct{}
 
 func (JoinViewChangeOnDoViewChange) Guard(r *Replica, m *DoViewChange) bool {
-	return r.Status.participates() && m.View > r.View && r.Config.Primary(m.View) == r.Index &&
+	return r.Status.participates() && m.View > r.View && r.Config.Primary(m.View) == r.Index && r.Promise == 0 &&
 		r.fresh(m.Replica, m.CrashVector)
 }
 
@@ -158,6 +161,9 @@ func (StartNewView) Apply(r *Replica, q lang.QuorumOf[DoViewChange], out *Effect
 	r.Status = Normal
 	r.LastNormalView = r.View
 	r.adoptSuffix(d.Op-OpNumber(len(d.Log)), agree, d.Log, &d.Checkpoint, out)
+	if r.Config.leases() {
+		r.ViewStart = r.OpNumber
+	}
 	r.commitTo(commit, out)
 	r.awaitAcks()
 	r.StartViewChanges, r.SentDoViewChange, r.DoViewChanges = 0, false, nil
@@ -274,6 +280,7 @@ func (ReceiveStartView) Apply(r *Replica, m *StartView, out *Effects) {
 	r.adoptSuffix(m.Op-OpNumber(len(m.Log)), oldCommit, m.Log, &m.Checkpoint, out)
 	r.commitTo(max(m.Commit, oldCommit), out)
 	r.PrepareOKs = nil
+	r.dropLease()
 	r.StartViewChanges, r.SentDoViewChange, r.DoViewChanges = 0, false, nil
 	if r.OpNumber > r.CommitNumber {
 		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})

@@ -112,6 +112,8 @@ func (s *recorder) Executed(client, request uint64, op []byte) []byte {
 	return op
 }
 
+func (s *recorder) Query(client, request uint64, op []byte) []byte { return op }
+
 func (s *recorder) Snapshot() []byte {
 	var b []byte
 	for i := range s.executed {

@@ -53,6 +53,10 @@ type Options struct {
 	// sends whole logs in view changes.
 	Checkpoint    int `json:"checkpoint,omitempty"`
 	ViewChangeLog int `json:"viewChangeLog,omitempty"`
+	// Lease and LeaseMargin are spec.Config's; a header without them has
+	// no leases.
+	Lease       int `json:"lease,omitempty"`
+	LeaseMargin int `json:"leaseMargin,omitempty"`
 }
 
 // Bounds are what the environment may do in the run; -1 is unbounded, for
@@ -65,6 +69,12 @@ type Bounds struct {
 	Duplicates         int `json:"duplicates"`
 	Crashes            int `json:"crashes"`
 	MaxDown            int `json:"maxDown"`
+	// LeaseTimeouts bounds the LeaseTimeout firings, -1 unbounded; Ticks
+	// and Drift the replicas' clocks (modelcheck.Bounds). A header
+	// without them has none of either.
+	LeaseTimeouts int `json:"leaseTimeouts,omitempty"`
+	Ticks         int `json:"ticks,omitempty"`
+	Drift         int `json:"drift,omitempty"`
 }
 
 // Line is one step of a trace: one rule a replica executed, or one fault
@@ -83,10 +93,12 @@ func NewHeader(c bounded.Config) Header {
 	return Header{
 		Schema: Schema, Kind: Kind, Replicas: c.Replicas, Clients: c.Clients, Values: c.ValueNames(),
 		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
-			Batch: c.Batch, Pipeline: c.Pipeline, Checkpoint: c.Checkpoint, ViewChangeLog: c.ViewChangeLog},
+			Batch: c.Batch, Pipeline: c.Pipeline, Checkpoint: c.Checkpoint, ViewChangeLog: c.ViewChangeLog,
+			Lease: c.Lease, LeaseMargin: c.LeaseMargin},
 		Bounds: Bounds{
 			ViewChangeTimeouts: c.ViewChanges, CommitTimeouts: c.CommitTimeouts, RecoveryTimeouts: c.RecoveryTimeouts,
 			Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
+			LeaseTimeouts: c.LeaseTimeouts, Ticks: c.Ticks, Drift: c.Drift,
 		},
 	}
 }
@@ -97,7 +109,8 @@ func NewRunHeader(c spec.Config) Header {
 	return Header{Schema: Schema, Kind: RunKind, Replicas: int(c.Replicas),
 		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
 			Batch: int(c.Batch), Pipeline: int(c.Pipeline),
-			Checkpoint: int(c.CheckpointInterval), ViewChangeLog: int(c.ViewChangeLog)}}
+			Checkpoint: int(c.CheckpointInterval), ViewChangeLog: int(c.ViewChangeLog),
+			Lease: int(c.Lease), LeaseMargin: int(c.LeaseMargin)}}
 }
 
 // Check checks that h describes a run the model checker can make, or a run
@@ -121,6 +134,7 @@ func (h *Header) Config() (bounded.Config, error) {
 	c.StartViewInNormal = h.Options.StartViewInNormal
 	c.Batch, c.Pipeline = h.Options.Batch, h.Options.Pipeline
 	c.Checkpoint, c.ViewChangeLog = h.Options.Checkpoint, h.Options.ViewChangeLog
+	c.Lease, c.LeaseMargin = h.Options.Lease, h.Options.LeaseMargin
 	if err := c.Set("statetransfer", h.Options.StateTransfer); err != nil {
 		return c, fmt.Errorf("options: %w", err)
 	}
@@ -133,6 +147,7 @@ func (h *Header) Config() (bounded.Config, error) {
 	b := h.Bounds
 	c.ViewChanges, c.CommitTimeouts, c.RecoveryTimeouts = b.ViewChangeTimeouts, b.CommitTimeouts, b.RecoveryTimeouts
 	c.Drops, c.Duplicates, c.Crashes, c.MaxDown = b.Drops, b.Duplicates, b.Crashes, b.MaxDown
+	c.LeaseTimeouts, c.Ticks, c.Drift = b.LeaseTimeouts, b.Ticks, b.Drift
 	if b.MaxDown < 0 {
 		return c, fmt.Errorf("bounds: maxDown %d: want 0 or more", b.MaxDown)
 	}
@@ -154,10 +169,14 @@ var (
 	optionsKeys   = []string{"stateTransfer", "recovery", "startViewInNormal"}
 	// optionsMay are the keys options may have besides: without them, a
 	// Prepare carries one request, the pipeline has no bound, no
-	// checkpoints are taken and view changes carry whole logs.
-	optionsMay = []string{"batch", "pipeline", "checkpoint", "viewChangeLog"}
+	// checkpoints are taken, view changes carry whole logs and there are
+	// no leases.
+	optionsMay = []string{"batch", "pipeline", "checkpoint", "viewChangeLog", "lease", "leaseMargin"}
 	boundsKeys = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
-	lineKeys   = []string{"seq", "node", "clock", "action", "args", "state"}
+	// boundsMay are the keys bounds may have besides: without them, no
+	// lease is asked for and no clock ticks.
+	boundsMay = []string{"leaseTimeouts", "ticks", "drift"}
+	lineKeys  = []string{"seq", "node", "clock", "action", "args", "state"}
 )
 
 // Write writes a trace: the header, then the lines, one JSON object per
@@ -269,7 +288,7 @@ func readHeader(text []byte, h *Header) error {
 		*h = Header{Schema: r.Schema, Kind: r.Kind, Replicas: r.Replicas, Options: r.Options}
 		return nil
 	}
-	return decodeStrict(text, h, headerKeys, nested{"options", optionsKeys, optionsMay}, nested{"bounds", boundsKeys, nil})
+	return decodeStrict(text, h, headerKeys, nested{"options", optionsKeys, optionsMay}, nested{"bounds", boundsKeys, boundsMay})
 }
 
 // nested names an object inside another and the keys it must have.

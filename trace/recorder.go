@@ -50,8 +50,10 @@ func (r *Recorder) step(node int, ev any, fired generated.Fired, mid, after *spe
 	if len(r.lines) == 0 {
 		o.Batch, o.Pipeline = int(c.Batch), int(c.Pipeline)
 		o.Checkpoint, o.ViewChangeLog = int(c.CheckpointInterval), int(c.ViewChangeLog)
+		o.Lease, o.LeaseMargin = int(c.Lease), int(c.LeaseMargin)
 	} else if o.Batch != int(c.Batch) || o.Pipeline != int(c.Pipeline) ||
-		o.Checkpoint != int(c.CheckpointInterval) || o.ViewChangeLog != int(c.ViewChangeLog) {
+		o.Checkpoint != int(c.CheckpointInterval) || o.ViewChangeLog != int(c.ViewChangeLog) ||
+		o.Lease != int(c.Lease) || o.LeaseMargin != int(c.LeaseMargin) {
 		return fmt.Errorf("batch %d, pipeline %d, checkpoint %d, view change log %d: the run's first step had %d, %d, %d and %d",
 			c.Batch, c.Pipeline, c.CheckpointInterval, c.ViewChangeLog, o.Batch, o.Pipeline, o.Checkpoint, o.ViewChangeLog)
 	}

@@ -18,7 +18,8 @@ func TestStateInitial(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `{"status":"Normal","view":0,"lastNormalView":0,"opNumber":0,"commitNumber":0,"logStart":0,"log":[],`+
 		`"clientTable":[],"checkpoint":{"op":0,"clientTable":[],"state":""},"prepareOKs":[],"startViewChanges":[],"sentDoViewChange":false,"doViewChanges":[],`+
-		`"nonce":0,"recoveryResponses":[],"crashVectorFrom":[],"crashVector":[0,0,0]}`, string(got))
+		`"nonce":0,"recoveryResponses":[],"crashVectorFrom":[],"crashVector":[0,0,0],`+
+		`"viewStart":0,"lease":0,"leaseRound":0,"leaseAge":0,"leaseGrants":[],"promise":0}`, string(got))
 }
 
 // TestStateEveryField renders a state with every field set: sets as sorted
@@ -46,13 +47,14 @@ func TestStateEveryField(t *testing.T) {
 	got, err := trace.State(&r)
 	require.NoError(t, err)
 	require.Equal(t, `{"status":"ViewChange","view":4,"lastNormalView":3,"opNumber":2,"commitNumber":2,`+
-		`"logStart":1,"log":[{"op":"v1","client":1,"request":2}],`+
+		`"logStart":1,"log":[{"op":"v1","client":1,"request":2,"read":false}],`+
 		`"clientTable":[{"client":1,"request":2,"executed":true,"reply":{"view":3,"request":2,"client":1,"result":"v1"}}],`+
 		`"checkpoint":{"op":1,"clientTable":[{"client":1,"request":1,"executed":true,"reply":{"view":3,"request":1,"client":1,"result":"v0"}}],"state":"00ff"},`+
 		`"prepareOKs":[{"op":2,"from":[0,2]}],"startViewChanges":[0,1],"sentDoViewChange":true,`+
-		`"doViewChanges":[{"type":"DoViewChange","view":4,"checkpoint":{"op":0,"clientTable":[],"state":""},"log":[{"op":"v1","client":1,"request":2}],"lastNormalView":3,"op":1,"commit":1,"replica":0,"crashVector":[]}],`+
+		`"doViewChanges":[{"type":"DoViewChange","view":4,"checkpoint":{"op":0,"clientTable":[],"state":""},"log":[{"op":"v1","client":1,"request":2,"read":false}],"lastNormalView":3,"op":1,"commit":1,"replica":0,"crashVector":[]}],`+
 		`"nonce":7,"recoveryResponses":[{"type":"RecoveryResponse","view":4,"nonce":7,"checkpoint":{"op":0,"clientTable":[],"state":""},"log":[],"op":0,"commit":0,"replica":1,"crashVector":[0,1,0]}],`+
-		`"crashVectorFrom":[1],"crashVector":[0,1,2]}`, string(got))
+		`"crashVectorFrom":[1],"crashVector":[0,1,2],`+
+		`"viewStart":0,"lease":0,"leaseRound":0,"leaseAge":0,"leaseGrants":[],"promise":0}`, string(got))
 }
 
 func TestStatusNames(t *testing.T) {
@@ -76,10 +78,10 @@ func TestValueMessages(t *testing.T) {
 		v    any
 		want string
 	}{
-		{req, `{"type":"Request","op":"v2","client":1,"request":1}`},
-		{&req, `{"type":"Request","op":"v2","client":1,"request":1}`},
+		{req, `{"type":"Request","op":"v2","client":1,"request":1,"read":false}`},
+		{&req, `{"type":"Request","op":"v2","client":1,"request":1,"read":false}`},
 		{spec.Prepare{View: 1, Requests: []spec.Request{req}, Op: 3, Commit: 2, CrashVector: []uint32{0, 0, 0}},
-			`{"type":"Prepare","view":1,"requests":[{"op":"v2","client":1,"request":1}],"op":3,"commit":2,"crashVector":[0,0,0]}`},
+			`{"type":"Prepare","view":1,"requests":[{"op":"v2","client":1,"request":1,"read":false}],"op":3,"commit":2,"crashVector":[0,0,0]}`},
 		{spec.PrepareOK{View: 1, Op: 3, Replica: 2}, `{"type":"PrepareOK","view":1,"op":3,"replica":2,"crashVector":[]}`},
 		{spec.NewState{View: 2, After: 1, Op: 1, Replica: 0}, `{"type":"NewState","view":2,"after":1,"checkpoint":{"op":0,"clientTable":[],"state":""},"log":[],"op":1,"commit":0,"replica":0,"crashVector":[]}`},
 		{spec.GetStartView{View: 2, Op: 1, Replica: 0}, `{"type":"GetStartView","view":2,"op":1,"replica":0,"crashVector":[]}`},
@@ -107,7 +109,7 @@ func TestArgs(t *testing.T) {
 		{model.Event{Kind: model.EventMessage, Msg: msg}, `{"type":"Commit","view":1,"commit":2,"crashVector":[1,0,0]}`},
 		{model.Event{Kind: model.EventTimeout, Timeout: 0}, `{"type":"CommitTimeout"}`},
 		{model.Event{Kind: model.EventTimeout, Timeout: 2}, `{"type":"RecoveryTimeout"}`},
-		{model.Event{Kind: model.EventRequest, Client: 1, Request: 2, Value: []byte("v1")}, `{"type":"Request","op":"v1","client":1,"request":2}`},
+		{model.Event{Kind: model.EventRequest, Client: 1, Request: 2, Value: []byte("v1")}, `{"type":"Request","op":"v1","client":1,"request":2,"read":false}`},
 		{model.Event{Kind: model.EventCrash}, `{"type":"Crash"}`},
 		{model.Event{Kind: model.EventRestart, Nonce: 3}, `{"type":"Restart","nonce":3}`},
 	} {
@@ -115,8 +117,8 @@ func TestArgs(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, tt.want, string(got))
 	}
-	_, err = trace.Args(model.Event{Kind: model.EventTimeout, Timeout: 3})
-	require.ErrorContains(t, err, "no timeout kind 3")
+	_, err = trace.Args(model.Event{Kind: model.EventTimeout, Timeout: 5})
+	require.ErrorContains(t, err, "no timeout kind 5")
 	_, err = trace.Args(model.Event{Kind: model.EventMessage, Msg: []byte{9}})
 	require.Error(t, err)
 }
@@ -140,7 +142,7 @@ func TestIntegersBelow2To31(t *testing.T) {
 func TestBytesAreUTF8Strings(t *testing.T) {
 	got, err := trace.Value(spec.Request{Op: []byte("a\"b\\c\n\u00e9")})
 	require.NoError(t, err)
-	require.Equal(t, `{"type":"Request","op":"a\"b\\c\u000a`+"\u00e9"+`","client":0,"request":0}`, string(got))
+	require.Equal(t, `{"type":"Request","op":"a\"b\\c\u000a`+"\u00e9"+`","client":0,"request":0,"read":false}`, string(got))
 	_, err = trace.Value(spec.Request{Op: []byte{0xff}})
 	require.ErrorContains(t, err, `args.op: "\xff" is not UTF-8`)
 }

@@ -77,9 +77,9 @@ func TestValidateRejects(t *testing.T) {
 			return ls
 		}, 2, "state differs from the spec's: no nonce, spec says 0"},
 		{"log entry", vch, vc, func(ls []trace.Line) []trace.Line {
-			ls[0].State = json.RawMessage(strings.Replace(string(ls[0].State), `"client":1,"request":1}],"clientTable"`, `"client":2,"request":1}],"clientTable"`, 1))
+			ls[0].State = json.RawMessage(strings.Replace(string(ls[0].State), `"client":1,"request":1,"read":false}],"clientTable"`, `"client":2,"request":1,"read":false}],"clientTable"`, 1))
 			return ls
-		}, 2, `state differs from the spec's: log [{"op":"v2","client":2,"request":1}], spec says [{"op":"v2","client":1,"request":1}]`},
+		}, 2, `state differs from the spec's: log [{"op":"v2","client":2,"request":1,"read":false}], spec says [{"op":"v2","client":1,"request":1,"read":false}]`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			lines := tt.change(slices.Clone(tt.lines))

@@ -106,7 +106,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	var f simFlags
 	f.register(fs)
 	variants := bounded.Default()
-	variants.FlagsOf(fs, "statetransfer", "recovery", "startview-in-normal", "checkpoint", "viewchange-log")
+	variants.FlagsOf(fs, "statetransfer", "recovery", "startview-in-normal", "checkpoint", "viewchange-log", "lease")
 	if code, ok := parse(fs, args, stderr); !ok {
 		return code
 	}
@@ -187,7 +187,11 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 // protocolOf says how a run's replicas batched, took checkpoints and sent
 // their logs in view changes.
 func protocolOf(res *sim.Result) string {
-	return fmt.Sprintf("batch %d, pipeline %d, checkpoint every %d, view change log %d", res.Batch, res.Pipeline, res.Checkpoint, res.ViewChangeLog)
+	s := fmt.Sprintf("batch %d, pipeline %d, checkpoint every %d, view change log %d", res.Batch, res.Pipeline, res.Checkpoint, res.ViewChangeLog)
+	if res.Lease != 0 {
+		s += fmt.Sprintf(", leases of %d ticks", res.Lease)
+	}
+	return s
 }
 
 // replay returns the command that runs seed alone with the flags given.

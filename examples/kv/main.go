@@ -1,7 +1,7 @@
 // Command kv is a replicated key-value store on the VR runtime: one
 // process per replica, a client, and a local demo.
 //
-//	kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [-tls-cert F -tls-key F -tls-ca F]
+//	kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [-lease TICKS] [-tls-cert F -tls-key F -tls-ca F]
 //	kv put    -cluster ID -peers A,B,C KEY VALUE
 //	kv get    -cluster ID -peers A,B,C KEY
 //	kv delete -cluster ID -peers A,B,C KEY
@@ -34,13 +34,14 @@ import (
 
 	"github.com/viewstamped/vsr/examples/kv/store"
 	"github.com/viewstamped/vsr/runtime"
+	"github.com/viewstamped/vsr/spec"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [flags]
+const usage = `usage: kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [-lease TICKS] [flags]
        kv put    -cluster ID -peers A,B,C KEY VALUE
        kv get    -cluster ID -peers A,B,C KEY
        kv delete -cluster ID -peers A,B,C KEY
@@ -162,13 +163,24 @@ func serve(args []string, stderr io.Writer) int {
 	id := fs.Int("id", -1, "this replica's index in -peers, from 0")
 	bootstrap := fs.Bool("bootstrap", false, "start a new cluster: every replica starts so, together; a replica that finds another has run recovers instead")
 	tick := fs.Duration("tick", 10*time.Millisecond, "the length of one tick of the replica's clock")
+	checkpoint := fs.Uint("checkpoint", runtime.DefaultCheckpointInterval, "take a checkpoint every so many operations and discard the log before the previous one")
+	lease := fs.Uint("lease", 0, "answer gets at the primary under leases of so many ticks, without a round of Prepares; 0 sends every get through the log")
+	drift := fs.Float64("clock-drift", runtime.DefaultClockDrift, "with -lease: how much faster or slower any replica's clock may run than real time, as a fraction")
 	if err := c.parse(fs, args); err != nil {
 		return usageError(stderr, "kv serve", err)
 	}
-	if *id < 0 || *id >= len(c.addrs()) {
+	switch {
+	case *id < 0 || *id >= len(c.addrs()):
 		return usageError(stderr, "kv serve", fmt.Errorf("-id %d: want 0 to %d", *id, len(c.addrs())-1))
+	case *checkpoint < 1 || *checkpoint > 1<<31:
+		return usageError(stderr, "kv serve", fmt.Errorf("-checkpoint %d: want 1 to 2^31", *checkpoint))
+	case *lease > 1<<12:
+		return usageError(stderr, "kv serve", fmt.Errorf("-lease %d: want 0 to 4096 ticks", *lease))
+	case *drift <= 0 || *drift >= 0.5:
+		return usageError(stderr, "kv serve", fmt.Errorf("-clock-drift %g: want more than 0 and less than 0.5", *drift))
 	}
 	cfg := runtime.Config{ClusterID: c.cluster, Addrs: c.addrs(), Index: *id, Bootstrap: *bootstrap, Tick: *tick,
+		Spec: spec.Config{CheckpointInterval: uint32(*checkpoint), Lease: uint16(*lease)}, ClockDrift: *drift,
 		NewStateMachine: func() runtime.StateMachine { return store.New() },
 		Log:             slog.New(slog.NewTextHandler(stderr, nil))}
 	if c.tlsCert != "" {

@@ -24,7 +24,7 @@ func (Protocol) Rules() []lang.RuleInfo {
 }
 
 func (Protocol) Timeouts() []string {
-	return []string{"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
+	return []string{"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout", "LeaseTimeout", "Tick"}
 }
 
 func (Protocol) CloneReplica(r *spec.Replica) spec.Replica {
@@ -242,6 +242,30 @@ func (Protocol) Deliver(r *spec.Replica, msg []byte, out *route.Out) (spec.Repli
 		}
 		next = (*generated.Replica)(r).Clone()
 		f = generated.OnRecoveryResponse(&next, &m, &eff)
+	case generated.KindRequestLease:
+		var m spec.RequestLease
+		(*generated.RequestLease)(&m).Decode(&d)
+		d.End()
+		if err := d.Err(); err != nil {
+			return next, model.Fired{}, fmt.Errorf("deliver RequestLease: %w", err)
+		}
+		if !generated.EnabledRequestLease(r, &m) {
+			return next, model.Fired{}, nil
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnRequestLease(&next, &m, &eff)
+	case generated.KindGrantLease:
+		var m spec.GrantLease
+		(*generated.GrantLease)(&m).Decode(&d)
+		d.End()
+		if err := d.Err(); err != nil {
+			return next, model.Fired{}, fmt.Errorf("deliver GrantLease: %w", err)
+		}
+		if !generated.EnabledGrantLease(r, &m) {
+			return next, model.Fired{}, nil
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnGrantLease(&next, &m, &eff)
 	default:
 		return next, model.Fired{}, fmt.Errorf("deliver: no rule answers message kind %v", k)
 	}
@@ -274,6 +298,20 @@ func (Protocol) Timeout(r *spec.Replica, t int, out *route.Out) (spec.Replica, m
 		}
 		next = (*generated.Replica)(r).Clone()
 		f = generated.OnRecoveryTimeout(&next, ev, &eff)
+	case 3:
+		ev := &spec.LeaseTimeout{}
+		if !generated.EnabledLeaseTimeout(r, ev) {
+			return next, model.Fired{}
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnLeaseTimeout(&next, ev, &eff)
+	case 4:
+		ev := &spec.Tick{}
+		if !generated.EnabledTick(r, ev) {
+			return next, model.Fired{}
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnTick(&next, ev, &eff)
 	}
 	return next, convert(&eff, out, f)
 }
@@ -418,6 +456,10 @@ func eventValue(ev model.Event) (any, error) {
 			return spec.ViewChangeTimeout{}, nil
 		case 2:
 			return spec.RecoveryTimeout{}, nil
+		case 3:
+			return spec.LeaseTimeout{}, nil
+		case 4:
+			return spec.Tick{}, nil
 		}
 	case model.EventRequest:
 		return spec.NewRequest(spec.ClientID(ev.Client), spec.RequestNumber(ev.Request), ev.Value), nil

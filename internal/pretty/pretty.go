@@ -1,7 +1,8 @@
 // Package pretty prints protocol values on one line for people:
 // Name{Field:value ...}, byte slices quoted, crash vectors shortened to CV
-// and left out when empty, nested structs left out when all zero, values
-// with a String method (sets of replicas, statuses) as it says.
+// and left out when empty, nested structs left out when all zero, a
+// request's Read left out unless it reads, values with a String method
+// (sets of replicas, statuses) as it says.
 package pretty
 
 import (
@@ -36,8 +37,9 @@ func format(sb *strings.Builder, v reflect.Value) {
 			name := v.Type().Field(i).Name
 			// Noise: a nested struct that is all zero (the reply of a
 			// request not yet executed), an empty crash vector (the paper's
-			// recovery has none).
-			if f.Kind() == reflect.Struct && f.IsZero() || name == "CrashVector" && f.Kind() == reflect.Slice && f.Len() == 0 {
+			// recovery has none), a request that does not only read.
+			if f.Kind() == reflect.Struct && f.IsZero() || name == "CrashVector" && f.Kind() == reflect.Slice && f.Len() == 0 ||
+				name == "Read" && f.Kind() == reflect.Bool && !f.Bool() {
 				continue
 			}
 			if !first {

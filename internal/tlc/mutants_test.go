@@ -29,6 +29,13 @@ func TestTLCCatchesMutants(t *testing.T) {
 		c.Values, c.ViewChanges, c.CommitTimeouts = values, viewChanges, commitTimeouts
 		return c
 	}
+	// The mutant breaks LeaseReadsCurrent within 12 steps; the whole
+	// space is millions of states.
+	leases := func() bounded.Config {
+		c := small(1, 1, 0)
+		c.Lease, c.LeaseMargin, c.LeaseTimeouts, c.Ticks, c.Depth = 2, 2, 1, 3, 12
+		return c
+	}
 	checkpoints := func(clients, values int) bounded.Config {
 		c := small(values, 0, 0)
 		c.Clients, c.Checkpoint = clients, 1
@@ -54,6 +61,11 @@ func TestTLCCatchesMutants(t *testing.T) {
 			"clientTable |-> CheckpointTable(s), state |-> \"\"",
 			"clientTable |-> s.clientTable, state |-> \"\"",
 			checkpoints(2, 2), "Invariant CheckpointsAgree is violated"},
+		// A backup grants the primary a lease without promising anything.
+		{"LeaseReadsCurrent",
+			"LET s1 == [Merge(s, m.crashVector) EXCEPT !.promise = Max(@, Lease + LeaseMargin)]",
+			"LET s1 == Merge(s, m.crashVector)",
+			leases(), "Invariant LeaseReadsCurrent is violated"},
 		{"NormalLogMatchesPrimary",
 			"!.log = Append(s.log, Head(reqs))]",
 			"!.log = Append(s.log, [Head(reqs) EXCEPT !.op = \"bad\"])]",

@@ -42,6 +42,7 @@ var parityConfigs = []struct {
 	{"batched, two clients, view change", []string{"clients", "2", "batch", "2", "pipeline", "1"}},
 	{"checkpoints, compact view change", []string{"checkpoint", "1", "viewchange-log", "1"}},
 	{"checkpoints, crash and recovery", []string{"viewchanges", "0", "checkpoint", "1", "crashes", "1", "recovery-timeouts", "1"}},
+	{"leases, no writes", []string{"values", "0", "lease", "2", "lease-margin", "2", "lease-timeouts", "1", "ticks", "2"}},
 }
 
 // config returns the default configuration with settings applied.

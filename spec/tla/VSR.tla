@@ -44,27 +44,35 @@ CONSTANTS
     Pipeline,           \* Prepares outstanding at the primary, at most; 0 is no bound
     CheckpointInterval, \* committed operations between checkpoints; 0 is none (spec.Config.CheckpointInterval)
     ViewChangeLog,      \* log entries a DoViewChange or StartView carries, at most; 0 is all
+    Lease, LeaseMargin, \* ticks a lease lasts, 0 for none; ticks a promise lasts longer (spec.Config)
+    LeaseTimeouts,      \* how often LeaseTimeout may fire, in all
+    Ticks, Drift,       \* ticks of each replica's clock, at most; how far ahead of the slowest one may be
     MaxDepth            \* with TLC, explore the states at most this many steps from Init; 0 is no bound
 
 ASSUME /\ NumReplicas \in Nat \ {0}
        /\ NumClients \in Nat /\ IsFiniteSet(Values) /\ "" \notin Values
        /\ {ViewChangeTimeouts, CommitTimeouts, RecoveryTimeouts, Drops, Duplicates, Crashes, MaxDown} \subseteq Nat
-       /\ UnboundedTimeouts \subseteq {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
+       /\ UnboundedTimeouts \subseteq {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout", "LeaseTimeout"}
        /\ StateTransfer \in {"fixed", "paper"}
        /\ Recovery \in {"crashvectors", "paper"}
        /\ StartViewInNormal \in BOOLEAN
        /\ Batch \in Nat \ {0} /\ Pipeline \in Nat
        /\ CheckpointInterval \in Nat /\ ViewChangeLog \in Nat
+       /\ {Lease, LeaseMargin, LeaseTimeouts, Ticks, Drift} \subseteq Nat
        /\ MaxDepth \in Nat
 
 Replicas == 0 .. NumReplicas - 1
 Clients == 1 .. NumClients
 \* Symmetry reduction over the values, as vsrgen check -symmetry does.
 ValuePermutations == Permutations(Values)
-TimeoutKinds == {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"}
+\* Tick is a tick of a replica's clock, offered as the clocks' bounds say
+\* (Offered), not by a budget.
+TimeoutKinds == {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout", "LeaseTimeout", "Tick"}
 TimeoutLimit == [CommitTimeout |-> CommitTimeouts,
                  ViewChangeTimeout |-> ViewChangeTimeouts,
-                 RecoveryTimeout |-> RecoveryTimeouts]
+                 RecoveryTimeout |-> RecoveryTimeouts,
+                 LeaseTimeout |-> LeaseTimeouts,
+                 Tick |-> 0]
 
 Min(a, b) == IF a < b THEN a ELSE b
 Max(a, b) == IF a > b THEN a ELSE b
@@ -80,7 +88,8 @@ VARIABLES
     \* spec.Replica, one function per field, indexed by replica
     status, view, lastNormalView, opNumber, commitNumber, logStart, log, clientTable,
     checkpoint, prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
-    recoveryResponses, crashVectorFrom, crashVector,
+    recoveryResponses, crashVectorFrom, crashVector, viewStart, lease, leaseRound,
+    leaseAge, leaseGrants, promise,
     \* the environment
     net,          \* messages in flight: <<destination, message>> -> copies
     clients,      \* each client's latest request and whether it waits
@@ -88,12 +97,14 @@ VARIABLES
     acked,        \* the replies clients have received
     timeoutsLeft, \* what is left of each bounded timeout kind
     dropsLeft, dupsLeft, crashesLeft,
-    restarts      \* restarts so far; the next restart's nonce is one more
+    restarts,     \* restarts so far; the next restart's nonce is one more
+    clocks        \* how often each replica's clock has ticked
 
 replicaVars == <<status, view, lastNormalView, opNumber, commitNumber, logStart, log, clientTable,
                  checkpoint, prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
-                 recoveryResponses, crashVectorFrom, crashVector>>
-envVars == <<net, clients, submitted, acked, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
+                 recoveryResponses, crashVectorFrom, crashVector, viewStart, lease, leaseRound,
+                 leaseAge, leaseGrants, promise>>
+envVars == <<net, clients, submitted, acked, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts, clocks>>
 vars == <<replicaVars, envVars>>
 
 (***************************************************************************)
@@ -107,7 +118,9 @@ Rep(r) == [index |-> r, status |-> status[r], view |-> view[r],
            sentDoViewChange |-> sentDoViewChange[r],
            doViewChanges |-> doViewChanges[r], nonce |-> nonce[r],
            recoveryResponses |-> recoveryResponses[r],
-           crashVectorFrom |-> crashVectorFrom[r], crashVector |-> crashVector[r]]
+           crashVectorFrom |-> crashVectorFrom[r], crashVector |-> crashVector[r],
+           viewStart |-> viewStart[r], lease |-> lease[r], leaseRound |-> leaseRound[r],
+           leaseAge |-> leaseAge[r], leaseGrants |-> leaseGrants[r], promise |-> promise[r]]
 
 SetRep(r, s) ==
     /\ status' = [status EXCEPT ![r] = s.status]
@@ -127,6 +140,12 @@ SetRep(r, s) ==
     /\ recoveryResponses' = [recoveryResponses EXCEPT ![r] = s.recoveryResponses]
     /\ crashVectorFrom' = [crashVectorFrom EXCEPT ![r] = s.crashVectorFrom]
     /\ crashVector' = [crashVector EXCEPT ![r] = s.crashVector]
+    /\ viewStart' = [viewStart EXCEPT ![r] = s.viewStart]
+    /\ lease' = [lease EXCEPT ![r] = s.lease]
+    /\ leaseRound' = [leaseRound EXCEPT ![r] = s.leaseRound]
+    /\ leaseAge' = [leaseAge EXCEPT ![r] = s.leaseAge]
+    /\ leaseGrants' = [leaseGrants EXCEPT ![r] = s.leaseGrants]
+    /\ promise' = [promise EXCEPT ![r] = s.promise]
 
 \* A checkpoint (spec.Checkpoint): the client table, a function from
 \* clients as clientTable is, and the service's snapshot, always empty
@@ -140,7 +159,8 @@ NewReplica(r) ==
      checkpoint |-> NoCheckpoint, prepareOKs |-> EmptyFn, startViewChanges |-> {}, sentDoViewChange |-> FALSE,
      doViewChanges |-> <<>>, nonce |-> 0, recoveryResponses |-> <<>>,
      crashVectorFrom |-> {},
-     crashVector |-> IF UsesVectors THEN [i \in 1 .. NumReplicas |-> 0] ELSE <<>>]
+     crashVector |-> IF UsesVectors THEN [i \in 1 .. NumReplicas |-> 0] ELSE <<>>,
+     viewStart |-> 0, lease |-> 0, leaseRound |-> 0, leaseAge |-> 0, leaseGrants |-> {}, promise |-> 0]
 
 (***************************************************************************)
 (* Effects: what a rule emits (lang.Effects).                              *)
@@ -158,7 +178,7 @@ Participates(st) == st \in {"Normal", "ViewChange", "StateTransfer"}
 Valid(i) == i \in Replicas
 
 NoReply == [view |-> 0, request |-> 0, client |-> 0, result |-> ""]
-Req(m) == [op |-> m.op, client |-> m.client, request |-> m.request]
+Req(m) == [op |-> m.op, client |-> m.client, request |-> m.request, read |-> m.read]
 
 InTable(s, c) == c \in DOMAIN s.clientTable
 
@@ -426,20 +446,25 @@ SendCommitApply(s, m) ==
 (***************************************************************************)
 (* 4.2 View changes (viewchange.go).                                       *)
 (***************************************************************************)
+\* dropLease: the replica leaves the view in which it was primary.
+DropLease(s) == [s EXCEPT !.lease = 0, !.leaseRound = 0, !.leaseAge = 0, !.leaseGrants = {}]
+
 BeginViewChange(s, v) ==
-    LET s1 == [s EXCEPT !.view = v, !.status = "ViewChange", !.startViewChanges = {},
-                        !.sentDoViewChange = FALSE, !.doViewChanges = <<>>, !.prepareOKs = EmptyFn]
+    LET s1 == DropLease([s EXCEPT !.view = v, !.status = "ViewChange", !.startViewChanges = {},
+                                  !.sentDoViewChange = FALSE, !.doViewChanges = <<>>, !.prepareOKs = EmptyFn])
     IN Result(s1, <<Broadcast([type |-> "StartViewChange", view |-> v, replica |-> s1.index,
                                crashVector |-> Vector(s1)])>>)
 
 StartViewChangeOnTimeoutGuard(s, m) ==
-    \/ s.status = "Normal" /\ ~IsPrimary(s)
-    \/ s.status = "ViewChange"
-    \/ s.status = "StateTransfer"
+    /\ \/ s.status = "Normal" /\ ~IsPrimary(s)
+       \/ s.status = "ViewChange"
+       \/ s.status = "StateTransfer"
+    /\ s.promise = 0
 StartViewChangeOnTimeoutApply(s, m) == BeginViewChange(s, s.view + 1)
 
 JoinViewChangeGuard(s, m) ==
-    Participates(s.status) /\ m.view > s.view /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+    /\ Participates(s.status) /\ m.view > s.view /\ m.replica # s.index /\ s.promise = 0
+    /\ Fresh(s, m.replica, m.crashVector)
 JoinViewChangeApply(s, m) ==
     LET b == BeginViewChange(Merge(s, m.crashVector), m.view)
     IN Result([b.st EXCEPT !.startViewChanges = b.st.startViewChanges \cup {m.replica}], b.out)
@@ -466,7 +491,8 @@ RecordDVC(s, m) ==
     [s EXCEPT !.doViewChanges = Append(SelectSeq(s.doViewChanges, LAMBDA d : d.replica # m.replica), m)]
 
 JoinViewChangeOnDoViewChangeGuard(s, m) ==
-    Participates(s.status) /\ m.view > s.view /\ Primary(m.view) = s.index /\ Fresh(s, m.replica, m.crashVector)
+    /\ Participates(s.status) /\ m.view > s.view /\ Primary(m.view) = s.index /\ s.promise = 0
+    /\ Fresh(s, m.replica, m.crashVector)
 JoinViewChangeOnDoViewChangeApply(s, m) ==
     LET b == BeginViewChange(Merge(s, m.crashVector), m.view) IN Result(RecordDVC(b.st, m), b.out)
 
@@ -505,8 +531,9 @@ StartNewViewGuard(s, m) ==
 StartNewViewApply(s, m) ==
     LET d == s.doViewChanges[SourceIndex(s)]
         commit == SetMax({0} \cup {s.doViewChanges[i].commit : i \in 1 .. Len(s.doViewChanges)})
-        s1 == AdoptSuffix([s EXCEPT !.status = "Normal", !.lastNormalView = s.view],
+        s0 == AdoptSuffix([s EXCEPT !.status = "Normal", !.lastNormalView = s.view],
                           d.op - Len(d.log), AgreesWith(s, d), d.log, d.checkpoint)
+        s1 == IF Lease # 0 THEN [s0 EXCEPT !.viewStart = s0.opNumber] ELSE s0
         c == CommitTo(s1, commit, <<>>)
         s2 == [AwaitAcks(c.st) EXCEPT !.startViewChanges = {}, !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
     IN Result(s2, Append(c.out, Broadcast([type |-> "StartView", view |-> s2.view, checkpoint |-> NoCheckpoint,
@@ -543,8 +570,8 @@ ReceiveStartViewApply(s, m) ==
         s2 == AdoptSuffix([s1 EXCEPT !.view = m.view, !.status = "Normal", !.lastNormalView = m.view],
                           m.op - Len(m.log), oldCommit, m.log, m.checkpoint)
         c == CommitTo(s2, Max(m.commit, oldCommit), <<>>)
-        s3 == [c.st EXCEPT !.prepareOKs = EmptyFn, !.startViewChanges = {}, !.sentDoViewChange = FALSE,
-                           !.doViewChanges = <<>>]
+        s3 == [DropLease([c.st EXCEPT !.prepareOKs = EmptyFn]) EXCEPT !.startViewChanges = {},
+                           !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
     IN Result(s3, IF s3.opNumber > s3.commitNumber
                   THEN Append(c.out, Send(Primary(s3.view), [type |-> "PrepareOK", view |-> s3.view,
                               op |-> s3.opNumber, replica |-> s3.index, crashVector |-> Vector(s3)]))
@@ -576,10 +603,10 @@ CrashReplicaApply(s, m) ==
 RestartReplicaGuard(s, m) == s.status = "Crashed"
 RestartReplicaApply(s, m) ==
     IF UsesVectors
-    THEN Result([s EXCEPT !.nonce = m.nonce, !.status = "RecoveringVector",
+    THEN Result([s EXCEPT !.nonce = m.nonce, !.promise = Lease + LeaseMargin, !.status = "RecoveringVector",
                           !.crashVector = [i \in 1 .. NumReplicas |-> 0]],
                 <<Broadcast([type |-> "CrashVectorRequest", replica |-> s.index, nonce |-> m.nonce])>>)
-    ELSE Result([s EXCEPT !.nonce = m.nonce, !.status = "Recovering"],
+    ELSE Result([s EXCEPT !.nonce = m.nonce, !.promise = Lease + LeaseMargin, !.status = "Recovering"],
                 <<Broadcast([type |-> "Recovery", replica |-> s.index, nonce |-> m.nonce, crashVector |-> <<>>])>>)
 
 RetryRecoveryGuard(s, m) == s.status \in {"RecoveringVector", "Recovering"}
@@ -662,7 +689,7 @@ CanLearnView(s, v, cv) ==
     /\ Primary(v) # s.index /\ Fresh(s, Primary(v), cv)
 
 LearnView(s, v, cv) ==
-    LET s1 == [Merge(s, cv) EXCEPT !.prepareOKs = EmptyFn, !.startViewChanges = {},
+    LET s1 == [DropLease([Merge(s, cv) EXCEPT !.prepareOKs = EmptyFn]) EXCEPT !.startViewChanges = {},
                                    !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
         s2 == IF StateTransfer = "paper"
               THEN AdoptLog([s1 EXCEPT !.view = v, !.status = "Normal", !.lastNormalView = v],
@@ -725,12 +752,49 @@ ReceiveNewStateNewViewApply(s, m) ==
     IN Result(c.st, AckIfBehind(c))
 
 (***************************************************************************)
+(* 6.3 Reads at the primary under leases (lease.go).                       *)
+(***************************************************************************)
+CanRead(s) == s.status = "Normal" /\ IsPrimary(s) /\ s.lease > 0 /\ s.commitNumber >= s.viewStart
+
+\* The model's service echoes: a read's result is its operation.
+ServeReadGuard(s, m) == m.read /\ CanRead(s)
+ServeReadApply(s, m) ==
+    Result(s, <<ReplyTo(m.client, [view |-> s.view, request |-> m.request, client |-> m.client, result |-> m.op])>>)
+
+RenewLeaseGuard(s, m) == Lease # 0 /\ s.status = "Normal" /\ IsPrimary(s)
+RenewLeaseApply(s, m) ==
+    LET s1 == [s EXCEPT !.leaseRound = s.leaseRound + 1, !.leaseAge = 0, !.leaseGrants = {}]
+    IN Result(s1, <<Broadcast([type |-> "RequestLease", view |-> s1.view, round |-> s1.leaseRound,
+                               crashVector |-> Vector(s1)])>>)
+
+PromiseLeaseGuard(s, m) ==
+    /\ Lease # 0 /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view
+    /\ Fresh(s, Primary(s.view), m.crashVector)
+PromiseLeaseApply(s, m) ==
+    LET s1 == [Merge(s, m.crashVector) EXCEPT !.promise = Max(@, Lease + LeaseMargin)]
+    IN Result(s1, <<Send(Primary(s1.view), [type |-> "GrantLease", view |-> s1.view, round |-> m.round,
+                                            replica |-> s1.index, crashVector |-> Vector(s1)])>>)
+
+ExtendLeaseGuard(s, m) ==
+    /\ Lease # 0 /\ s.status = "Normal" /\ IsPrimary(s) /\ m.view = s.view /\ s.leaseRound # 0
+    /\ m.round = s.leaseRound /\ s.leaseAge < Lease /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+ExtendLeaseApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+        s2 == [s1 EXCEPT !.leaseGrants = @ \cup {m.replica}]
+    IN Result(IF Cardinality(s2.leaseGrants) >= F THEN [s2 EXCEPT !.lease = Max(@, Lease - s2.leaseAge)] ELSE s2, <<>>)
+
+CountDownLeaseGuard(s, m) == Lease # 0 /\ s.status # "Crashed"
+CountDownLeaseApply(s, m) ==
+    Result([s EXCEPT !.lease = Max(@, 1) - 1, !.promise = Max(@, 1) - 1,
+                     !.leaseAge = IF s.leaseRound # 0 /\ @ < Lease THEN @ + 1 ELSE @], <<>>)
+
+(***************************************************************************)
 (* Dispatch (generated/dispatch.go): the rules of each event in the order  *)
 (* of the Go source, and the quorum rules evaluated after a rule consumed  *)
 (* a message of that kind.                                                  *)
 (***************************************************************************)
 EventRules(type) ==
-    CASE type = "Request" -> <<"ResendReply", "ReceiveRequest">>
+    CASE type = "Request" -> <<"ServeRead", "ResendReply", "ReceiveRequest">>
       [] type = "Prepare" -> <<"ReceivePrepare", "GetStateInView", "GetStateOnNewerPrepare">>
       [] type = "PrepareOK" -> <<"RecordPrepareOK">>
       [] type = "Commit" -> <<"ReceiveCommit", "AckCommit", "GetStateOnNewerCommit">>
@@ -748,6 +812,10 @@ EventRules(type) ==
       [] type = "CommitTimeout" -> <<"SendCommit">>
       [] type = "ViewChangeTimeout" -> <<"StartViewChangeOnTimeout">>
       [] type = "RecoveryTimeout" -> <<"RetryRecovery">>
+      [] type = "LeaseTimeout" -> <<"RenewLease">>
+      [] type = "Tick" -> <<"CountDownLease">>
+      [] type = "RequestLease" -> <<"PromiseLease">>
+      [] type = "GrantLease" -> <<"ExtendLease">>
       [] type = "Crash" -> <<"CrashReplica">>
       [] type = "Restart" -> <<"RestartReplica">>
       [] OTHER -> <<>>
@@ -796,6 +864,11 @@ Guard(rule, s, m) ==
       [] rule = "ResendDoViewChange" -> ResendDoViewChangeGuard(s, m)
       [] rule = "FetchStartView" -> FetchStartViewGuard(s, m)
       [] rule = "SendStartView" -> SendStartViewGuard(s, m)
+      [] rule = "ServeRead" -> ServeReadGuard(s, m)
+      [] rule = "RenewLease" -> RenewLeaseGuard(s, m)
+      [] rule = "PromiseLease" -> PromiseLeaseGuard(s, m)
+      [] rule = "ExtendLease" -> ExtendLeaseGuard(s, m)
+      [] rule = "CountDownLease" -> CountDownLeaseGuard(s, m)
 
 Apply(rule, s, m) ==
     CASE rule = "ResendReply" -> ResendReplyApply(s, m)
@@ -833,6 +906,11 @@ Apply(rule, s, m) ==
       [] rule = "ResendDoViewChange" -> ResendDoViewChangeApply(s, m)
       [] rule = "FetchStartView" -> FetchStartViewApply(s, m)
       [] rule = "SendStartView" -> SendStartViewApply(s, m)
+      [] rule = "ServeRead" -> ServeReadApply(s, m)
+      [] rule = "RenewLease" -> RenewLeaseApply(s, m)
+      [] rule = "PromiseLease" -> PromiseLeaseApply(s, m)
+      [] rule = "ExtendLease" -> ExtendLeaseApply(s, m)
+      [] rule = "CountDownLease" -> CountDownLeaseApply(s, m)
 
 RECURSIVE FirstEnabled(_, _, _)
 FirstEnabled(rules, s, m) ==
@@ -862,7 +940,8 @@ LastRule(d) == IF d.quorum # "" THEN d.quorum ELSE d.rule
 (***************************************************************************)
 MessageTypes == {"Prepare", "PrepareOK", "Commit", "StartViewChange", "DoViewChange",
                  "StartView", "GetState", "NewState", "GetDoViewChange", "GetStartView",
-                 "CrashVectorRequest", "CrashVectorResponse", "Recovery", "RecoveryResponse"}
+                 "CrashVectorRequest", "CrashVectorResponse", "Recovery", "RecoveryResponse",
+                 "RequestLease", "GrantLease"}
 
 Down == {r \in Replicas : status[r] = "Crashed"}
 
@@ -882,17 +961,25 @@ Replies(out) == {out[i].msg : i \in {i \in DOMAIN out : out[i].kind = "reply"}}
 \* submits a value not yet submitted as its next request.
 ClientRequests(c) ==
     IF clients[c].waiting
-    THEN {[type |-> "Request", op |-> clients[c].value, client |-> c, request |-> clients[c].request]}
-    ELSE {[type |-> "Request", op |-> v, client |-> c, request |-> clients[c].request + 1] : v \in Values \ submitted}
+    THEN {[type |-> "Request", op |-> clients[c].value, client |-> c, request |-> clients[c].request, read |-> FALSE]}
+    ELSE {[type |-> "Request", op |-> v, client |-> c, request |-> clients[c].request + 1, read |-> FALSE] :
+              v \in Values \ submitted}
 
 IsNewRequest(m) == ~clients[m.client].waiting
 
 TimeoutFires(k) == k \in UnboundedTimeouts \/ timeoutsLeft[k] > 0
 
+\* A replica's clock ticks while it is up, has ticked fewer than Ticks
+\* times, and no more than Drift times more than the slowest replica up.
+CanTick(r) ==
+    /\ r \notin Down /\ clocks[r] < Ticks
+    /\ \A s \in Replicas \ Down : clocks[r] <= clocks[s] + Drift
+
 \* Whether the environment offers event m to replica r.
 Offered(r, m) ==
     CASE m.type \in MessageTypes -> <<r, m>> \in DOMAIN net
       [] m.type = "Request" -> m.client \in Clients /\ m \in ClientRequests(m.client)
+      [] m.type = "Tick" -> CanTick(r)
       [] m.type \in TimeoutKinds -> TimeoutFires(m.type)
       [] m.type = "Crash" -> r \notin Down /\ crashesLeft > 0 /\ Cardinality(Down) < MaxDown
       [] m.type = "Restart" -> r \in Down /\ m.nonce = restarts + 1
@@ -911,8 +998,11 @@ StepWith(r, m, name, d) ==
                             IF clients1[c].waiting /\ \E p \in replies : p.client = c /\ p.request = clients1[c].request
                             THEN [clients1[c] EXCEPT !.waiting = FALSE] ELSE clients1[c]]
           /\ submitted' = IF m.type = "Request" THEN submitted \cup {m.op} ELSE submitted
-          /\ acked' = acked \cup replies
-          /\ timeoutsLeft' = IF m.type \in TimeoutKinds /\ m.type \notin UnboundedTimeouts
+          \* A read's result, from a primary under a lease, acknowledges no
+          \* write.
+          /\ acked' = IF LastRule(d) = "ServeRead" THEN acked ELSE acked \cup replies
+          /\ clocks' = IF m.type = "Tick" THEN [clocks EXCEPT ![r] = @ + 1] ELSE clocks
+          /\ timeoutsLeft' = IF m.type \in TimeoutKinds \ {"Tick"} /\ m.type \notin UnboundedTimeouts
                              THEN [timeoutsLeft EXCEPT ![m.type] = timeoutsLeft[m.type] - 1]
                              ELSE timeoutsLeft
           /\ crashesLeft' = IF m.type = "Crash" THEN crashesLeft - 1 ELSE crashesLeft
@@ -968,19 +1058,24 @@ FetchDoViewChange(r, m) == m.type = "DoViewChange" /\ Step(r, m, "FetchDoViewCha
 ResendDoViewChange(r, m) == m.type = "GetDoViewChange" /\ Step(r, m, "ResendDoViewChange")
 FetchStartView(r, m) == m.type = "StartView" /\ Step(r, m, "FetchStartView")
 SendStartView(r, m) == m.type = "GetStartView" /\ Step(r, m, "SendStartView")
+ServeRead(r, m) == m.type = "Request" /\ Step(r, m, "ServeRead")
+RenewLease(r, m) == m.type = "LeaseTimeout" /\ Step(r, m, "RenewLease")
+PromiseLease(r, m) == m.type = "RequestLease" /\ Step(r, m, "PromiseLease")
+ExtendLease(r, m) == m.type = "GrantLease" /\ Step(r, m, "ExtendLease")
+CountDownLease(r, m) == m.type = "Tick" /\ Step(r, m, "CountDownLease")
 
 \* The network's faults: not rules of the spec, but steps of a trace.
 DropMessage(r, m) ==
     /\ dropsLeft > 0 /\ <<r, m>> \in DOMAIN net
     /\ net' = RemoveCopy(net, <<r, m>>)
     /\ dropsLeft' = dropsLeft - 1
-    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dupsLeft, crashesLeft, restarts>>
+    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dupsLeft, crashesLeft, restarts, clocks>>
 
 DuplicateMessage(r, m) ==
     /\ dupsLeft > 0 /\ <<r, m>> \in DOMAIN net
     /\ net' = [net EXCEPT ![<<r, m>>] = net[<<r, m>>] + 1]
     /\ dupsLeft' = dupsLeft - 1
-    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dropsLeft, crashesLeft, restarts>>
+    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dropsLeft, crashesLeft, restarts, clocks>>
 
 RuleStep(r, m) ==
     \/ ResendReply(r, m) \/ ReceiveRequest(r, m) \/ ReceivePrepare(r, m)
@@ -994,6 +1089,7 @@ RuleStep(r, m) ==
     \/ RecordStartViewChange(r, m) \/ SendDoViewChange(r, m) \/ JoinViewChangeOnDoViewChange(r, m)
     \/ RecordDoViewChange(r, m) \/ StartNewView(r, m) \/ ReceiveStartView(r, m)
     \/ FetchDoViewChange(r, m) \/ ResendDoViewChange(r, m) \/ FetchStartView(r, m) \/ SendStartView(r, m)
+    \/ ServeRead(r, m) \/ RenewLease(r, m) \/ PromiseLease(r, m) \/ ExtendLease(r, m) \/ CountDownLease(r, m)
 
 Init ==
     /\ status = [r \in Replicas |-> "Normal"]
@@ -1013,6 +1109,12 @@ Init ==
     /\ recoveryResponses = [r \in Replicas |-> <<>>]
     /\ crashVectorFrom = [r \in Replicas |-> {}]
     /\ crashVector = [r \in Replicas |-> NewReplica(r).crashVector]
+    /\ viewStart = [r \in Replicas |-> 0]
+    /\ lease = [r \in Replicas |-> 0]
+    /\ leaseRound = [r \in Replicas |-> 0]
+    /\ leaseAge = [r \in Replicas |-> 0]
+    /\ leaseGrants = [r \in Replicas |-> {}]
+    /\ promise = [r \in Replicas |-> 0]
     /\ net = EmptyFn
     /\ clients = [c \in Clients |-> [request |-> 0, value |-> "", waiting |-> FALSE]]
     /\ submitted = {}
@@ -1022,6 +1124,7 @@ Init ==
     /\ dupsLeft = Duplicates
     /\ crashesLeft = Crashes
     /\ restarts = 0
+    /\ clocks = [r \in Replicas |-> 0]
 
 Next ==
     \/ \E k \in DOMAIN net : RuleStep(k[1], k[2])
@@ -1098,6 +1201,16 @@ AcknowledgedNotLost ==
         (status[p] = "Normal" /\ Primary(view[p]) = p /\ view[p] >= rep.view) =>
             \/ \E i \in 1 .. Len(log[p]) : log[p][i].client = rep.client /\ log[p][i].request = rep.request
             \/ CheckpointHas(checkpoint[p], rep.client, rep.request)
+
+\* A primary that may answer reads under a lease has executed every
+\* acknowledged request.
+LeaseReadsCurrent ==
+    \A rep \in acked, p \in Replicas :
+        LET s == R(p)
+            k == Max(logStart[p], Min(commitNumber[p], LogEnd(s)))
+        IN CanRead(s) =>
+               \/ \E op \in logStart[p] + 1 .. k : Entry(s, op).client = rep.client /\ Entry(s, op).request = rep.request
+               \/ CheckpointHas(checkpoint[p], rep.client, rep.request)
 
 (***************************************************************************)
 (* Action properties: a replica that has not crashed never moves back.     *)

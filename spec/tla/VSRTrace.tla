@@ -49,10 +49,11 @@ TraceViewChangeTimeouts == Bound(HeaderBound("viewChangeTimeouts"))
 TraceCommitTimeouts == Bound(HeaderBound("commitTimeouts"))
 TraceRecoveryTimeouts == Bound(HeaderBound("recoveryTimeouts"))
 TraceUnboundedTimeouts ==
-    {k \in {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout"} :
+    {k \in {"CommitTimeout", "ViewChangeTimeout", "RecoveryTimeout", "LeaseTimeout"} :
         LET b == CASE k = "CommitTimeout" -> HeaderBound("commitTimeouts")
                    [] k = "ViewChangeTimeout" -> HeaderBound("viewChangeTimeouts")
                    [] k = "RecoveryTimeout" -> HeaderBound("recoveryTimeouts")
+                   [] k = "LeaseTimeout" -> BoundOr0("leaseTimeouts")
         IN b < 0}
 TraceDrops == HeaderBound("drops")
 TraceDuplicates == HeaderBound("duplicates")
@@ -68,6 +69,14 @@ TracePipeline == IF "pipeline" \in DOMAIN Header.options THEN Header.options.pip
 \* sends whole logs in view changes.
 TraceCheckpointInterval == IF "checkpoint" \in DOMAIN Header.options THEN Header.options.checkpoint ELSE 0
 TraceViewChangeLog == IF "viewChangeLog" \in DOMAIN Header.options THEN Header.options.viewChangeLog ELSE 0
+\* A header without leases or clocks has none.
+Option(k) == IF k \in DOMAIN Header.options THEN Header.options[k] ELSE 0
+BoundOr0(k) == IF IsRun \/ k \notin DOMAIN Header.bounds THEN 0 ELSE Header.bounds[k]
+TraceLease == Option("lease")
+TraceLeaseMargin == Option("leaseMargin")
+TraceLeaseTimeouts == Bound(BoundOr0("leaseTimeouts"))
+TraceTicks == BoundOr0("ticks")
+TraceDrift == BoundOr0("drift")
 
 ASSUME /\ Header.schema = 1 /\ Header.kind \in {"vsr-trace", "vsr-run"}
        /\ ~IsRun => Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
@@ -103,7 +112,9 @@ StateOf(j) ==
      sentDoViewChange |-> j.sentDoViewChange,
      doViewChanges |-> MsgsOf(j.doViewChanges), nonce |-> j.nonce,
      recoveryResponses |-> MsgsOf(j.recoveryResponses),
-     crashVectorFrom |-> ToSet(j.crashVectorFrom), crashVector |-> j.crashVector]
+     crashVectorFrom |-> ToSet(j.crashVectorFrom), crashVector |-> j.crashVector,
+     viewStart |-> j.viewStart, lease |-> j.lease, leaseRound |-> j.leaseRound,
+     leaseAge |-> j.leaseAge, leaseGrants |-> ToSet(j.leaseGrants), promise |-> j.promise]
 
 \* Rep(r) without its index.
 Fields(s) == [f \in DOMAIN s \ {"index"} |-> s[f]]
@@ -139,6 +150,8 @@ Matches(r, j) ==
        /\ Msgs(doViewChanges'[r]) = Msgs(s.doViewChanges) /\ nonce'[r] = s.nonce
        /\ Msgs(recoveryResponses'[r]) = Msgs(s.recoveryResponses) /\ crashVectorFrom'[r] = s.crashVectorFrom
        /\ crashVector'[r] = s.crashVector
+       /\ viewStart'[r] = s.viewStart /\ lease'[r] = s.lease /\ leaseRound'[r] = s.leaseRound
+       /\ leaseAge'[r] = s.leaseAge /\ leaseGrants'[r] = s.leaseGrants /\ promise'[r] = s.promise
 
 \* The quorum rules, from VSR.tla's dispatch table.
 QuorumNames == UNION {{QuorumRules(t)[i] : i \in DOMAIN QuorumRules(t)} : t \in MessageTypes}
@@ -180,6 +193,11 @@ Do(name, r, m) ==
       [] name = "ResendDoViewChange" -> ResendDoViewChange(r, m)
       [] name = "FetchStartView" -> FetchStartView(r, m)
       [] name = "SendStartView" -> SendStartView(r, m)
+      [] name = "ServeRead" -> ServeRead(r, m)
+      [] name = "RenewLease" -> RenewLease(r, m)
+      [] name = "PromiseLease" -> PromiseLease(r, m)
+      [] name = "ExtendLease" -> ExtendLease(r, m)
+      [] name = "CountDownLease" -> CountDownLease(r, m)
       [] name = "DropMessage" -> DropMessage(r, m)
       [] name = "DuplicateMessage" -> DuplicateMessage(r, m)
       [] OTHER -> FALSE
@@ -221,8 +239,8 @@ RunApply(r, m, name) ==
           IN /\ LastRule(d) = name
              /\ SetRep(r, d.st)
              /\ net' = AddSent(net, r, d.out)
-             /\ acked' = acked \cup Replies(d.out)
-             /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts>>
+             /\ acked' = IF LastRule(d) = "ServeRead" THEN acked ELSE acked \cup Replies(d.out)
+             /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts, clocks>>
 
 \* The step of replica r on event m of a run's line. A message is one
 \* that VSR.tla sent r, as it sent it: the line's may differ in the

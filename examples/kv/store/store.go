@@ -1,7 +1,10 @@
 // Package store is the replicated key-value store's state machine and its
 // operations: put, get, delete and compare-and-set, each encoded as the
 // bytes of one VR operation. Every operation goes through the log, reads
-// included, so that each is linearizable.
+// included, so that each is linearizable; with leases
+// (runtime.Config.Spec.Lease), a primary that holds one answers gets from
+// its state, linearizable too as long as clocks drift within the bound
+// the replicas assume. The store takes snapshots, for checkpoints.
 package store
 
 import (
@@ -128,6 +131,18 @@ func (s *Store) Apply(b []byte) []byte {
 	return s.apply(&o).encode()
 }
 
+// Query answers a get from the store's state without changing it;
+// runtime.Reader, for reads at a primary that holds a lease. An operation
+// that is not a get, or does not decode, gets the malformed result, as it
+// would from every replica.
+func (s *Store) Query(b []byte) []byte {
+	o, err := Decode(b)
+	if err != nil || o.Kind != Get {
+		return []byte{malformed}
+	}
+	return s.apply(&o).encode()
+}
+
 func (s *Store) apply(o *Op) Result {
 	cur, ok := s.data[o.Key]
 	switch o.Kind {
@@ -200,9 +215,14 @@ type Client struct {
 // NewClient returns a client of the store over a runtime client.
 func NewClient(c *runtime.Client) *Client { return &Client{c: c} }
 
-// Do submits an operation and returns its result.
+// Do submits an operation and returns its result. A get is a read: a
+// primary that holds a lease answers it without a round of Prepares.
 func (c *Client) Do(ctx context.Context, o Op) (Result, error) {
-	b, err := c.c.Do(ctx, o.Encode())
+	submit := c.c.Do
+	if o.Kind == Get {
+		submit = c.c.Read
+	}
+	b, err := submit(ctx, o.Encode())
 	if err != nil {
 		return Result{}, err
 	}
