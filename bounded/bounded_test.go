@@ -20,7 +20,8 @@ func TestDefault(t *testing.T) {
 	require.NoError(t, c.Validate())
 	require.Equal(t, spec.Config{Replicas: 3}, c.Spec())
 	require.Equal(t, modelcheck.Bounds{Clients: 1, Values: 2, MaxDown: 1,
-		TimeoutLimits: map[string]int{"ViewChangeTimeout": 1, "CommitTimeout": 0, "RecoveryTimeout": 0}}, c.Bounds())
+		TimeoutLimits: map[string]int{"ViewChangeTimeout": 1, "CommitTimeout": 0, "RecoveryTimeout": 0, "LeaseTimeout": 0},
+		Clock:         "Tick"}, c.Bounds())
 	require.Len(t, c.InitialReplicas(), 3)
 	require.Equal(t, []string{"v1", "v2"}, c.ValueNames())
 }
@@ -159,6 +160,7 @@ func TestTLCConstants(t *testing.T) {
 		"NumReplicas = 3", "NumClients = 1", "Values = {v1, v2}", "ViewChangeTimeouts = 1", "CommitTimeouts = 0",
 		"RecoveryTimeouts = 0", `UnboundedTimeouts = {"CommitTimeout", "RecoveryTimeout"}`, "Drops = 0", "Duplicates = 0",
 		"Crashes = 0", "MaxDown = 1", `StateTransfer = "fixed"`, `Recovery = "paper"`, "StartViewInNormal = FALSE", "Batch = 1", "Pipeline = 0",
-		"CheckpointInterval = 0", "ViewChangeLog = 0", "MaxDepth = 7",
+		"CheckpointInterval = 0", "ViewChangeLog = 0", "Lease = 0", "LeaseMargin = 0", "LeaseTimeouts = 0", "Ticks = 0", "Drift = 0",
+		"MaxDepth = 7",
 	}, lines)
 }
