@@ -84,15 +84,7 @@ func TestCheckpointRecovery(t *testing.T) {
 		return r.Checkpoint.Op >= 10*interval && r.CommitNumber > r.Checkpoint.Op
 	})
 	require.Positive(t, c.Server(backup).Counters().Assembled, "the snapshot came in chunks")
-	old := c.Primary()
-	c.Kill(old)
-	c.Eventually("a new view", func() bool {
-		p := c.Primary()
-		r, _ := c.Replica(p)
-		return p != old && r.View > 0
-	})
-	p := c.Primary()
-	before, _ := c.Replica(p)
+	_, p, before := c.killPrimary()
 	c.Eventually("the new primary to commit and checkpoint more", func() bool {
 		r, _ := c.Replica(p)
 		return r.Checkpoint.Op >= before.CommitNumber+2*interval

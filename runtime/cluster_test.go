@@ -157,6 +157,22 @@ func requireAcked(t *testing.T, ops [][]byte, acked map[string]string) {
 	}
 }
 
+// killPrimary kills the primary and waits for a new view; it returns the
+// old primary, the new one and the new one's state when the view began.
+func (c *cluster) killPrimary() (old, p int, before spec.Replica) {
+	c.t.Helper()
+	old = c.Primary()
+	c.Kill(old)
+	c.Eventually("a new view", func() bool {
+		p := c.Primary()
+		r, _ := c.Replica(p)
+		return p != old && r.View > 0
+	})
+	p = c.Primary()
+	before, _ = c.Replica(p)
+	return old, p, before
+}
+
 // TestPrimaryKilled kills the primary while clients write: the others
 // start a new view and keep serving, and no acknowledged operation is
 // lost or executed twice.
@@ -166,15 +182,7 @@ func TestPrimaryKilled(t *testing.T) {
 	stop := make(chan struct{})
 	wait := load(t, cl, 8, stop)
 	c.Eventually("some operations to commit", func() bool { r, _ := c.Replica(0); return r.CommitNumber >= 50 })
-	old := c.Primary()
-	c.Kill(old)
-	c.Eventually("a new view", func() bool {
-		p := c.Primary()
-		r, _ := c.Replica(p)
-		return p != old && r.View > 0
-	})
-	p := c.Primary()
-	before, _ := c.Replica(p)
+	old, p, before := c.killPrimary()
 	c.Eventually("the new primary to commit more", func() bool { r, _ := c.Replica(p); return r.CommitNumber >= before.CommitNumber+50 })
 	close(stop)
 	acked := wait()

@@ -59,6 +59,26 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tmp, "tmp", "", "the directory where breadth-first search keeps its frontier on disk; empty is the system's temporary directory")
 }
 
+// sections5and6 describes the options of sections 5 and 6 that cfg sets,
+// for the summary's first line; nothing for none.
+func sections5and6(cfg *bounded.Config) string {
+	var s string
+	if cfg.Batch > 1 || cfg.Pipeline > 0 {
+		s += fmt.Sprintf(", batch %d, pipeline %d", max(1, cfg.Batch), cfg.Pipeline)
+	}
+	if cfg.Checkpoint > 0 {
+		s += fmt.Sprintf(", checkpoint every %d", cfg.Checkpoint)
+	}
+	if cfg.ViewChangeLog > 0 {
+		s += fmt.Sprintf(", view change log %d", cfg.ViewChangeLog)
+	}
+	if cfg.Lease > 0 {
+		s += fmt.Sprintf(", leases of %d ticks, margin %d, %d lease requests, %d ticks, drift %d",
+			cfg.Lease, cfg.LeaseMargin, cfg.LeaseTimeouts, cfg.Ticks, cfg.Drift)
+	}
+	return s
+}
+
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vsrgen check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -92,9 +112,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "vsrgen check: %v\n", err)
 		return 2
 	}
-	fmt.Fprintf(stdout, "vsrgen check: %d replicas, %d clients, %d values, %d view changes, %d crashes, %d drops, %d duplicates; state transfer %s, recovery %s, StartView in normal %v; %s search, symmetry %v\n",
+	fmt.Fprintf(stdout, "vsrgen check: %d replicas, %d clients, %d values, %d view changes, %d crashes, %d drops, %d duplicates; state transfer %s, recovery %s, StartView in normal %v%s; %s search, symmetry %v\n",
 		cfg.Replicas, cfg.Clients, cfg.Values, cfg.ViewChanges, cfg.Crashes, cfg.Drops, cfg.Duplicates,
-		cfg.StateTransfer, cfg.Recovery, cfg.StartViewInNormal, opts.Mode, cfg.Symmetry)
+		cfg.StateTransfer, cfg.Recovery, cfg.StartViewInNormal, sections5and6(&cfg), opts.Mode, cfg.Symmetry)
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// The checker's live memory is the fingerprint set, which holds
 		// no pointers; what else it allocates is short-lived. The

@@ -56,10 +56,10 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
-func startServe(t *testing.T, i int, cluster uint64, addrs []string, bootstrap bool) *process {
+func startServe(t *testing.T, i int, cluster uint64, addrs []string, bootstrap bool, flags ...string) *process {
 	t.Helper()
-	args := []string{"serve", "-cluster", strconv.FormatUint(cluster, 10), "-peers", strings.Join(addrs, ","),
-		"-id", strconv.Itoa(i), "-tick", "5ms"}
+	args := append([]string{"serve", "-cluster", strconv.FormatUint(cluster, 10), "-peers", strings.Join(addrs, ","),
+		"-id", strconv.Itoa(i), "-tick", "5ms"}, flags...)
 	if bootstrap {
 		args = append(args, "-bootstrap")
 	}
@@ -94,11 +94,26 @@ func TestKillPrimary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three processes and runs for seconds")
 	}
+	killPrimary(t)
+}
+
+// TestKillPrimaryWithLeases is TestKillPrimary with the primaries
+// answering gets under leases of 20 ticks: the history of the gets
+// answered so, across the kill and the view change, is linearizable too.
+func TestKillPrimaryWithLeases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three processes and runs for seconds")
+	}
+	killPrimary(t, "-lease", "20")
+}
+
+// killPrimary is TestKillPrimary, each kv serve with flags.
+func killPrimary(t *testing.T, flags ...string) {
 	addrs := loopbackAddrs(t)
 	cluster := rand.Uint64()>>1 | 1
 	procs := make([]*process, 3)
 	for i := range procs {
-		procs[i] = startServe(t, i, cluster, addrs, true)
+		procs[i] = startServe(t, i, cluster, addrs, true, flags...)
 	}
 	defer func() {
 		for i, p := range procs {
@@ -170,7 +185,7 @@ func TestKillPrimary(t *testing.T) {
 	procs[primary].cmd.Wait()
 	t.Logf("killed replica %d, the primary, after %d operations", primary, before)
 	waitFor("operations in the new view", func() bool { return acked() >= before+300 })
-	procs[primary] = startServe(t, primary, cluster, addrs, false)
+	procs[primary] = startServe(t, primary, cluster, addrs, false, flags...)
 	waitFor("the killed replica to recover", func() bool { return strings.Contains(procs[primary].stderr.String(), "msg=normal") })
 	waitFor("operations after the recovery", func() bool { return acked() >= before+600 })
 	close(stop)
