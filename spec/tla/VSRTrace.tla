@@ -45,6 +45,8 @@ TraceNumClients == IF IsRun THEN 0 ELSE Header.clients
 TraceValues == IF IsRun THEN {} ELSE {Header.values[i] : i \in DOMAIN Header.values}
 Bound(b) == IF b < 0 THEN 0 ELSE b
 HeaderBound(k) == IF IsRun THEN 0 ELSE Header.bounds[k]
+\* A bound that older headers lack, 0 when absent.
+BoundOr0(k) == IF IsRun \/ k \notin DOMAIN Header.bounds THEN 0 ELSE Header.bounds[k]
 TraceViewChangeTimeouts == Bound(HeaderBound("viewChangeTimeouts"))
 TraceCommitTimeouts == Bound(HeaderBound("commitTimeouts"))
 TraceRecoveryTimeouts == Bound(HeaderBound("recoveryTimeouts"))
@@ -71,7 +73,6 @@ TraceCheckpointInterval == IF "checkpoint" \in DOMAIN Header.options THEN Header
 TraceViewChangeLog == IF "viewChangeLog" \in DOMAIN Header.options THEN Header.options.viewChangeLog ELSE 0
 \* A header without leases or clocks has none.
 Option(k) == IF k \in DOMAIN Header.options THEN Header.options[k] ELSE 0
-BoundOr0(k) == IF IsRun \/ k \notin DOMAIN Header.bounds THEN 0 ELSE Header.bounds[k]
 TraceLease == Option("lease")
 TraceLeaseMargin == Option("leaseMargin")
 TraceLeaseTimeouts == Bound(BoundOr0("leaseTimeouts"))
