@@ -80,6 +80,9 @@ type Config struct {
 	// ticks of each replica's clock and Drift how many more one may have
 	// than the slowest.
 	Lease, LeaseMargin, LeaseTimeouts, Ticks, Drift int
+	// Members is the group of epoch 0, 0 being every replica; Reconfigure,
+	// when not 0, the group an administrator asks for once (7).
+	Members, Reconfigure spec.ReplicaSet
 	// Symmetry reduces the search by permutations of the values.
 	Symmetry bool
 	// Depth bounds the search to the states that many steps from the
@@ -168,6 +171,43 @@ func variantSetting[V interface {
 		func(fs *flag.FlagSet, c *Config, s *setting) { fs.Var(flagValue{c, s}, s.name, s.usage) }}
 }
 
+// groupSetting is a setting whose value is a group of replicas, their
+// indexes separated by commas: "0,1,3"; "" is the empty group.
+func groupSetting(name, usage string, field func(c *Config) *spec.ReplicaSet) setting {
+	return setting{name, usage,
+		func(c *Config) string { return groupText(*field(c)) },
+		func(c *Config, v string) error {
+			var g spec.ReplicaSet
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				i, err := strconv.Atoi(part)
+				if err != nil || i < 0 || i >= ReplicasMax {
+					return fmt.Errorf("want replica indexes from 0 to %d separated by commas", ReplicasMax-1)
+				}
+				if g.Has(spec.ReplicaIndex(i)) {
+					return fmt.Errorf("replica %d twice", i)
+				}
+				g = g.Add(spec.ReplicaIndex(i))
+			}
+			*field(c) = g
+			return nil
+		},
+		func(fs *flag.FlagSet, c *Config, s *setting) { fs.Var(flagValue{c, s}, s.name, s.usage) }}
+}
+
+// groupText returns group g as groupSetting reads it.
+func groupText(g spec.ReplicaSet) string {
+	var parts []string
+	for i := range spec.ReplicaIndex(ReplicasMax) {
+		if g.Has(i) {
+			parts = append(parts, strconv.Itoa(int(i)))
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
 // settings are every setting, in the order Flags registers them.
 var settings = []setting{
 	intSetting("replicas", "number of replicas", func(c *Config) *int { return &c.Replicas }),
@@ -198,6 +238,10 @@ var settings = []setting{
 	intSetting("lease-timeouts", "LeaseTimeout firings (the primary asks for a lease), at most; -1 is unbounded", func(c *Config) *int { return &c.LeaseTimeouts }),
 	intSetting("ticks", "ticks of each replica's clock, at most", func(c *Config) *int { return &c.Ticks }),
 	intSetting("drift", "ticks a replica's clock may run ahead of the slowest replica's", func(c *Config) *int { return &c.Drift }),
+	groupSetting("members", "the group of epoch 0, replica indexes separated by commas; empty is every replica",
+		func(c *Config) *spec.ReplicaSet { return &c.Members }),
+	groupSetting("reconfigure", "the group an administrator asks for once, replica indexes separated by commas; empty is no reconfiguration",
+		func(c *Config) *spec.ReplicaSet { return &c.Reconfigure }),
 	boolSetting("symmetry", "reduce by permutations of the values", func(c *Config) *bool { return &c.Symmetry }),
 	intSetting("depth", "the deepest state to explore, in steps from the initial state; 0 is no bound for bfs and 100 for dfs and walk",
 		func(c *Config) *int { return &c.Depth }),
@@ -276,6 +320,21 @@ func (c *Config) Validate() error {
 		}
 		return fmt.Errorf("%s %d: want %s to %s", k.name, k.v, low, high)
 	}
+	universe := spec.ReplicaSet(1)<<c.Replicas - 1
+	for _, g := range []struct {
+		name  string
+		group spec.ReplicaSet
+	}{{"members", c.Members}, {"reconfigure", c.Reconfigure}} {
+		switch {
+		case g.group&^universe != 0:
+			return fmt.Errorf("%s %q: want replicas below %d", g.name, groupText(g.group), c.Replicas)
+		case g.group != 0 && g.group.Count()%2 == 0:
+			return fmt.Errorf("%s %q: want an odd number of replicas, 2f+1", g.name, groupText(g.group))
+		}
+	}
+	if c.Reconfigure != 0 && c.Reconfigure == c.Spec().Group() {
+		return fmt.Errorf("reconfigure %q: want a group other than epoch 0's", groupText(c.Reconfigure))
+	}
 	return nil
 }
 
@@ -285,14 +344,23 @@ func (c *Config) Spec() spec.Config {
 	return spec.Config{Replicas: uint8(c.Replicas), StateTransfer: c.StateTransfer, Recovery: c.Recovery,
 		StartViewInNormal: c.StartViewInNormal, Batch: uint16(c.Batch), Pipeline: uint16(c.Pipeline),
 		CheckpointInterval: uint32(c.Checkpoint), ViewChangeLog: uint16(c.ViewChangeLog),
-		Lease: uint16(c.Lease), LeaseMargin: uint16(c.LeaseMargin)}
+		Lease: uint16(c.Lease), LeaseMargin: uint16(c.LeaseMargin), Members: c.Members, Admin: c.admin()}
 }
 
-// Down returns the most replicas down at once: MaxDown, or f when MaxDown
-// is -1.
+// admin returns the administrator's client ID when the configuration
+// reconfigures: the one after the clients'; 0 otherwise.
+func (c *Config) admin() spec.ClientID {
+	if c.Reconfigure == 0 {
+		return 0
+	}
+	return spec.ClientID(c.Clients + 1)
+}
+
+// Down returns the most replicas down at once: MaxDown, or f of the
+// group of epoch 0 when MaxDown is -1.
 func (c *Config) Down() int {
 	if c.MaxDown < 0 {
-		return (c.Replicas - 1) / 2
+		return c.Spec().Group().F()
 	}
 	return c.MaxDown
 }
@@ -306,7 +374,7 @@ func (c *Config) Bounds() modelcheck.Bounds {
 			LeaseTimeout: c.LeaseTimeouts,
 		},
 		Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
-		Clock: Tick, Ticks: c.Ticks, Drift: c.Drift,
+		Clock: Tick, Ticks: c.Ticks, Drift: c.Drift, Reconfigure: uint64(c.Reconfigure),
 	}
 }
 

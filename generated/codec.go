@@ -69,6 +69,8 @@ func (m *Request) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.Client))
 	b = wire.AppendUint(b, uint64(m.Request))
 	b = wire.AppendBool(b, bool(m.Read))
+	b = wire.AppendUint(b, uint64(m.Reconfigure))
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	return b
 }
 
@@ -79,6 +81,8 @@ func (m *Request) Decode(d *wire.Decoder) {
 	m.Client = spec.ClientID(d.Uint(64))
 	m.Request = spec.RequestNumber(d.Uint(64))
 	m.Read = d.Bool()
+	m.Reconfigure = spec.ReplicaSet(d.Uint(64))
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 }
 
 func (m *Request) equal(o *Request) bool {
@@ -92,6 +96,12 @@ func (m *Request) equal(o *Request) bool {
 		return false
 	}
 	if m.Read != o.Read {
+		return false
+	}
+	if m.Reconfigure != o.Reconfigure {
+		return false
+	}
+	if m.Epoch != o.Epoch {
 		return false
 	}
 	return true
@@ -156,6 +166,7 @@ func (m *Prepare) Equal(o *spec.Prepare) bool {
 }
 
 func (m *Prepare) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(len(m.Requests)))
 	for i0 := range m.Requests {
@@ -173,8 +184,9 @@ func (m *Prepare) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *Prepare) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
-	if n0 := d.Len(4); n0 > 0 {
+	if n0 := d.Len(6); n0 > 0 {
 		m.Requests = make([]spec.Request, n0)
 		for i0 := range m.Requests {
 			(*Request)(&m.Requests[i0]).Decode(d)
@@ -191,6 +203,9 @@ func (m *Prepare) Decode(d *wire.Decoder) {
 }
 
 func (m *Prepare) equal(o *Prepare) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -282,6 +297,7 @@ func (m *PrepareOK) Equal(o *spec.PrepareOK) bool {
 }
 
 func (m *PrepareOK) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Replica))
@@ -295,6 +311,7 @@ func (m *PrepareOK) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *PrepareOK) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
@@ -307,6 +324,9 @@ func (m *PrepareOK) Decode(d *wire.Decoder) {
 }
 
 func (m *PrepareOK) equal(o *PrepareOK) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -386,6 +406,7 @@ func (m *Commit) Equal(o *spec.Commit) bool {
 }
 
 func (m *Commit) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Commit))
 	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
@@ -398,6 +419,7 @@ func (m *Commit) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *Commit) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Commit = spec.OpNumber(d.Uint(64))
 	if n0 := d.Len(1); n0 > 0 {
@@ -409,6 +431,9 @@ func (m *Commit) Decode(d *wire.Decoder) {
 }
 
 func (m *Commit) equal(o *Commit) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -485,6 +510,7 @@ func (m *Reply) Equal(o *spec.Reply) bool {
 }
 
 func (m *Reply) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Request))
 	b = wire.AppendUint(b, uint64(m.Client))
@@ -495,6 +521,7 @@ func (m *Reply) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *Reply) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Request = spec.RequestNumber(d.Uint(64))
 	m.Client = spec.ClientID(d.Uint(64))
@@ -502,6 +529,9 @@ func (m *Reply) Decode(d *wire.Decoder) {
 }
 
 func (m *Reply) equal(o *Reply) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -576,6 +606,7 @@ func (m *StartViewChange) Equal(o *spec.StartViewChange) bool {
 }
 
 func (m *StartViewChange) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Replica))
 	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
@@ -588,6 +619,7 @@ func (m *StartViewChange) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *StartViewChange) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
 	if n0 := d.Len(1); n0 > 0 {
@@ -599,6 +631,9 @@ func (m *StartViewChange) Decode(d *wire.Decoder) {
 }
 
 func (m *StartViewChange) equal(o *StartViewChange) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -675,6 +710,7 @@ func (m *DoViewChange) Equal(o *spec.DoViewChange) bool {
 }
 
 func (m *DoViewChange) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
 	b = wire.AppendUint(b, uint64(len(m.Log)))
@@ -695,9 +731,10 @@ func (m *DoViewChange) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *DoViewChange) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(4); n0 > 0 {
+	if n0 := d.Len(6); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -716,6 +753,9 @@ func (m *DoViewChange) Decode(d *wire.Decoder) {
 }
 
 func (m *DoViewChange) equal(o *DoViewChange) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -817,6 +857,7 @@ func (m *StartView) Equal(o *spec.StartView) bool {
 }
 
 func (m *StartView) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
 	b = wire.AppendUint(b, uint64(len(m.Log)))
@@ -835,9 +876,10 @@ func (m *StartView) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *StartView) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(4); n0 > 0 {
+	if n0 := d.Len(6); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -854,6 +896,9 @@ func (m *StartView) Decode(d *wire.Decoder) {
 }
 
 func (m *StartView) equal(o *StartView) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -949,6 +994,7 @@ func (m *GetState) Equal(o *spec.GetState) bool {
 }
 
 func (m *GetState) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Replica))
@@ -962,6 +1008,7 @@ func (m *GetState) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *GetState) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
@@ -974,6 +1021,9 @@ func (m *GetState) Decode(d *wire.Decoder) {
 }
 
 func (m *GetState) equal(o *GetState) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -1053,6 +1103,7 @@ func (m *NewState) Equal(o *spec.NewState) bool {
 }
 
 func (m *NewState) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.After))
 	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
@@ -1073,10 +1124,11 @@ func (m *NewState) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *NewState) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.After = spec.OpNumber(d.Uint(64))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(4); n0 > 0 {
+	if n0 := d.Len(6); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -1094,6 +1146,9 @@ func (m *NewState) Decode(d *wire.Decoder) {
 }
 
 func (m *NewState) equal(o *NewState) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -1195,6 +1250,7 @@ func (m *GetDoViewChange) Equal(o *spec.GetDoViewChange) bool {
 }
 
 func (m *GetDoViewChange) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Replica))
@@ -1208,6 +1264,7 @@ func (m *GetDoViewChange) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *GetDoViewChange) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
@@ -1220,6 +1277,9 @@ func (m *GetDoViewChange) Decode(d *wire.Decoder) {
 }
 
 func (m *GetDoViewChange) equal(o *GetDoViewChange) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -1299,6 +1359,7 @@ func (m *GetStartView) Equal(o *spec.GetStartView) bool {
 }
 
 func (m *GetStartView) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Replica))
@@ -1312,6 +1373,7 @@ func (m *GetStartView) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *GetStartView) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
@@ -1324,6 +1386,9 @@ func (m *GetStartView) Decode(d *wire.Decoder) {
 }
 
 func (m *GetStartView) equal(o *GetStartView) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -1676,6 +1741,10 @@ func (m *RecoveryResponse) Equal(o *spec.RecoveryResponse) bool {
 }
 
 func (m *RecoveryResponse) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
+	b = wire.AppendUint(b, uint64(m.Members))
+	b = wire.AppendUint(b, uint64(m.OldMembers))
+	b = wire.AppendUint(b, uint64(m.EpochStart))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Nonce))
 	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
@@ -1696,10 +1765,14 @@ func (m *RecoveryResponse) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *RecoveryResponse) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
+	m.Members = spec.ReplicaSet(d.Uint(64))
+	m.OldMembers = spec.ReplicaSet(d.Uint(64))
+	m.EpochStart = spec.OpNumber(d.Uint(64))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Nonce = uint64(d.Uint(64))
 	(*Checkpoint)(&m.Checkpoint).Decode(d)
-	if n0 := d.Len(4); n0 > 0 {
+	if n0 := d.Len(6); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
@@ -1717,6 +1790,18 @@ func (m *RecoveryResponse) Decode(d *wire.Decoder) {
 }
 
 func (m *RecoveryResponse) equal(o *RecoveryResponse) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
+	if m.Members != o.Members {
+		return false
+	}
+	if m.OldMembers != o.OldMembers {
+		return false
+	}
+	if m.EpochStart != o.EpochStart {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -1818,6 +1903,7 @@ func (m *RequestLease) Equal(o *spec.RequestLease) bool {
 }
 
 func (m *RequestLease) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Round))
 	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
@@ -1830,6 +1916,7 @@ func (m *RequestLease) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *RequestLease) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Round = uint32(d.Uint(32))
 	if n0 := d.Len(1); n0 > 0 {
@@ -1841,6 +1928,9 @@ func (m *RequestLease) Decode(d *wire.Decoder) {
 }
 
 func (m *RequestLease) equal(o *RequestLease) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -1917,6 +2007,7 @@ func (m *GrantLease) Equal(o *spec.GrantLease) bool {
 }
 
 func (m *GrantLease) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
 	b = wire.AppendUint(b, uint64(m.View))
 	b = wire.AppendUint(b, uint64(m.Round))
 	b = wire.AppendUint(b, uint64(m.Replica))
@@ -1930,6 +2021,7 @@ func (m *GrantLease) appendBody(b []byte) []byte {
 // Decode reads into m what AppendCanonical encodes, from a decoder over a
 // larger input; the decoder records the first error.
 func (m *GrantLease) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
 	m.View = spec.ViewNumber(d.Uint(32))
 	m.Round = uint32(d.Uint(32))
 	m.Replica = spec.ReplicaIndex(d.Uint(8))
@@ -1942,6 +2034,9 @@ func (m *GrantLease) Decode(d *wire.Decoder) {
 }
 
 func (m *GrantLease) equal(o *GrantLease) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
 	if m.View != o.View {
 		return false
 	}
@@ -1964,6 +2059,252 @@ func (m *GrantLease) equal(o *GrantLease) bool {
 
 // deepen replaces every slice that m shares with a copy.
 func (m *GrantLease) deepen() {
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// StartEpoch is spec.StartEpoch with its generated methods. The two types share one
+// layout: convert a pointer, (*StartEpoch)(&v), to call them on a spec.StartEpoch.
+type StartEpoch spec.StartEpoch
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *StartEpoch) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *StartEpoch) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *StartEpoch) UnmarshalBinary(b []byte) error {
+	*m = StartEpoch{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.Decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode StartEpoch: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *StartEpoch) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *StartEpoch) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *StartEpoch) Clone() spec.StartEpoch {
+	c := *m
+	c.deepen()
+	return spec.StartEpoch(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *StartEpoch) Equal(o *spec.StartEpoch) bool {
+	return m.equal((*StartEpoch)(o))
+}
+
+func (m *StartEpoch) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
+	b = wire.AppendUint(b, uint64(m.Op))
+	b = wire.AppendUint(b, uint64(m.Old))
+	b = wire.AppendUint(b, uint64(m.New))
+	b = wire.AppendUint(b, uint64(m.After))
+	b = (*Checkpoint)(&m.Checkpoint).appendBody(b)
+	b = wire.AppendUint(b, uint64(len(m.Log)))
+	for i0 := range m.Log {
+		b = (*Request)(&m.Log[i0]).appendBody(b)
+	}
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *StartEpoch) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
+	m.Op = spec.OpNumber(d.Uint(64))
+	m.Old = spec.ReplicaSet(d.Uint(64))
+	m.New = spec.ReplicaSet(d.Uint(64))
+	m.After = spec.OpNumber(d.Uint(64))
+	(*Checkpoint)(&m.Checkpoint).Decode(d)
+	if n0 := d.Len(6); n0 > 0 {
+		m.Log = make([]spec.Request, n0)
+		for i0 := range m.Log {
+			(*Request)(&m.Log[i0]).Decode(d)
+		}
+	}
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *StartEpoch) equal(o *StartEpoch) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
+	if m.Op != o.Op {
+		return false
+	}
+	if m.Old != o.Old {
+		return false
+	}
+	if m.New != o.New {
+		return false
+	}
+	if m.After != o.After {
+		return false
+	}
+	if !(*Checkpoint)(&m.Checkpoint).equal((*Checkpoint)(&o.Checkpoint)) {
+		return false
+	}
+	if len(m.Log) != len(o.Log) {
+		return false
+	}
+	for i0 := range m.Log {
+		if !(*Request)(&m.Log[i0]).equal((*Request)(&o.Log[i0])) {
+			return false
+		}
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *StartEpoch) deepen() {
+	(*Checkpoint)(&m.Checkpoint).deepen()
+	m.Log = slices.Clone(m.Log)
+	for i0 := range m.Log {
+		(*Request)(&m.Log[i0]).deepen()
+	}
+	m.CrashVector = slices.Clone(m.CrashVector)
+}
+
+// EpochStarted is spec.EpochStarted with its generated methods. The two types share one
+// layout: convert a pointer, (*EpochStarted)(&v), to call them on a spec.EpochStarted.
+type EpochStarted spec.EpochStarted
+
+// AppendBinary appends the version byte and the encoding of m to b.
+func (m *EpochStarted) AppendBinary(b []byte) ([]byte, error) {
+	return m.appendBody(append(b, wire.Version)), nil
+}
+
+// MarshalBinary returns the version byte and the encoding of m.
+func (m *EpochStarted) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// UnmarshalBinary decodes what AppendBinary encoded. It returns an error on
+// any malformed input, trailing bytes included, and never panics.
+func (m *EpochStarted) UnmarshalBinary(b []byte) error {
+	*m = EpochStarted{}
+	d := wire.NewDecoder(b)
+	d.Version()
+	m.Decode(&d)
+	d.End()
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("decode EpochStarted: %w", err)
+	}
+	return nil
+}
+
+// AppendCanonical appends the canonical encoding of m: two values are Equal
+// exactly when their canonical encodings are the same bytes.
+func (m *EpochStarted) AppendCanonical(b []byte) []byte {
+	return m.appendBody(b)
+}
+
+// Fingerprint returns a 64-bit hash of the canonical encoding of m.
+func (m *EpochStarted) Fingerprint() uint64 {
+	var buf [256]byte
+	return wire.Fingerprint(m.appendBody(buf[:0]))
+}
+
+// Clone returns a deep copy of m that shares no memory with it.
+func (m *EpochStarted) Clone() spec.EpochStarted {
+	c := *m
+	c.deepen()
+	return spec.EpochStarted(c)
+}
+
+// Equal reports whether m and o hold the same value. A nil and an empty
+// slice are equal.
+func (m *EpochStarted) Equal(o *spec.EpochStarted) bool {
+	return m.equal((*EpochStarted)(o))
+}
+
+func (m *EpochStarted) appendBody(b []byte) []byte {
+	b = wire.AppendUint(b, uint64(m.Epoch))
+	b = wire.AppendUint(b, uint64(m.Replica))
+	b = wire.AppendUint(b, uint64(len(m.CrashVector)))
+	for i0 := range m.CrashVector {
+		b = wire.AppendUint(b, uint64(m.CrashVector[i0]))
+	}
+	return b
+}
+
+// Decode reads into m what AppendCanonical encodes, from a decoder over a
+// larger input; the decoder records the first error.
+func (m *EpochStarted) Decode(d *wire.Decoder) {
+	m.Epoch = spec.EpochNumber(d.Uint(32))
+	m.Replica = spec.ReplicaIndex(d.Uint(8))
+	if n0 := d.Len(1); n0 > 0 {
+		m.CrashVector = make([]uint32, n0)
+		for i0 := range m.CrashVector {
+			m.CrashVector[i0] = uint32(d.Uint(32))
+		}
+	}
+}
+
+func (m *EpochStarted) equal(o *EpochStarted) bool {
+	if m.Epoch != o.Epoch {
+		return false
+	}
+	if m.Replica != o.Replica {
+		return false
+	}
+	if len(m.CrashVector) != len(o.CrashVector) {
+		return false
+	}
+	for i0 := range m.CrashVector {
+		if m.CrashVector[i0] != o.CrashVector[i0] {
+			return false
+		}
+	}
+	return true
+}
+
+// deepen replaces every slice that m shares with a copy.
+func (m *EpochStarted) deepen() {
 	m.CrashVector = slices.Clone(m.CrashVector)
 }
 
@@ -2064,6 +2405,11 @@ func (m *Replica) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.LeaseAge))
 	b = wire.AppendUint(b, uint64(m.LeaseGrants))
 	b = wire.AppendUint(b, uint64(m.Promise))
+	b = wire.AppendUint(b, uint64(m.Epoch))
+	b = wire.AppendUint(b, uint64(m.Members))
+	b = wire.AppendUint(b, uint64(m.OldMembers))
+	b = wire.AppendUint(b, uint64(m.EpochStart))
+	b = wire.AppendUint(b, uint64(m.EpochStarted))
 	return b
 }
 
@@ -2081,13 +2427,13 @@ func (m *Replica) Decode(d *wire.Decoder) {
 	m.OpNumber = spec.OpNumber(d.Uint(64))
 	m.CommitNumber = spec.OpNumber(d.Uint(64))
 	m.LogStart = spec.OpNumber(d.Uint(64))
-	if n0 := d.Len(4); n0 > 0 {
+	if n0 := d.Len(6); n0 > 0 {
 		m.Log = make([]spec.Request, n0)
 		for i0 := range m.Log {
 			(*Request)(&m.Log[i0]).Decode(d)
 		}
 	}
-	if n0 := d.Len(7); n0 > 0 {
+	if n0 := d.Len(8); n0 > 0 {
 		m.ClientTable = make([]spec.ClientRecord, n0)
 		for i0 := range m.ClientTable {
 			(*ClientRecord)(&m.ClientTable[i0]).Decode(d)
@@ -2102,14 +2448,14 @@ func (m *Replica) Decode(d *wire.Decoder) {
 	}
 	m.StartViewChanges = spec.ReplicaSet(d.Uint(64))
 	m.SentDoViewChange = d.Bool()
-	if n0 := d.Len(10); n0 > 0 {
+	if n0 := d.Len(11); n0 > 0 {
 		m.DoViewChanges = make([]spec.DoViewChange, n0)
 		for i0 := range m.DoViewChanges {
 			(*DoViewChange)(&m.DoViewChanges[i0]).Decode(d)
 		}
 	}
 	m.Nonce = uint64(d.Uint(64))
-	if n0 := d.Len(10); n0 > 0 {
+	if n0 := d.Len(14); n0 > 0 {
 		m.RecoveryResponses = make([]spec.RecoveryResponse, n0)
 		for i0 := range m.RecoveryResponses {
 			(*RecoveryResponse)(&m.RecoveryResponses[i0]).Decode(d)
@@ -2128,6 +2474,11 @@ func (m *Replica) Decode(d *wire.Decoder) {
 	m.LeaseAge = uint16(d.Uint(16))
 	m.LeaseGrants = spec.ReplicaSet(d.Uint(64))
 	m.Promise = uint16(d.Uint(16))
+	m.Epoch = spec.EpochNumber(d.Uint(32))
+	m.Members = spec.ReplicaSet(d.Uint(64))
+	m.OldMembers = spec.ReplicaSet(d.Uint(64))
+	m.EpochStart = spec.OpNumber(d.Uint(64))
+	m.EpochStarted = spec.ReplicaSet(d.Uint(64))
 }
 
 func (m *Replica) equal(o *Replica) bool {
@@ -2234,6 +2585,21 @@ func (m *Replica) equal(o *Replica) bool {
 		return false
 	}
 	if m.Promise != o.Promise {
+		return false
+	}
+	if m.Epoch != o.Epoch {
+		return false
+	}
+	if m.Members != o.Members {
+		return false
+	}
+	if m.OldMembers != o.OldMembers {
+		return false
+	}
+	if m.EpochStart != o.EpochStart {
+		return false
+	}
+	if m.EpochStarted != o.EpochStarted {
 		return false
 	}
 	return true
@@ -2420,7 +2786,7 @@ func (m *Checkpoint) appendBody(b []byte) []byte {
 // larger input; the decoder records the first error.
 func (m *Checkpoint) Decode(d *wire.Decoder) {
 	m.Op = spec.OpNumber(d.Uint(64))
-	if n0 := d.Len(7); n0 > 0 {
+	if n0 := d.Len(8); n0 > 0 {
 		m.ClientTable = make([]spec.ClientRecord, n0)
 		for i0 := range m.ClientTable {
 			(*ClientRecord)(&m.ClientTable[i0]).Decode(d)
@@ -2585,6 +2951,8 @@ func (m *Config) Equal(o *spec.Config) bool {
 
 func (m *Config) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.Replicas))
+	b = wire.AppendUint(b, uint64(m.Members))
+	b = wire.AppendUint(b, uint64(m.Admin))
 	b = wire.AppendUint(b, uint64(m.StateTransfer))
 	b = wire.AppendUint(b, uint64(m.Recovery))
 	b = wire.AppendBool(b, bool(m.StartViewInNormal))
@@ -2601,6 +2969,8 @@ func (m *Config) appendBody(b []byte) []byte {
 // larger input; the decoder records the first error.
 func (m *Config) Decode(d *wire.Decoder) {
 	m.Replicas = uint8(d.Uint(8))
+	m.Members = spec.ReplicaSet(d.Uint(64))
+	m.Admin = spec.ClientID(d.Uint(64))
 	m.StateTransfer = spec.StateTransferVariant(d.Uint(8))
 	if !validStateTransferVariant(m.StateTransfer) {
 		d.Fail(fmt.Errorf("spec.StateTransferVariant %d is none of its constants", m.StateTransfer))
@@ -2620,6 +2990,12 @@ func (m *Config) Decode(d *wire.Decoder) {
 
 func (m *Config) equal(o *Config) bool {
 	if m.Replicas != o.Replicas {
+		return false
+	}
+	if m.Members != o.Members {
+		return false
+	}
+	if m.Admin != o.Admin {
 		return false
 	}
 	if m.StateTransfer != o.StateTransfer {
@@ -2655,7 +3031,7 @@ func (m *Config) equal(o *Config) bool {
 // validStatus reports whether v is one of the constants of spec.Status.
 func validStatus(v spec.Status) bool {
 	switch v {
-	case spec.Normal, spec.ViewChange, spec.StateTransfer, spec.RecoveringVector, spec.Recovering, spec.Crashed:
+	case spec.Normal, spec.ViewChange, spec.StateTransfer, spec.RecoveringVector, spec.Recovering, spec.Crashed, spec.Standby, spec.Leaving, spec.Shutdown:
 		return true
 	}
 	return false

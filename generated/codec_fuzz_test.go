@@ -132,56 +132,64 @@ func FuzzGrantLease(f *testing.F) {
 	fuzzCodec[GrantLease, *GrantLease](f, sampleGrantLease())
 }
 
+func FuzzStartEpoch(f *testing.F) {
+	fuzzCodec[StartEpoch, *StartEpoch](f, sampleStartEpoch())
+}
+
+func FuzzEpochStarted(f *testing.F) {
+	fuzzCodec[EpochStarted, *EpochStarted](f, sampleEpochStarted())
+}
+
 func FuzzReplica(f *testing.F) {
 	fuzzCodec[Replica, *Replica](f, sampleReplica())
 }
 
 func sampleRequest() *Request {
-	return &Request{Op: []byte("bytes0"), Client: spec.ClientID(uint64(0x8000000000000001)), Request: spec.RequestNumber(uint64(0x8000000000000002)), Read: bool(true)}
+	return &Request{Op: []byte("bytes0"), Client: spec.ClientID(uint64(0x8000000000000001)), Request: spec.RequestNumber(uint64(0x8000000000000002)), Read: bool(true), Reconfigure: spec.ReplicaSet(uint64(0x8000000000000004)), Epoch: spec.EpochNumber(uint64(0x80000005))}
 }
 
 func samplePrepare() *Prepare {
-	return &Prepare{View: spec.ViewNumber(uint64(0x80000000)), Requests: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000002)), Commit: spec.OpNumber(uint64(0x8000000000000003)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
+	return &Prepare{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Requests: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), CrashVector: []uint32{uint32(uint64(0x80000005)), uint32(uint64(0x80000006))}}
 }
 
 func samplePrepareOK() *PrepareOK {
-	return &PrepareOK{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+	return &PrepareOK{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Op: spec.OpNumber(uint64(0x8000000000000002)), Replica: spec.ReplicaIndex(uint64(0x4)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
 }
 
 func sampleCommit() *Commit {
-	return &Commit{View: spec.ViewNumber(uint64(0x80000000)), Commit: spec.OpNumber(uint64(0x8000000000000001)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
+	return &Commit{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Commit: spec.OpNumber(uint64(0x8000000000000002)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
 }
 
 func sampleReply() *Reply {
-	return &Reply{View: spec.ViewNumber(uint64(0x80000000)), Request: spec.RequestNumber(uint64(0x8000000000000001)), Client: spec.ClientID(uint64(0x8000000000000002)), Result: []byte("bytes3")}
+	return &Reply{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Request: spec.RequestNumber(uint64(0x8000000000000002)), Client: spec.ClientID(uint64(0x8000000000000003)), Result: []byte("bytes4")}
 }
 
 func sampleStartViewChange() *StartViewChange {
-	return &StartViewChange{View: spec.ViewNumber(uint64(0x80000000)), Replica: spec.ReplicaIndex(uint64(0x2)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
+	return &StartViewChange{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
 }
 
 func sampleDoViewChange() *DoViewChange {
-	return &DoViewChange{View: spec.ViewNumber(uint64(0x80000000)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, LastNormalView: spec.ViewNumber(uint64(0x80000003)), Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), Replica: spec.ReplicaIndex(uint64(0x7)), CrashVector: []uint32{uint32(uint64(0x80000007)), uint32(uint64(0x80000008))}}
+	return &DoViewChange{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, LastNormalView: spec.ViewNumber(uint64(0x80000004)), Op: spec.OpNumber(uint64(0x8000000000000005)), Commit: spec.OpNumber(uint64(0x8000000000000006)), Replica: spec.ReplicaIndex(uint64(0x8)), CrashVector: []uint32{uint32(uint64(0x80000008)), uint32(uint64(0x80000009))}}
 }
 
 func sampleStartView() *StartView {
-	return &StartView{View: spec.ViewNumber(uint64(0x80000000)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000003)), Commit: spec.OpNumber(uint64(0x8000000000000004)), CrashVector: []uint32{uint32(uint64(0x80000005)), uint32(uint64(0x80000006))}}
+	return &StartView{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), CrashVector: []uint32{uint32(uint64(0x80000006)), uint32(uint64(0x80000007))}}
 }
 
 func sampleGetState() *GetState {
-	return &GetState{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+	return &GetState{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Op: spec.OpNumber(uint64(0x8000000000000002)), Replica: spec.ReplicaIndex(uint64(0x4)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
 }
 
 func sampleNewState() *NewState {
-	return &NewState{View: spec.ViewNumber(uint64(0x80000000)), After: spec.OpNumber(uint64(0x8000000000000001)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), Replica: spec.ReplicaIndex(uint64(0x7)), CrashVector: []uint32{uint32(uint64(0x80000007)), uint32(uint64(0x80000008))}}
+	return &NewState{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), After: spec.OpNumber(uint64(0x8000000000000002)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000005)), Commit: spec.OpNumber(uint64(0x8000000000000006)), Replica: spec.ReplicaIndex(uint64(0x8)), CrashVector: []uint32{uint32(uint64(0x80000008)), uint32(uint64(0x80000009))}}
 }
 
 func sampleGetDoViewChange() *GetDoViewChange {
-	return &GetDoViewChange{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+	return &GetDoViewChange{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Op: spec.OpNumber(uint64(0x8000000000000002)), Replica: spec.ReplicaIndex(uint64(0x4)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
 }
 
 func sampleGetStartView() *GetStartView {
-	return &GetStartView{View: spec.ViewNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+	return &GetStartView{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Op: spec.OpNumber(uint64(0x8000000000000002)), Replica: spec.ReplicaIndex(uint64(0x4)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
 }
 
 func sampleCrashVectorRequest() *CrashVectorRequest {
@@ -197,19 +205,27 @@ func sampleRecovery() *Recovery {
 }
 
 func sampleRecoveryResponse() *RecoveryResponse {
-	return &RecoveryResponse{View: spec.ViewNumber(uint64(0x80000000)), Nonce: uint64(uint64(0x8000000000000001)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000004)), Commit: spec.OpNumber(uint64(0x8000000000000005)), Replica: spec.ReplicaIndex(uint64(0x7)), CrashVector: []uint32{uint32(uint64(0x80000007)), uint32(uint64(0x80000008))}}
+	return &RecoveryResponse{Epoch: spec.EpochNumber(uint64(0x80000000)), Members: spec.ReplicaSet(uint64(0x8000000000000001)), OldMembers: spec.ReplicaSet(uint64(0x8000000000000002)), EpochStart: spec.OpNumber(uint64(0x8000000000000003)), View: spec.ViewNumber(uint64(0x80000004)), Nonce: uint64(uint64(0x8000000000000005)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Op: spec.OpNumber(uint64(0x8000000000000008)), Commit: spec.OpNumber(uint64(0x8000000000000009)), Replica: spec.ReplicaIndex(uint64(0xb)), CrashVector: []uint32{uint32(uint64(0x8000000b)), uint32(uint64(0x8000000c))}}
 }
 
 func sampleRequestLease() *RequestLease {
-	return &RequestLease{View: spec.ViewNumber(uint64(0x80000000)), Round: uint32(uint64(0x80000001)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
+	return &RequestLease{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Round: uint32(uint64(0x80000002)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
 }
 
 func sampleGrantLease() *GrantLease {
-	return &GrantLease{View: spec.ViewNumber(uint64(0x80000000)), Round: uint32(uint64(0x80000001)), Replica: spec.ReplicaIndex(uint64(0x3)), CrashVector: []uint32{uint32(uint64(0x80000003)), uint32(uint64(0x80000004))}}
+	return &GrantLease{Epoch: spec.EpochNumber(uint64(0x80000000)), View: spec.ViewNumber(uint64(0x80000001)), Round: uint32(uint64(0x80000002)), Replica: spec.ReplicaIndex(uint64(0x4)), CrashVector: []uint32{uint32(uint64(0x80000004)), uint32(uint64(0x80000005))}}
+}
+
+func sampleStartEpoch() *StartEpoch {
+	return &StartEpoch{Epoch: spec.EpochNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Old: spec.ReplicaSet(uint64(0x8000000000000002)), New: spec.ReplicaSet(uint64(0x8000000000000003)), After: spec.OpNumber(uint64(0x8000000000000004)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Replica: spec.ReplicaIndex(uint64(0x8)), CrashVector: []uint32{uint32(uint64(0x80000008)), uint32(uint64(0x80000009))}}
+}
+
+func sampleEpochStarted() *EpochStarted {
+	return &EpochStarted{Epoch: spec.EpochNumber(uint64(0x80000000)), Replica: spec.ReplicaIndex(uint64(0x2)), CrashVector: []uint32{uint32(uint64(0x80000002)), uint32(uint64(0x80000003))}}
 }
 
 func sampleReplica() *Replica {
-	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Crashed, View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), LogStart: spec.OpNumber(uint64(0x8000000000000007)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, Checkpoint: spec.Checkpoint(*sampleCheckpoint()), PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000c)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000f)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x8000000000000011)), CrashVector: []uint32{uint32(uint64(0x80000012)), uint32(uint64(0x80000013))}, ViewStart: spec.OpNumber(uint64(0x8000000000000013)), Lease: uint16(uint64(0x8014)), LeaseRound: uint32(uint64(0x80000015)), LeaseAge: uint16(uint64(0x8016)), LeaseGrants: spec.ReplicaSet(uint64(0x8000000000000017)), Promise: uint16(uint64(0x8018))}
+	return &Replica{Config: spec.Config(*sampleConfig()), Index: spec.ReplicaIndex(uint64(0x2)), Status: spec.Shutdown, View: spec.ViewNumber(uint64(0x80000003)), LastNormalView: spec.ViewNumber(uint64(0x80000004)), OpNumber: spec.OpNumber(uint64(0x8000000000000005)), CommitNumber: spec.OpNumber(uint64(0x8000000000000006)), LogStart: spec.OpNumber(uint64(0x8000000000000007)), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, ClientTable: []spec.ClientRecord{spec.ClientRecord(*sampleClientRecord()), spec.ClientRecord(*sampleClientRecord())}, Checkpoint: spec.Checkpoint(*sampleCheckpoint()), PrepareOKs: []spec.OpAcks{spec.OpAcks(*sampleOpAcks()), spec.OpAcks(*sampleOpAcks())}, StartViewChanges: spec.ReplicaSet(uint64(0x800000000000000c)), SentDoViewChange: bool(true), DoViewChanges: []spec.DoViewChange{spec.DoViewChange(*sampleDoViewChange()), spec.DoViewChange(*sampleDoViewChange())}, Nonce: uint64(uint64(0x800000000000000f)), RecoveryResponses: []spec.RecoveryResponse{spec.RecoveryResponse(*sampleRecoveryResponse()), spec.RecoveryResponse(*sampleRecoveryResponse())}, CrashVectorFrom: spec.ReplicaSet(uint64(0x8000000000000011)), CrashVector: []uint32{uint32(uint64(0x80000012)), uint32(uint64(0x80000013))}, ViewStart: spec.OpNumber(uint64(0x8000000000000013)), Lease: uint16(uint64(0x8014)), LeaseRound: uint32(uint64(0x80000015)), LeaseAge: uint16(uint64(0x8016)), LeaseGrants: spec.ReplicaSet(uint64(0x8000000000000017)), Promise: uint16(uint64(0x8018)), Epoch: spec.EpochNumber(uint64(0x80000019)), Members: spec.ReplicaSet(uint64(0x800000000000001a)), OldMembers: spec.ReplicaSet(uint64(0x800000000000001b)), EpochStart: spec.OpNumber(uint64(0x800000000000001c)), EpochStarted: spec.ReplicaSet(uint64(0x800000000000001d))}
 }
 
 func sampleClientRecord() *ClientRecord {
@@ -225,5 +241,5 @@ func sampleOpAcks() *OpAcks {
 }
 
 func sampleConfig() *Config {
-	return &Config{Replicas: uint8(uint64(0x1)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true), Batch: uint16(uint64(0x8004)), Pipeline: uint16(uint64(0x8005)), CheckpointInterval: uint32(uint64(0x80000006)), ViewChangeLog: uint16(uint64(0x8007)), Lease: uint16(uint64(0x8008)), LeaseMargin: uint16(uint64(0x8009))}
+	return &Config{Replicas: uint8(uint64(0x1)), Members: spec.ReplicaSet(uint64(0x8000000000000001)), Admin: spec.ClientID(uint64(0x8000000000000002)), StateTransfer: spec.StateTransferPaper, Recovery: spec.RecoveryPaper, StartViewInNormal: bool(true), Batch: uint16(uint64(0x8006)), Pipeline: uint16(uint64(0x8007)), CheckpointInterval: uint32(uint64(0x80000008)), ViewChangeLog: uint16(uint64(0x8009)), Lease: uint16(uint64(0x800a)), LeaseMargin: uint16(uint64(0x800b))}
 }

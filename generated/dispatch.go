@@ -27,6 +27,10 @@ const (
 	RuleReceiveCommit
 	RuleAckCommit
 	RuleSendCommit
+	RuleReceiveStartEpoch
+	RuleRecordEpochStarted
+	RuleShutDown
+	RuleResendStartEpoch
 	RuleCrashReplica
 	RuleRestartReplica
 	RuleRetryRecovery
@@ -57,7 +61,7 @@ const (
 )
 
 // NumRules is the number of rules; RuleIDs run from 1 to NumRules.
-const NumRules = 40
+const NumRules = 44
 
 func (id RuleID) String() string {
 	if id == RuleNone {
@@ -79,11 +83,15 @@ var Rules = [NumRules + 1]lang.RuleInfo{
 	RuleResendReply:                  {Name: "ResendReply", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:12"},
 	RuleReceiveRequest:               {Name: "ReceiveRequest", Trigger: lang.OnRequest, Event: "Request", Section: "4.1", Pos: "spec/normal.go:35"},
 	RuleReceivePrepare:               {Name: "ReceivePrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "4.1", Pos: "spec/normal.go:93"},
-	RuleRecordPrepareOK:              {Name: "RecordPrepareOK", Trigger: lang.OnMessage, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:116"},
-	RuleCommitOperations:             {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:139"},
-	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:168"},
-	RuleAckCommit:                    {Name: "AckCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:187"},
-	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:216"},
+	RuleRecordPrepareOK:              {Name: "RecordPrepareOK", Trigger: lang.OnMessage, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:119"},
+	RuleCommitOperations:             {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:142"},
+	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:171"},
+	RuleAckCommit:                    {Name: "AckCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:190"},
+	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:219"},
+	RuleReceiveStartEpoch:            {Name: "ReceiveStartEpoch", Trigger: lang.OnMessage, Event: "StartEpoch", Section: "7.2", Pos: "spec/reconfig.go:116"},
+	RuleRecordEpochStarted:           {Name: "RecordEpochStarted", Trigger: lang.OnMessage, Event: "EpochStarted", Section: "7.3", Pos: "spec/reconfig.go:147"},
+	RuleShutDown:                     {Name: "ShutDown", Trigger: lang.OnQuorum, Event: "EpochStarted", Section: "7.3", Pos: "spec/reconfig.go:164"},
+	RuleResendStartEpoch:             {Name: "ResendStartEpoch", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "7.3", Pos: "spec/reconfig.go:180"},
 	RuleCrashReplica:                 {Name: "CrashReplica", Trigger: lang.OnCrash, Event: "Crash", Section: "4.3", Pos: "spec/recovery.go:21"},
 	RuleRestartReplica:               {Name: "RestartReplica", Trigger: lang.OnRestart, Event: "Restart", Section: "4.3", Pos: "spec/recovery.go:38"},
 	RuleRetryRecovery:                {Name: "RetryRecovery", Trigger: lang.OnTimeout, Event: "RecoveryTimeout", Section: "4.3", Pos: "spec/recovery.go:63"},
@@ -91,8 +99,8 @@ var Rules = [NumRules + 1]lang.RuleInfo{
 	RuleRecordCrashVector:            {Name: "RecordCrashVector", Trigger: lang.OnMessage, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:94"},
 	RuleStartRecovery:                {Name: "StartRecovery", Trigger: lang.OnQuorum, Event: "CrashVectorResponse", Section: "4.3", Pos: "spec/recovery.go:113"},
 	RuleSendRecoveryResponse:         {Name: "SendRecoveryResponse", Trigger: lang.OnMessage, Event: "Recovery", Section: "4.3", Pos: "spec/recovery.go:134"},
-	RuleRecordRecoveryResponse:       {Name: "RecordRecoveryResponse", Trigger: lang.OnMessage, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:154"},
-	RuleFinishRecovery:               {Name: "FinishRecovery", Trigger: lang.OnQuorum, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:174"},
+	RuleRecordRecoveryResponse:       {Name: "RecordRecoveryResponse", Trigger: lang.OnMessage, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:158"},
+	RuleFinishRecovery:               {Name: "FinishRecovery", Trigger: lang.OnQuorum, Event: "RecoveryResponse", Section: "4.3", Pos: "spec/recovery.go:178"},
 	RuleGetStateInView:               {Name: "GetStateInView", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:19"},
 	RuleGetStateOnNewerPrepare:       {Name: "GetStateOnNewerPrepare", Trigger: lang.OnMessage, Event: "Prepare", Section: "5.2", Pos: "spec/statetransfer.go:35"},
 	RuleGetStateOnNewerCommit:        {Name: "GetStateOnNewerCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "5.2", Pos: "spec/statetransfer.go:49"},
@@ -106,11 +114,11 @@ var Rules = [NumRules + 1]lang.RuleInfo{
 	RuleJoinViewChangeOnDoViewChange: {Name: "JoinViewChangeOnDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:104"},
 	RuleRecordDoViewChange:           {Name: "RecordDoViewChange", Trigger: lang.OnMessage, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:121"},
 	RuleStartNewView:                 {Name: "StartNewView", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "4.2", Pos: "spec/viewchange.go:148"},
-	RuleFetchDoViewChange:            {Name: "FetchDoViewChange", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "5.3", Pos: "spec/viewchange.go:229"},
-	RuleResendDoViewChange:           {Name: "ResendDoViewChange", Trigger: lang.OnMessage, Event: "GetDoViewChange", Section: "5.3", Pos: "spec/viewchange.go:247"},
-	RuleReceiveStartView:             {Name: "ReceiveStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "4.2", Pos: "spec/viewchange.go:268"},
-	RuleFetchStartView:               {Name: "FetchStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "5.3", Pos: "spec/viewchange.go:318"},
-	RuleSendStartView:                {Name: "SendStartView", Trigger: lang.OnMessage, Event: "GetStartView", Section: "5.3", Pos: "spec/viewchange.go:336"},
+	RuleFetchDoViewChange:            {Name: "FetchDoViewChange", Trigger: lang.OnQuorum, Event: "DoViewChange", Section: "5.3", Pos: "spec/viewchange.go:233"},
+	RuleResendDoViewChange:           {Name: "ResendDoViewChange", Trigger: lang.OnMessage, Event: "GetDoViewChange", Section: "5.3", Pos: "spec/viewchange.go:251"},
+	RuleReceiveStartView:             {Name: "ReceiveStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "4.2", Pos: "spec/viewchange.go:272"},
+	RuleFetchStartView:               {Name: "FetchStartView", Trigger: lang.OnMessage, Event: "StartView", Section: "5.3", Pos: "spec/viewchange.go:322"},
+	RuleSendStartView:                {Name: "SendStartView", Trigger: lang.OnMessage, Event: "GetStartView", Section: "5.3", Pos: "spec/viewchange.go:340"},
 }
 
 // Fired says which rules one dispatch applied: Rule consumed the event, and
@@ -471,12 +479,56 @@ func EnabledGrantLease(r *spec.Replica, ev *spec.GrantLease) bool {
 	return spec.ExtendLease{}.Guard(r, ev)
 }
 
-// OnCommitTimeout applies to r the first enabled rule of CommitTimeout: SendCommit.
+// OnStartEpoch applies to r the first enabled rule of StartEpoch: ReceiveStartEpoch.
+func OnStartEpoch(r *spec.Replica, ev *spec.StartEpoch, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.ReceiveStartEpoch{}.Guard(r, ev):
+		spec.ReceiveStartEpoch{}.Apply(r, ev, out)
+		f.Rule = RuleReceiveStartEpoch
+	}
+	return f
+}
+
+// EnabledStartEpoch reports whether a rule of StartEpoch is enabled at r, so that OnStartEpoch would
+// change r; it only reads.
+func EnabledStartEpoch(r *spec.Replica, ev *spec.StartEpoch) bool {
+	return spec.ReceiveStartEpoch{}.Guard(r, ev)
+}
+
+// OnEpochStarted applies to r the first enabled rule of EpochStarted: RecordEpochStarted.
+// After one of them, it applies the first enabled rule on QuorumOf[EpochStarted].
+func OnEpochStarted(r *spec.Replica, ev *spec.EpochStarted, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
+	switch {
+	case spec.RecordEpochStarted{}.Guard(r, ev):
+		spec.RecordEpochStarted{}.Apply(r, ev, out)
+		f.Rule = RuleRecordEpochStarted
+	default:
+		return f
+	}
+	q := lang.QuorumOf[spec.EpochStarted]{Last: ev}
+	switch {
+	case spec.ShutDown{}.Guard(r, q):
+		spec.ShutDown{}.Apply(r, q, out)
+		f.Quorum = RuleShutDown
+	}
+	return f
+}
+
+// EnabledEpochStarted reports whether a rule of EpochStarted is enabled at r, so that OnEpochStarted would
+// change r; it only reads.
+func EnabledEpochStarted(r *spec.Replica, ev *spec.EpochStarted) bool {
+	return spec.RecordEpochStarted{}.Guard(r, ev)
+}
+
+// OnCommitTimeout applies to r the first enabled rule of CommitTimeout: SendCommit, ResendStartEpoch.
 func OnCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout, out *lang.Effects[spec.ReplicaIndex, spec.ClientID]) (f Fired) {
 	switch {
 	case spec.SendCommit{}.Guard(r, ev):
 		spec.SendCommit{}.Apply(r, ev, out)
 		f.Rule = RuleSendCommit
+	case spec.ResendStartEpoch{}.Guard(r, ev):
+		spec.ResendStartEpoch{}.Apply(r, ev, out)
+		f.Rule = RuleResendStartEpoch
 	}
 	return f
 }
@@ -484,7 +536,7 @@ func OnCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout, out *lang.Effects[
 // EnabledCommitTimeout reports whether a rule of CommitTimeout is enabled at r, so that OnCommitTimeout would
 // change r; it only reads.
 func EnabledCommitTimeout(r *spec.Replica, ev *spec.CommitTimeout) bool {
-	return spec.SendCommit{}.Guard(r, ev)
+	return spec.SendCommit{}.Guard(r, ev) || spec.ResendStartEpoch{}.Guard(r, ev)
 }
 
 // OnViewChangeTimeout applies to r the first enabled rule of ViewChangeTimeout: StartViewChangeOnTimeout.
@@ -656,6 +708,14 @@ func Dispatch(r *spec.Replica, ev any, out *lang.Effects[spec.ReplicaIndex, spec
 		return OnGrantLease(r, &ev, out), nil
 	case *spec.GrantLease:
 		return OnGrantLease(r, ev, out), nil
+	case spec.StartEpoch:
+		return OnStartEpoch(r, &ev, out), nil
+	case *spec.StartEpoch:
+		return OnStartEpoch(r, ev, out), nil
+	case spec.EpochStarted:
+		return OnEpochStarted(r, &ev, out), nil
+	case *spec.EpochStarted:
+		return OnEpochStarted(r, ev, out), nil
 	case spec.CommitTimeout:
 		return OnCommitTimeout(r, &ev, out), nil
 	case *spec.CommitTimeout:
@@ -797,6 +857,39 @@ func ApplyRule(r *spec.Replica, id RuleID, ev any, out *lang.Effects[spec.Replic
 				return false, nil
 			}
 			spec.SendCommit{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleReceiveStartEpoch:
+		if e, ok := eventAs[spec.StartEpoch](ev); ok {
+			if !(spec.ReceiveStartEpoch{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ReceiveStartEpoch{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleRecordEpochStarted:
+		if e, ok := eventAs[spec.EpochStarted](ev); ok {
+			if !(spec.RecordEpochStarted{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.RecordEpochStarted{}.Apply(r, e, out)
+			return true, nil
+		}
+	case RuleShutDown:
+		if e, ok := eventAs[spec.EpochStarted](ev); ok {
+			q := lang.QuorumOf[spec.EpochStarted]{Last: e}
+			if !(spec.ShutDown{}).Guard(r, q) {
+				return false, nil
+			}
+			spec.ShutDown{}.Apply(r, q, out)
+			return true, nil
+		}
+	case RuleResendStartEpoch:
+		if e, ok := eventAs[spec.CommitTimeout](ev); ok {
+			if !(spec.ResendStartEpoch{}).Guard(r, e) {
+				return false, nil
+			}
+			spec.ResendStartEpoch{}.Apply(r, e, out)
 			return true, nil
 		}
 	case RuleCrashReplica:

@@ -15,6 +15,14 @@ func _(v *spec.RequestNumber) {
 	_ = (*uint64)(v)
 }
 
+func _(v *spec.ReplicaSet) {
+	_ = (*uint64)(v)
+}
+
+func _(v *spec.EpochNumber) {
+	_ = (*uint32)(v)
+}
+
 func _(v *spec.ViewNumber) {
 	_ = (*uint32)(v)
 }
@@ -31,10 +39,6 @@ func _(v *spec.Status) {
 	_ = (*uint8)(v)
 }
 
-func _(v *spec.ReplicaSet) {
-	_ = (*uint64)(v)
-}
-
 func _(v *spec.StateTransferVariant) {
 	_ = (*uint8)(v)
 }
@@ -45,16 +49,19 @@ func _(v *spec.RecoveryVariant) {
 
 func _(v *spec.Request) {
 	type staleRunGoGenerate struct {
-		Op      []byte
-		Client  spec.ClientID
-		Request spec.RequestNumber
-		Read    bool
+		Op          []byte
+		Client      spec.ClientID
+		Request     spec.RequestNumber
+		Read        bool
+		Reconfigure spec.ReplicaSet
+		Epoch       spec.EpochNumber
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
 
 func _(v *spec.Prepare) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Requests    []spec.Request
 		Op          spec.OpNumber
@@ -66,6 +73,7 @@ func _(v *spec.Prepare) {
 
 func _(v *spec.PrepareOK) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Op          spec.OpNumber
 		Replica     spec.ReplicaIndex
@@ -76,6 +84,7 @@ func _(v *spec.PrepareOK) {
 
 func _(v *spec.Commit) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Commit      spec.OpNumber
 		CrashVector []uint32
@@ -85,6 +94,7 @@ func _(v *spec.Commit) {
 
 func _(v *spec.Reply) {
 	type staleRunGoGenerate struct {
+		Epoch   spec.EpochNumber
 		View    spec.ViewNumber
 		Request spec.RequestNumber
 		Client  spec.ClientID
@@ -95,6 +105,7 @@ func _(v *spec.Reply) {
 
 func _(v *spec.StartViewChange) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Replica     spec.ReplicaIndex
 		CrashVector []uint32
@@ -104,6 +115,7 @@ func _(v *spec.StartViewChange) {
 
 func _(v *spec.DoViewChange) {
 	type staleRunGoGenerate struct {
+		Epoch          spec.EpochNumber
 		View           spec.ViewNumber
 		Checkpoint     spec.Checkpoint
 		Log            []spec.Request
@@ -118,6 +130,7 @@ func _(v *spec.DoViewChange) {
 
 func _(v *spec.StartView) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Checkpoint  spec.Checkpoint
 		Log         []spec.Request
@@ -130,6 +143,7 @@ func _(v *spec.StartView) {
 
 func _(v *spec.GetState) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Op          spec.OpNumber
 		Replica     spec.ReplicaIndex
@@ -140,6 +154,7 @@ func _(v *spec.GetState) {
 
 func _(v *spec.NewState) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		After       spec.OpNumber
 		Checkpoint  spec.Checkpoint
@@ -154,6 +169,7 @@ func _(v *spec.NewState) {
 
 func _(v *spec.GetDoViewChange) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Op          spec.OpNumber
 		Replica     spec.ReplicaIndex
@@ -164,6 +180,7 @@ func _(v *spec.GetDoViewChange) {
 
 func _(v *spec.GetStartView) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Op          spec.OpNumber
 		Replica     spec.ReplicaIndex
@@ -200,6 +217,10 @@ func _(v *spec.Recovery) {
 
 func _(v *spec.RecoveryResponse) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
+		Members     spec.ReplicaSet
+		OldMembers  spec.ReplicaSet
+		EpochStart  spec.OpNumber
 		View        spec.ViewNumber
 		Nonce       uint64
 		Checkpoint  spec.Checkpoint
@@ -214,6 +235,7 @@ func _(v *spec.RecoveryResponse) {
 
 func _(v *spec.RequestLease) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Round       uint32
 		CrashVector []uint32
@@ -223,8 +245,33 @@ func _(v *spec.RequestLease) {
 
 func _(v *spec.GrantLease) {
 	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		View        spec.ViewNumber
 		Round       uint32
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.StartEpoch) {
+	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
+		Op          spec.OpNumber
+		Old         spec.ReplicaSet
+		New         spec.ReplicaSet
+		After       spec.OpNumber
+		Checkpoint  spec.Checkpoint
+		Log         []spec.Request
+		Replica     spec.ReplicaIndex
+		CrashVector []uint32
+	}
+	_ = (*staleRunGoGenerate)(v)
+}
+
+func _(v *spec.EpochStarted) {
+	type staleRunGoGenerate struct {
+		Epoch       spec.EpochNumber
 		Replica     spec.ReplicaIndex
 		CrashVector []uint32
 	}
@@ -258,6 +305,11 @@ func _(v *spec.Replica) {
 		LeaseAge          uint16
 		LeaseGrants       spec.ReplicaSet
 		Promise           uint16
+		Epoch             spec.EpochNumber
+		Members           spec.ReplicaSet
+		OldMembers        spec.ReplicaSet
+		EpochStart        spec.OpNumber
+		EpochStarted      spec.ReplicaSet
 	}
 	_ = (*staleRunGoGenerate)(v)
 }
@@ -292,6 +344,8 @@ func _(v *spec.OpAcks) {
 func _(v *spec.Config) {
 	type staleRunGoGenerate struct {
 		Replicas           uint8
+		Members            spec.ReplicaSet
+		Admin              spec.ClientID
 		StateTransfer      spec.StateTransferVariant
 		Recovery           spec.RecoveryVariant
 		StartViewInNormal  bool

@@ -31,8 +31,11 @@ var Invariants = [...]Invariant{
 	{lang.PredicateInfo{Name: "ExecutedAtMostOnce", Pos: "spec/invariants.go:160"}, func(rs []spec.Replica, _ []spec.Reply) error {
 		return spec.ExecutedAtMostOnce(rs)
 	}},
-	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:188"}, spec.AcknowledgedNotLost},
-	{lang.PredicateInfo{Name: "LeaseReadsCurrent", Pos: "spec/invariants.go:212"}, spec.LeaseReadsCurrent},
+	{lang.PredicateInfo{Name: "AcknowledgedNotLost", Pos: "spec/invariants.go:190"}, spec.AcknowledgedNotLost},
+	{lang.PredicateInfo{Name: "OnePrimaryPerView", Pos: "spec/invariants.go:219"}, func(rs []spec.Replica, _ []spec.Reply) error {
+		return spec.OnePrimaryPerView(rs)
+	}},
+	{lang.PredicateInfo{Name: "LeaseReadsCurrent", Pos: "spec/invariants.go:251"}, spec.LeaseReadsCurrent},
 }
 
 // CheckInvariants returns the first invariant that breaks, or nil.
@@ -55,8 +58,8 @@ type Action struct {
 
 // Actions lists the action properties in spec order.
 var Actions = [...]Action{
-	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:256"}, spec.ViewNeverDecreases},
-	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:266"}, spec.CommitNeverDecreases},
+	{lang.PredicateInfo{Name: "ViewNeverDecreases", Pos: "spec/invariants.go:296"}, spec.ViewNeverDecreases},
+	{lang.PredicateInfo{Name: "CommitNeverDecreases", Pos: "spec/invariants.go:306"}, spec.CommitNeverDecreases},
 }
 
 // CheckActions returns the first action property that a step from before

@@ -34,6 +34,8 @@ const (
 	KindRecoveryResponse
 	KindRequestLease
 	KindGrantLease
+	KindStartEpoch
+	KindEpochStarted
 )
 
 func (k Kind) String() string {
@@ -74,6 +76,10 @@ func (k Kind) String() string {
 		return "RequestLease"
 	case KindGrantLease:
 		return "GrantLease"
+	case KindStartEpoch:
+		return "StartEpoch"
+	case KindEpochStarted:
+		return "EpochStarted"
 	}
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
@@ -118,6 +124,10 @@ func KindOf(m any) Kind {
 		return KindRequestLease
 	case spec.GrantLease, *spec.GrantLease:
 		return KindGrantLease
+	case spec.StartEpoch, *spec.StartEpoch:
+		return KindStartEpoch
+	case spec.EpochStarted, *spec.EpochStarted:
+		return KindEpochStarted
 	}
 	return 0
 }
@@ -198,6 +208,14 @@ func AppendMessage(b []byte, m any) ([]byte, error) {
 		return (*GrantLease)(&m).appendBody(append(b, wire.Version, byte(KindGrantLease))), nil
 	case *spec.GrantLease:
 		return (*GrantLease)(m).appendBody(append(b, wire.Version, byte(KindGrantLease))), nil
+	case spec.StartEpoch:
+		return (*StartEpoch)(&m).appendBody(append(b, wire.Version, byte(KindStartEpoch))), nil
+	case *spec.StartEpoch:
+		return (*StartEpoch)(m).appendBody(append(b, wire.Version, byte(KindStartEpoch))), nil
+	case spec.EpochStarted:
+		return (*EpochStarted)(&m).appendBody(append(b, wire.Version, byte(KindEpochStarted))), nil
+	case *spec.EpochStarted:
+		return (*EpochStarted)(m).appendBody(append(b, wire.Version, byte(KindEpochStarted))), nil
 	}
 	return b, fmt.Errorf("append message: %T is not a message of the spec", m)
 }
@@ -292,6 +310,14 @@ func unmarshalMessage(d wire.Decoder) (any, error) {
 	case KindGrantLease:
 		var v spec.GrantLease
 		(*GrantLease)(&v).Decode(&d)
+		m = v
+	case KindStartEpoch:
+		var v spec.StartEpoch
+		(*StartEpoch)(&v).Decode(&d)
+		m = v
+	case KindEpochStarted:
+		var v spec.EpochStarted
+		(*EpochStarted)(&v).Decode(&d)
 		m = v
 	default:
 		if d.Err() == nil {

@@ -45,6 +45,10 @@ type Bounds struct {
 	// TimeoutLimits does not bound it.
 	Clock        string
 	Ticks, Drift int
+	// Reconfigure, when not 0, is the group, a bit a replica, that an
+	// administrator asks for once, as client Clients+1: its request goes
+	// to any replica, again and again until it has the reply.
+	Reconfigure uint64
 }
 
 // Options says how to search.

@@ -177,11 +177,24 @@ func (c *checker[R]) describe(number int, before, after *world[R], act *action) 
 		s.Detail = c.p.Timeouts()[act.timeout]
 	case actRequest, actRetry:
 		s.Detail = fmt.Sprintf("client %d request %d value %s", act.client+1, act.request, c.values[act.value])
+	case actReconfigure:
+		s.Detail = fmt.Sprintf("administrator %d request 1: reconfigure epoch 0 to group %s", c.admin(), groupString(c.bounds.Reconfigure))
 	}
 	if after != nil && act.fired.Rule != 0 {
 		s.Changed = changes(&before.replicas[act.replica], &after.replicas[act.replica])
 	}
 	return s
+}
+
+// groupString renders a group, a bit a replica, as {r0, r1, r3}.
+func groupString(g uint64) string {
+	var names []string
+	for i := range 64 {
+		if g&(1<<i) != 0 {
+			names = append(names, fmt.Sprintf("r%d", i))
+		}
+	}
+	return "{" + strings.Join(names, ", ") + "}"
 }
 
 // fields renders the fields of the struct *v but its configuration and

@@ -164,6 +164,8 @@ func (c *checker[R]) event(w *world[R], act *action) model.Event {
 		return model.Event{Kind: model.EventRequest, Client: uint64(act.client + 1), Request: act.request, Value: c.values[act.value]}
 	case actCrash:
 		return model.Event{Kind: model.EventCrash}
+	case actReconfigure:
+		return model.Event{Kind: model.EventReconfigure, Client: c.admin(), Request: 1, Members: c.bounds.Reconfigure}
 	}
 	return model.Event{Kind: model.EventRestart, Nonce: w.restarts + 1}
 }

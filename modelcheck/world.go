@@ -31,7 +31,18 @@ type world[R any] struct {
 	restarts  uint64 // restarts so far; the next restart's nonce is one more
 	down      uint64 // the crashed replicas, a bit each
 	clocks    []int  // how often each replica's clock has ticked, with Bounds.Clock
+	admin     adminState
 }
+
+// adminState is where the administrator's reconfiguration is, with
+// Bounds.Reconfigure.
+type adminState uint8
+
+const (
+	adminIdle adminState = iota
+	adminWaiting
+	adminDone
+)
 
 // client is one client: its latest request and whether it waits for the
 // reply.
@@ -92,6 +103,9 @@ func (c *checker[R]) encode(b []byte, w *world[R]) []byte {
 	for _, t := range w.clocks {
 		b = wire.AppendUint(b, uint64(t))
 	}
+	if c.bounds.Reconfigure != 0 {
+		b = wire.AppendUint(b, uint64(w.admin))
+	}
 	return b
 }
 
@@ -136,6 +150,9 @@ func (c *checker[R]) decode(b []byte) (*world[R], error) {
 			w.clocks[i] = int(d.Uint(32))
 		}
 	}
+	if c.bounds.Reconfigure != 0 {
+		w.admin = adminState(d.Uint(8))
+	}
 	d.End()
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("decode state: %w", err)
@@ -163,11 +180,13 @@ const (
 	actDuplicate
 	actCrash
 	actRestart
+	actReconfigure
 )
 
 var actionNames = [...]string{
 	actDeliver: "deliver", actTimeout: "timeout", actRequest: "request", actRetry: "retry",
 	actDrop: "drop", actDuplicate: "duplicate", actCrash: "crash", actRestart: "restart",
+	actReconfigure: "reconfigure",
 }
 
 func (k actionKind) String() string { return actionNames[k] }
@@ -290,6 +309,8 @@ func (e *enumerator[R]) step(act *action, entry int) {
 		rep, act.fired = p.Crash(&w.replicas[r], &e.out)
 	case actRestart:
 		rep, act.fired = p.Restart(&w.replicas[r], w.restarts+1, &e.out)
+	case actReconfigure:
+		rep, act.fired = p.Reconfigure(&w.replicas[r], e.c.admin(), 1, 0, e.c.bounds.Reconfigure, &e.out)
 	}
 	if err != nil {
 		e.stop, e.bad, e.err = true, act, err
@@ -332,6 +353,10 @@ func (e *enumerator[R]) step(act *action, entry int) {
 	case actRestart:
 		next.down &^= 1 << r
 		next.restarts++
+	case actReconfigure:
+		if next.admin == adminIdle {
+			next.admin = adminWaiting
+		}
 	}
 	e.apply(next, r)
 	if e.scr != nil && e.owned {
@@ -388,6 +413,11 @@ func (c *checker[R]) offers(w *world[R], visit func(act *action, entry int)) {
 	if c.p.HasClients() {
 		c.requests(w, visit)
 	}
+	if c.bounds.Reconfigure != 0 && c.p.HasReconfigure() && w.admin != adminDone {
+		for r := 0; r < n; r++ {
+			visit(&action{kind: actReconfigure, replica: r}, 0)
+		}
+	}
 	for i, m := range w.net {
 		if w.drops > 0 {
 			visit(&action{kind: actDrop, replica: m.to, msg: m.msg}, i)
@@ -406,6 +436,10 @@ func (c *checker[R]) offers(w *world[R], visit func(act *action, entry int)) {
 		}
 	}
 }
+
+// admin returns the administrator's client ID: the one after the
+// clients'.
+func (c *checker[R]) admin() uint64 { return uint64(c.bounds.Clients) + 1 }
 
 // canTick reports whether replica r's clock may tick in w: it is not
 // down, has ticked fewer than Bounds.Ticks times, and no more than
@@ -457,7 +491,9 @@ func (e *enumerator[R]) apply(next *world[R], r int) {
 		next.net = addCopy(next.net, entry{to: to, count: 1, msg: msg})
 	}, func(_ uint64, msg []byte) {
 		next.acked = addReply(next.acked, msg)
-		if client, request, err := e.c.p.ReplyOf(msg); err == nil && client >= 1 && int(client) <= len(next.clients) {
+		if client, request, err := e.c.p.ReplyOf(msg); err == nil && e.c.bounds.Reconfigure != 0 && client == e.c.admin() && request == 1 {
+			next.admin = adminDone
+		} else if err == nil && client >= 1 && int(client) <= len(next.clients) {
 			cl := next.clients[client-1]
 			if cl.waiting && cl.request == request {
 				next.clients = slices.Clone(next.clients)

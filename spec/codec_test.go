@@ -16,7 +16,7 @@ import (
 // malformed input.
 func TestDecodeRejectsEnumOutOfRange(t *testing.T) {
 	r := spec.NewReplica(spec.Config{Replicas: 3}, 1)
-	for s := spec.Normal; s <= spec.Crashed; s++ {
+	for s := spec.Normal; s <= spec.Shutdown; s++ {
 		r.Status = s
 		enc, err := (*generated.Replica)(&r).MarshalBinary()
 		require.NoError(t, err)
@@ -24,22 +24,22 @@ func TestDecodeRejectsEnumOutOfRange(t *testing.T) {
 		require.NoError(t, back.UnmarshalBinary(enc), "status %v", s)
 		require.Equal(t, s, back.Status)
 	}
-	// The encoding: the version byte, the config (replicas, state
-	// transfer, recovery, StartView in normal, batch, pipeline,
-	// checkpoint interval, view change log, lease, lease margin: one
-	// byte each while small),
-	// the index, then the status.
-	r.Status = spec.Crashed
+	// The encoding: the version byte, the config (replicas, members,
+	// administrator, state transfer, recovery, StartView in normal,
+	// batch, pipeline, checkpoint interval, view change log, lease, lease
+	// margin: one byte each while small), the index, then the status.
+	r.Status = spec.Shutdown
 	enc, err := (*generated.Replica)(&r).MarshalBinary()
 	require.NoError(t, err)
-	const statusAt = 12
-	require.Equal(t, byte(spec.Crashed), enc[statusAt])
-	enc[statusAt] = byte(spec.Crashed) + 1
+	const statusAt = 14
+	require.Equal(t, byte(spec.Shutdown), enc[statusAt])
+	enc[statusAt] = byte(spec.Shutdown) + 1
 	var back generated.Replica
-	require.EqualError(t, back.UnmarshalBinary(enc), "decode Replica: spec.Status 6 is none of its constants")
+	require.EqualError(t, back.UnmarshalBinary(enc), "decode Replica: spec.Status 9 is none of its constants")
 
 	enc[statusAt] = byte(spec.Crashed)
-	enc[2] = byte(spec.StateTransferPaper) + 1
+	const stateTransferAt = 4
+	enc[stateTransferAt] = byte(spec.StateTransferPaper) + 1
 	require.EqualError(t, back.UnmarshalBinary(enc), "decode Replica: spec.StateTransferVariant 2 is none of its constants")
 }
 

@@ -137,7 +137,7 @@ func NormalLogMatchesPrimary(rs []Replica) error {
 			continue
 		}
 		p := findReplica(rs, r.primary())
-		if p == nil || p.Status != Normal || p.View != r.View {
+		if p == nil || p.Status != Normal || p.Epoch != r.Epoch || p.View != r.View {
 			continue
 		}
 		if r.logEnd() > p.logEnd() {
@@ -180,9 +180,11 @@ func ExecutedAtMostOnce(rs []Replica) error {
 
 // AcknowledgedNotLost: a request whose reply a client has received is
 // never lost. Every later view is started by a primary from the logs of a
-// quorum, so the primary of any view since the reply, once in normal
-// status, holds the request in its log, or has executed it, or a later
-// request of its client, before its checkpoint.
+// quorum, and every later epoch from the history up to its
+// reconfiguration, so the primary of any view since the reply, of its
+// epoch or a later one, once in normal status, holds the request in its
+// log, or has executed it, or a later request of its client, before its
+// checkpoint.
 //
 //vsr:invariant
 func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
@@ -193,13 +195,50 @@ func AcknowledgedNotLost(rs []Replica, replies []Reply) error {
 		}
 		has := logHas(p.Log, len(replies))
 		for _, reply := range replies {
-			if p.View >= reply.View && !has(reply.Client, reply.Request) && !checkpointHas(&p.Checkpoint, reply.Client, reply.Request) {
-				return fmt.Errorf("client %d request %d was acknowledged in view %d but the log of replica %d, primary of view %d, lacks it",
-					reply.Client, reply.Request, reply.View, p.Index, p.View)
+			if later(p.Epoch, p.View, reply.Epoch, reply.View) && !has(reply.Client, reply.Request) &&
+				!checkpointHas(&p.Checkpoint, reply.Client, reply.Request) {
+				return fmt.Errorf("client %d request %d was acknowledged in epoch %d view %d but the log of replica %d, primary of epoch %d view %d, lacks it",
+					reply.Client, reply.Request, reply.Epoch, reply.View, p.Index, p.Epoch, p.View)
 			}
 		}
 	}
 	return nil
+}
+
+// later reports whether epoch e and view v are those of epoch f and view
+// w or later: epoch and view together order everything (7).
+func later(e EpochNumber, v ViewNumber, f EpochNumber, w ViewNumber) bool {
+	return e > f || e == f && v >= w
+}
+
+// OnePrimaryPerView: at most one replica is the primary in normal status
+// of any epoch and view, and the replicas of one epoch agree on its
+// group, the group before it and the op-number where it starts (7).
+//
+//vsr:invariant
+func OnePrimaryPerView(rs []Replica) error {
+	for i := range rs {
+		for j := i + 1; j < len(rs); j++ {
+			a, b := &rs[i], &rs[j]
+			if !a.inEpoch() || !b.inEpoch() || a.Epoch != b.Epoch {
+				continue
+			}
+			if a.Members != b.Members || a.OldMembers != b.OldMembers || a.EpochStart != b.EpochStart {
+				return fmt.Errorf("replicas %d and %d: epoch %d has group %v after %v from op %d at one, group %v after %v from op %d at the other",
+					a.Index, b.Index, a.Epoch, a.Members, a.OldMembers, a.EpochStart, b.Members, b.OldMembers, b.EpochStart)
+			}
+			if a.Status == Normal && b.Status == Normal && a.View == b.View && a.isPrimary() && b.isPrimary() {
+				return fmt.Errorf("replicas %d and %d: both primary of epoch %d view %d", a.Index, b.Index, a.Epoch, a.View)
+			}
+		}
+	}
+	return nil
+}
+
+// inEpoch reports whether the replica knows its epoch: it is neither down
+// nor recovering nor waiting to join.
+func (r *Replica) inEpoch() bool {
+	return r.Status != Crashed && r.Status != Recovering && r.Status != RecoveringVector && r.Status != Standby
 }
 
 // LeaseReadsCurrent: a primary that may answer reads from its state under
@@ -250,14 +289,15 @@ func hasRequest(log []Request, c ClientID, s RequestNumber) bool {
 // a step. They speak of a replica that has not crashed, so a step from or
 // to a crashed or recovering status is exempt.
 
-// ViewNeverDecreases: a replica's view-number never goes down.
+// ViewNeverDecreases: a replica's epoch-number never goes down, nor its
+// view-number within an epoch.
 //
 //vsr:action
 func ViewNeverDecreases(before, after *Replica) error {
-	if exempt(before, after) || after.View >= before.View {
+	if exempt(before, after) || later(after.Epoch, after.View, before.Epoch, before.View) {
 		return nil
 	}
-	return fmt.Errorf("replica %d: view-number went from %d to %d", after.Index, before.View, after.View)
+	return fmt.Errorf("replica %d: epoch and view went from %d.%d to %d.%d", after.Index, before.Epoch, before.View, after.Epoch, after.View)
 }
 
 // CommitNeverDecreases: a replica's commit-number never goes down.

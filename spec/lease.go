@@ -20,11 +20,11 @@ package spec
 type ServeRead struct{}
 
 func (ServeRead) Guard(r *Replica, m *Request) bool {
-	return m.Read && r.canRead()
+	return m.Read && m.Reconfigure == 0 && r.canRead()
 }
 
 func (ServeRead) Apply(r *Replica, m *Request, out *Effects) {
-	out.Reply(m.Client, Reply{View: r.View, Request: m.Request, Client: m.Client, Result: out.Query(m.Client, uint64(m.Request), m.Op)})
+	out.Reply(m.Client, Reply{Epoch: r.Epoch, View: r.View, Request: m.Request, Client: m.Client, Result: out.Query(m.Client, uint64(m.Request), m.Op)})
 }
 
 // canRead reports whether r may answer reads from its state: it is the
@@ -48,7 +48,7 @@ func (RenewLease) Guard(r *Replica, t *LeaseTimeout) bool {
 func (RenewLease) Apply(r *Replica, t *LeaseTimeout, out *Effects) {
 	r.LeaseRound++
 	r.LeaseAge, r.LeaseGrants = 0, 0
-	out.Broadcast(RequestLease{View: r.View, Round: r.LeaseRound, CrashVector: r.vector()})
+	r.broadcast(out, RequestLease{Epoch: r.Epoch, View: r.View, Round: r.LeaseRound, CrashVector: r.vector()})
 }
 
 // PromiseLease grants the primary of the backup's view a lease: the
@@ -60,13 +60,13 @@ type PromiseLease struct{}
 
 func (PromiseLease) Guard(r *Replica, m *RequestLease) bool {
 	return r.Config.leases() && r.Status == Normal && !r.isPrimary() && m.View == r.View &&
-		r.fresh(r.primary(), m.CrashVector)
+		r.fresh(r.primary(), m.Epoch, m.CrashVector)
 }
 
 func (PromiseLease) Apply(r *Replica, m *RequestLease, out *Effects) {
 	r.merge(m.CrashVector)
 	r.Promise = max(r.Promise, r.Config.promise())
-	out.Send(r.primary(), GrantLease{View: r.View, Round: m.Round, Replica: r.Index, CrashVector: r.vector()})
+	out.Send(r.primary(), GrantLease{Epoch: r.Epoch, View: r.View, Round: m.Round, Replica: r.Index, CrashVector: r.vector()})
 }
 
 // ExtendLease counts a backup's grant of the primary's latest round; once
@@ -79,13 +79,13 @@ type ExtendLease struct{}
 
 func (ExtendLease) Guard(r *Replica, m *GrantLease) bool {
 	return r.Config.leases() && r.Status == Normal && r.isPrimary() && m.View == r.View && r.LeaseRound != 0 &&
-		m.Round == r.LeaseRound && r.LeaseAge < r.Config.Lease && m.Replica != r.Index && r.fresh(m.Replica, m.CrashVector)
+		m.Round == r.LeaseRound && r.LeaseAge < r.Config.Lease && m.Replica != r.Index && r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (ExtendLease) Apply(r *Replica, m *GrantLease, out *Effects) {
 	r.merge(m.CrashVector)
 	r.LeaseGrants = r.LeaseGrants.Add(m.Replica)
-	if r.LeaseGrants.Count() >= r.Config.F() {
+	if r.LeaseGrants.Count() >= r.f() {
 		r.Lease = max(r.Lease, r.Config.Lease-r.LeaseAge)
 	}
 }

@@ -16,6 +16,20 @@ type Request struct {
 	// lease answers it from its state (6.3); without one, it goes
 	// through the log like any other.
 	Read bool
+	// Reconfigure, when not empty, makes the request a reconfiguration
+	// (7.1): it ends epoch Epoch and makes Reconfigure the next epoch's
+	// group. Only Config.Admin may send one; Op is then empty.
+	Reconfigure ReplicaSet
+	Epoch       EpochNumber
+}
+
+// NewReconfiguration is how the administrator's client makes its n-th
+// request, one that ends epoch e with group members as the next epoch's
+// (7.1); the model checker's administrator calls it.
+//
+//vsr:reconfigure
+func NewReconfiguration(c ClientID, n RequestNumber, e EpochNumber, members ReplicaSet) Request {
+	return Request{Client: c, Request: n, Reconfigure: members, Epoch: e}
 }
 
 // NewRequest is how a client makes its n-th request with operation op; the
@@ -33,6 +47,7 @@ func NewRequest(c ClientID, n RequestNumber, op []byte) Request {
 //
 //vsr:message
 type Prepare struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Requests    []Request
 	Op          OpNumber
@@ -45,6 +60,7 @@ type Prepare struct {
 //
 //vsr:message
 type PrepareOK struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Op          OpNumber
 	Replica     ReplicaIndex
@@ -56,6 +72,7 @@ type PrepareOK struct {
 //
 //vsr:message
 type Commit struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Commit      OpNumber
 	CrashVector []uint32
@@ -65,6 +82,8 @@ type Commit struct {
 //
 //vsr:reply
 type Reply struct {
+	// Epoch is the epoch of the view the reply was sent in (7).
+	Epoch   EpochNumber
 	View    ViewNumber
 	Request RequestNumber
 	Client  ClientID
@@ -79,6 +98,7 @@ type Reply struct {
 //
 //vsr:message
 type StartViewChange struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Replica     ReplicaIndex
 	CrashVector []uint32
@@ -93,6 +113,7 @@ type StartViewChange struct {
 //
 //vsr:message
 type DoViewChange struct {
+	Epoch          EpochNumber
 	View           ViewNumber
 	Checkpoint     Checkpoint
 	Log            []Request
@@ -112,6 +133,7 @@ type DoViewChange struct {
 //
 //vsr:message
 type StartView struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Checkpoint  Checkpoint
 	Log         []Request
@@ -125,6 +147,7 @@ type StartView struct {
 //
 //vsr:message
 type GetState struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Op          OpNumber
 	Replica     ReplicaIndex
@@ -140,6 +163,7 @@ type GetState struct {
 //
 //vsr:message
 type NewState struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	After       OpNumber
 	Checkpoint  Checkpoint
@@ -156,6 +180,7 @@ type NewState struct {
 //
 //vsr:message
 type GetDoViewChange struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Op          OpNumber
 	Replica     ReplicaIndex
@@ -168,6 +193,7 @@ type GetDoViewChange struct {
 //
 //vsr:message
 type GetStartView struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Op          OpNumber
 	Replica     ReplicaIndex
@@ -211,6 +237,13 @@ type Recovery struct {
 //
 //vsr:message
 type RecoveryResponse struct {
+	Epoch EpochNumber
+	// Members, OldMembers and EpochStart describe the sender's epoch
+	// (7), which the recovering replica may not know; they are empty in
+	// epoch 0, whose group every replica knows from its configuration.
+	Members     ReplicaSet
+	OldMembers  ReplicaSet
+	EpochStart  OpNumber
 	View        ViewNumber
 	Nonce       uint64
 	Checkpoint  Checkpoint
@@ -226,6 +259,7 @@ type RecoveryResponse struct {
 //
 //vsr:message
 type RequestLease struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Round       uint32
 	CrashVector []uint32
@@ -237,8 +271,40 @@ type RequestLease struct {
 //
 //vsr:message
 type GrantLease struct {
+	Epoch       EpochNumber
 	View        ViewNumber
 	Round       uint32
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
+// StartEpoch starts epoch Epoch at a member of its group: ⟨STARTEPOCH e,
+// n, old-config, new-config⟩ (7.2), from a replica of the epoch before
+// that has executed the reconfiguration, op Op, with the log up to it
+// that the receiver needs (the entries after After, and the checkpoint at
+// After when they do not start at op 1), so that a new member needs no
+// other state transfer.
+//
+//vsr:message
+type StartEpoch struct {
+	Epoch       EpochNumber
+	Op          OpNumber
+	Old         ReplicaSet
+	New         ReplicaSet
+	After       OpNumber
+	Checkpoint  Checkpoint
+	Log         []Request
+	Replica     ReplicaIndex
+	CrashVector []uint32
+}
+
+// EpochStarted tells the replicas of the epoch before that a member of
+// epoch Epoch's group has the state up to the epoch's start: ⟨EPOCHSTARTED
+// e, i⟩ (7.2).
+//
+//vsr:message
+type EpochStarted struct {
+	Epoch       EpochNumber
 	Replica     ReplicaIndex
 	CrashVector []uint32
 }

@@ -35,7 +35,7 @@ func (ResendReply) Apply(r *Replica, m *Request, out *Effects) {
 type ReceiveRequest struct{}
 
 func (ReceiveRequest) Guard(r *Replica, m *Request) bool {
-	if r.Status != Normal || !r.isPrimary() || !r.tableAccepts(m.Client) {
+	if r.Status != Normal || !r.isPrimary() || !r.tableAccepts(m.Client) || !r.accepts(m) {
 		return false
 	}
 	i, ok := r.client(m.Client)
@@ -58,7 +58,7 @@ func (r *Replica) prepareWaiting(out *Effects) {
 		first := r.prepared() + 1
 		last := min(r.OpNumber, first+r.Config.batch()-1)
 		r.PrepareOKs = append(r.PrepareOKs, OpAcks{Op: last})
-		out.Broadcast(r.prepare(first, last))
+		r.broadcast(out, r.prepare(first, last))
 	}
 }
 
@@ -66,7 +66,7 @@ func (r *Replica) prepareWaiting(out *Effects) {
 // to op last.
 func (r *Replica) prepare(first, last OpNumber) Prepare {
 	i, j := first-r.LogStart-1, last-r.LogStart
-	return Prepare{View: r.View, Requests: r.Log[i:j:j], Op: last, Commit: r.CommitNumber, CrashVector: r.vector()}
+	return Prepare{Epoch: r.Epoch, View: r.View, Requests: r.Log[i:j:j], Op: last, Commit: r.CommitNumber, CrashVector: r.vector()}
 }
 
 // prepared returns, at the primary, the op-number of the last operation
@@ -94,7 +94,7 @@ type ReceivePrepare struct{}
 
 func (ReceivePrepare) Guard(r *Replica, m *Prepare) bool {
 	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op > r.OpNumber &&
-		m.Op-r.OpNumber <= OpNumber(len(m.Requests)) && r.fresh(r.primary(), m.CrashVector)
+		m.Op-r.OpNumber <= OpNumber(len(m.Requests)) && r.fresh(r.primary(), m.Epoch, m.CrashVector)
 }
 
 func (ReceivePrepare) Apply(r *Replica, m *Prepare, out *Effects) {
@@ -105,7 +105,10 @@ func (ReceivePrepare) Apply(r *Replica, m *Prepare, out *Effects) {
 		r.recordRequest(&m.Requests[i])
 	}
 	r.commitTo(min(m.Commit, r.OpNumber), out)
-	out.Send(r.primary(), PrepareOK{View: r.View, Op: m.Op, Replica: r.Index, CrashVector: r.vector()})
+	if r.Epoch != m.Epoch {
+		return // the Prepare committed the epoch's reconfiguration
+	}
+	out.Send(r.primary(), PrepareOK{Epoch: r.Epoch, View: r.View, Op: m.Op, Replica: r.Index, CrashVector: r.vector()})
 }
 
 // RecordPrepareOK counts a backup's acknowledgement at the primary. A
@@ -118,7 +121,7 @@ type RecordPrepareOK struct{}
 func (RecordPrepareOK) Guard(r *Replica, m *PrepareOK) bool {
 	return r.Status == Normal && r.isPrimary() && m.View == r.View &&
 		m.Op > r.CommitNumber && m.Op <= r.OpNumber && m.Replica != r.Index &&
-		r.fresh(m.Replica, m.CrashVector)
+		r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (RecordPrepareOK) Apply(r *Replica, m *PrepareOK, out *Effects) {
@@ -152,7 +155,7 @@ func (CommitOperations) Apply(r *Replica, q lang.QuorumOf[PrepareOK], out *Effec
 func (r *Replica) quorumOp() OpNumber {
 	k := r.CommitNumber
 	for _, a := range r.PrepareOKs {
-		if a.From.Count() >= r.Config.F() {
+		if a.From.Count() >= r.f() {
 			k = a.Op
 		}
 	}
@@ -170,7 +173,7 @@ type ReceiveCommit struct{}
 func (ReceiveCommit) Guard(r *Replica, m *Commit) bool {
 	return r.Status == Normal && !r.isPrimary() && m.View == r.View &&
 		m.Commit > r.CommitNumber && r.OpNumber > r.CommitNumber &&
-		r.fresh(r.primary(), m.CrashVector)
+		r.fresh(r.primary(), m.Epoch, m.CrashVector)
 }
 
 func (ReceiveCommit) Apply(r *Replica, m *Commit, out *Effects) {
@@ -188,7 +191,7 @@ type AckCommit struct{}
 
 func (AckCommit) Guard(r *Replica, m *Commit) bool {
 	return r.Status == Normal && !r.isPrimary() && m.View == r.View && r.OpNumber > m.Commit &&
-		r.fresh(r.primary(), m.CrashVector)
+		r.fresh(r.primary(), m.Epoch, m.CrashVector)
 }
 
 func (AckCommit) Apply(r *Replica, m *Commit, out *Effects) {
@@ -201,7 +204,7 @@ func (AckCommit) Apply(r *Replica, m *Commit, out *Effects) {
 // so the one PrepareOK acknowledges every operation up to it.
 func (r *Replica) ackAhead(commit OpNumber, out *Effects) {
 	if r.OpNumber > commit {
-		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
+		out.Send(r.primary(), PrepareOK{Epoch: r.Epoch, View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
 	}
 }
 
@@ -220,10 +223,10 @@ func (SendCommit) Guard(r *Replica, t *CommitTimeout) bool {
 }
 
 func (SendCommit) Apply(r *Replica, t *CommitTimeout, out *Effects) {
-	out.Broadcast(Commit{View: r.View, Commit: r.CommitNumber, CrashVector: r.vector()})
+	r.broadcast(out, Commit{Epoch: r.Epoch, View: r.View, Commit: r.CommitNumber, CrashVector: r.vector()})
 	first := r.CommitNumber + 1
 	for _, a := range r.PrepareOKs {
-		out.Broadcast(r.prepare(first, a.Op))
+		r.broadcast(out, r.prepare(first, a.Op))
 		first = a.Op + 1
 	}
 }

@@ -113,7 +113,7 @@ func (RecordCrashVector) Apply(r *Replica, m *CrashVectorResponse, out *Effects)
 type StartRecovery struct{}
 
 func (StartRecovery) Guard(r *Replica, q lang.QuorumOf[CrashVectorResponse]) bool {
-	return r.Status == RecoveringVector && r.CrashVectorFrom.Count() >= r.Config.F()+1
+	return r.Status == RecoveringVector && r.CrashVectorFrom.Count() >= r.f()+1
 }
 
 func (StartRecovery) Apply(r *Replica, q lang.QuorumOf[CrashVectorResponse], out *Effects) {
@@ -134,12 +134,16 @@ func (StartRecovery) Apply(r *Replica, q lang.QuorumOf[CrashVectorResponse], out
 type SendRecoveryResponse struct{}
 
 func (SendRecoveryResponse) Guard(r *Replica, m *Recovery) bool {
-	return r.Status == Normal && m.Replica != r.Index && r.fresh(m.Replica, m.CrashVector)
+	return r.Status == Normal && m.Replica != r.Index && r.current(m.Replica, m.CrashVector)
 }
 
 func (SendRecoveryResponse) Apply(r *Replica, m *Recovery, out *Effects) {
 	r.merge(m.CrashVector)
-	resp := RecoveryResponse{View: r.View, Nonce: m.Nonce, Replica: r.Index, CrashVector: r.vector()}
+	resp := RecoveryResponse{Epoch: r.Epoch, View: r.View, Nonce: m.Nonce, Replica: r.Index, CrashVector: r.vector()}
+	if r.Epoch > 0 {
+		// Every replica knows the group of epoch 0: the configuration's.
+		resp.Members, resp.OldMembers, resp.EpochStart = r.Members, r.OldMembers, r.EpochStart
+	}
 	if r.isPrimary() {
 		resp.Checkpoint, resp.Log = r.logFrom(0)
 		resp.Op, resp.Commit = r.OpNumber, r.CommitNumber
@@ -155,7 +159,7 @@ type RecordRecoveryResponse struct{}
 
 func (RecordRecoveryResponse) Guard(r *Replica, m *RecoveryResponse) bool {
 	return r.Status == Recovering && m.Nonce == r.Nonce && m.Replica != r.Index &&
-		r.fresh(m.Replica, m.CrashVector)
+		r.current(m.Replica, m.CrashVector)
 }
 
 func (RecordRecoveryResponse) Apply(r *Replica, m *RecoveryResponse, out *Effects) {
@@ -174,14 +178,23 @@ func (RecordRecoveryResponse) Apply(r *Replica, m *RecoveryResponse, out *Effect
 type FinishRecovery struct{}
 
 func (FinishRecovery) Guard(r *Replica, q lang.QuorumOf[RecoveryResponse]) bool {
-	return r.Status == Recovering && len(r.RecoveryResponses) >= r.Config.F()+1 && r.recoveryPrimary() != nil
+	if r.Status != Recovering {
+		return false
+	}
+	p := r.recoveryPrimary()
+	return p != nil && r.recoveryQuorum(p)
 }
 
 func (FinishRecovery) Apply(r *Replica, q lang.QuorumOf[RecoveryResponse], out *Effects) {
 	p := r.recoveryPrimary()
+	r.Epoch, r.Members, r.OldMembers, r.EpochStart = p.Epoch, r.groupOf(p), p.OldMembers, p.EpochStart
 	r.View = p.View
 	r.LastNormalView = p.View
 	r.Status = Normal
+	if !r.Members.Has(r.Index) {
+		// The group has moved on without it (7.3).
+		r.Status = Shutdown
+	}
 	if p.Checkpoint.Op != 0 {
 		r.installCheckpoint(&p.Checkpoint, out)
 	}
@@ -190,17 +203,43 @@ func (FinishRecovery) Apply(r *Replica, q lang.QuorumOf[RecoveryResponse], out *
 }
 
 // recoveryPrimary returns the response of the primary of the latest view
-// among the responses, or nil if it has not answered.
+// of the latest epoch among the responses, or nil if it has not answered.
 func (r *Replica) recoveryPrimary() *RecoveryResponse {
+	var epoch EpochNumber
 	var latest ViewNumber
 	for i := range r.RecoveryResponses {
-		latest = max(latest, r.RecoveryResponses[i].View)
+		m := &r.RecoveryResponses[i]
+		if m.Epoch > epoch || m.Epoch == epoch && m.View > latest {
+			epoch, latest = m.Epoch, m.View
+		}
 	}
 	for i := range r.RecoveryResponses {
 		m := &r.RecoveryResponses[i]
-		if m.View == latest && m.Replica == r.Config.Primary(latest) {
+		if m.Epoch == epoch && m.View == latest && m.Replica == r.groupOf(m).Primary(latest) {
 			return m
 		}
 	}
 	return nil
+}
+
+// recoveryQuorum reports whether f+1 members of the group of p's epoch
+// have answered in it.
+func (r *Replica) recoveryQuorum(p *RecoveryResponse) bool {
+	group := r.groupOf(p)
+	var from ReplicaSet
+	for i := range r.RecoveryResponses {
+		if m := &r.RecoveryResponses[i]; m.Epoch == p.Epoch && group.Has(m.Replica) {
+			from = from.Add(m.Replica)
+		}
+	}
+	return from.Count() >= group.F()+1
+}
+
+// groupOf returns the group of the epoch of response m: the one it
+// carries, or the configuration's for epoch 0.
+func (r *Replica) groupOf(m *RecoveryResponse) ReplicaSet {
+	if m.Epoch == 0 {
+		return r.Config.Group()
+	}
+	return m.Members
 }

@@ -78,6 +78,18 @@ type Replica struct {
 	// joins no view change: it promised a primary a lease, or, after a
 	// restart, may have (6.3).
 	Promise uint16
+	// Epoch is the current epoch-number (7); Members its group, and
+	// OldMembers the group of the epoch before, empty in epoch 0.
+	Epoch      EpochNumber
+	Members    ReplicaSet
+	OldMembers ReplicaSet
+	// EpochStart is the op-number of the reconfiguration that ended the
+	// epoch before, 0 in epoch 0: the operations up to it are the
+	// history the epoch starts from.
+	EpochStart OpNumber
+	// EpochStarted holds, at a replica of the epoch before, the members
+	// of the epoch's group that have said they started it (7.3).
+	EpochStarted ReplicaSet
 }
 
 // ClientRecord is one entry of the client table (4).
@@ -114,7 +126,10 @@ func NewReplica(c Config, i ReplicaIndex) Replica {
 	if c.Replicas == 0 || c.Replicas > replicasMax || int(i) >= int(c.Replicas) {
 		panic("spec: NewReplica: index out of the configuration")
 	}
-	r := Replica{Config: c, Index: i}
+	r := Replica{Config: c, Index: i, Members: c.Group()}
+	if !r.Members.Has(i) {
+		r.Status = Standby
+	}
 	if c.Recovery == RecoveryCrashVectors {
 		r.CrashVector = make([]uint32, c.Replicas)
 	}
@@ -122,7 +137,8 @@ func NewReplica(c Config, i ReplicaIndex) Replica {
 }
 
 // CrashedReplica returns replica i of configuration c as a crash leaves
-// it: nothing survives but its place in the configuration, and only
+// it: nothing survives but its place in the configuration, whose group of
+// epoch 0 it knows, and only
 // RestartReplica applies, which starts recovery (4.3). A replica that may
 // have run before, and so may have acknowledged operations, starts here,
 // never from NewReplica.
@@ -130,12 +146,37 @@ func CrashedReplica(c Config, i ReplicaIndex) Replica {
 	if c.Replicas == 0 || c.Replicas > replicasMax || int(i) >= int(c.Replicas) {
 		panic("spec: CrashedReplica: index out of the configuration")
 	}
-	return Replica{Config: c, Index: i, Status: Crashed}
+	return Replica{Config: c, Index: i, Status: Crashed, Members: c.Group()}
 }
 
-func (r *Replica) isPrimary() bool { return r.Config.Primary(r.View) == r.Index }
+func (r *Replica) isPrimary() bool { return r.primaryOf(r.View) == r.Index }
 
-func (r *Replica) primary() ReplicaIndex { return r.Config.Primary(r.View) }
+func (r *Replica) primary() ReplicaIndex { return r.primaryOf(r.View) }
+
+// primaryOf returns the primary of view v of the replica's epoch.
+func (r *Replica) primaryOf(v ViewNumber) ReplicaIndex { return r.Members.Primary(v) }
+
+// f returns the number of failures the replica's group tolerates.
+func (r *Replica) f() int { return r.Members.F() }
+
+// broadcast emits m to every member of the replica's group but itself:
+// while every replica is a member, as one broadcast.
+func (r *Replica) broadcast(out *Effects, m any) {
+	if r.Members == ReplicaSet(1)<<r.Config.Replicas-1 {
+		out.Broadcast(m)
+		return
+	}
+	r.sendTo(out, r.Members.Remove(r.Index), m)
+}
+
+// sendTo emits m to every replica of s.
+func (r *Replica) sendTo(out *Effects, s ReplicaSet, m any) {
+	for i := range ReplicaIndex(r.Config.Replicas) {
+		if s.Has(i) {
+			out.Send(i, m)
+		}
+	}
+}
 
 // valid reports whether i names a replica of the configuration.
 func (r *Replica) valid(i ReplicaIndex) bool { return int(i) < int(r.Config.Replicas) }
@@ -234,7 +275,7 @@ func (r *Replica) recordRequest(req *Request) {
 
 // reply returns the reply to req with result.
 func (r *Replica) reply(req *Request, result []byte) Reply {
-	return Reply{View: r.View, Request: req.Request, Client: req.Client, Result: result}
+	return Reply{Epoch: r.Epoch, View: r.View, Request: req.Request, Client: req.Client, Result: result}
 }
 
 // recordExecuted records in the client table that req was executed with
@@ -255,15 +296,39 @@ func (r *Replica) commitTo(k OpNumber, out *Effects) {
 	for r.CommitNumber < k {
 		r.CommitNumber++
 		req := r.entry(r.CommitNumber)
-		reply := r.recordExecuted(req, out.Execute(req.Client, uint64(req.Request), req.Op))
-		if r.isPrimary() {
+		reply := r.recordExecuted(req, execute(req, out))
+		if r.isPrimary() && r.CommitNumber > r.EpochStart {
 			out.Reply(req.Client, reply)
 		}
 		if r.Config.checkpointDue(r.CommitNumber) {
 			r.takeCheckpoint(out)
 		}
+		if req.Reconfigure != 0 && r.CommitNumber > r.EpochStart {
+			r.dropAcksTo(r.CommitNumber)
+			r.endEpoch(req.Reconfigure, out)
+			return
+		}
 	}
 	r.dropAcksTo(r.CommitNumber)
+}
+
+// execute executes req at the service and returns its result. A
+// reconfiguration is the replicas' own business: the service never sees
+// it, and its result is empty.
+func execute(req *Request, out *Effects) []byte {
+	if req.Reconfigure != 0 {
+		return nil
+	}
+	return out.Execute(req.Client, uint64(req.Request), req.Op)
+}
+
+// executedResult returns the result the service gave req, which it has
+// executed.
+func executedResult(req *Request, out *Effects) []byte {
+	if req.Reconfigure != 0 {
+		return nil
+	}
+	return out.Executed(req.Client, uint64(req.Request), req.Op)
 }
 
 // takeCheckpoint takes a checkpoint at the commit-number, right after the
@@ -286,7 +351,7 @@ func (r *Replica) takeCheckpoint(out *Effects) {
 		if i, ok := findClient(table, req.Client); ok && table[i].Request >= req.Request {
 			continue // a later request of the client is in the table already
 		}
-		table = executed(table, req, r.reply(req, out.Executed(req.Client, uint64(req.Request), req.Op)))
+		table = executed(table, req, r.reply(req, executedResult(req, out)))
 	}
 	previous := r.Checkpoint.Op
 	r.Checkpoint = Checkpoint{Op: r.CommitNumber, ClientTable: table, State: out.Snapshot()}
@@ -336,9 +401,9 @@ func (r *Replica) adoptLog(log []Request, commit OpNumber, out *Effects) {
 		case op > r.CommitNumber:
 			r.recordRequest(req)
 		case op <= done:
-			r.recordExecuted(req, out.Executed(req.Client, uint64(req.Request), req.Op))
+			r.recordExecuted(req, executedResult(req, out))
 		default:
-			r.recordExecuted(req, out.Execute(req.Client, uint64(req.Request), req.Op))
+			r.recordExecuted(req, execute(req, out))
 		}
 	}
 }

@@ -20,12 +20,12 @@ type GetStateInView struct{}
 
 func (GetStateInView) Guard(r *Replica, m *Prepare) bool {
 	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op > r.OpNumber &&
-		m.Op-r.OpNumber > OpNumber(len(m.Requests)) && r.fresh(r.primary(), m.CrashVector)
+		m.Op-r.OpNumber > OpNumber(len(m.Requests)) && r.fresh(r.primary(), m.Epoch, m.CrashVector)
 }
 
 func (GetStateInView) Apply(r *Replica, m *Prepare, out *Effects) {
 	r.merge(m.CrashVector)
-	out.Send(r.primary(), GetState{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
+	out.Send(r.primary(), GetState{Epoch: r.Epoch, View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
 }
 
 // GetStateOnNewerPrepare starts a state transfer at a replica that receives
@@ -35,7 +35,7 @@ func (GetStateInView) Apply(r *Replica, m *Prepare, out *Effects) {
 type GetStateOnNewerPrepare struct{}
 
 func (GetStateOnNewerPrepare) Guard(r *Replica, m *Prepare) bool {
-	return r.canLearnView(m.View, m.CrashVector)
+	return r.canLearnView(m.View, m.Epoch, m.CrashVector)
 }
 
 func (GetStateOnNewerPrepare) Apply(r *Replica, m *Prepare, out *Effects) {
@@ -49,7 +49,7 @@ func (GetStateOnNewerPrepare) Apply(r *Replica, m *Prepare, out *Effects) {
 type GetStateOnNewerCommit struct{}
 
 func (GetStateOnNewerCommit) Guard(r *Replica, m *Commit) bool {
-	return r.canLearnView(m.View, m.CrashVector)
+	return r.canLearnView(m.View, m.Epoch, m.CrashVector)
 }
 
 func (GetStateOnNewerCommit) Apply(r *Replica, m *Commit, out *Effects) {
@@ -58,9 +58,9 @@ func (GetStateOnNewerCommit) Apply(r *Replica, m *Commit, out *Effects) {
 
 // canLearnView reports whether a message of view v from its primary starts
 // a state transfer at r.
-func (r *Replica) canLearnView(v ViewNumber, cv []uint32) bool {
+func (r *Replica) canLearnView(v ViewNumber, e EpochNumber, cv []uint32) bool {
 	return (r.Status == Normal || r.Status == ViewChange) && v > r.View &&
-		r.Config.Primary(v) != r.Index && r.fresh(r.Config.Primary(v), cv)
+		r.primaryOf(v) != r.Index && r.fresh(r.primaryOf(v), e, cv)
 }
 
 // learnView asks the primary of view v for its log.
@@ -87,7 +87,7 @@ func (r *Replica) learnView(v ViewNumber, cv []uint32, out *Effects) {
 	} else {
 		r.Status = StateTransfer
 	}
-	out.Send(r.Config.Primary(v), GetState{View: v, Op: r.CommitNumber, Replica: r.Index, CrashVector: r.vector()})
+	out.Send(r.primaryOf(v), GetState{Epoch: r.Epoch, View: v, Op: r.CommitNumber, Replica: r.Index, CrashVector: r.vector()})
 }
 
 // SendNewState answers a GetState of the replica's own view with the log
@@ -99,7 +99,7 @@ type SendNewState struct{}
 
 func (SendNewState) Guard(r *Replica, m *GetState) bool {
 	return r.Status == Normal && m.View == r.View && m.Op <= r.OpNumber && m.Replica != r.Index &&
-		r.fresh(m.Replica, m.CrashVector)
+		r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (SendNewState) Apply(r *Replica, m *GetState, out *Effects) {
@@ -127,7 +127,7 @@ type ReceiveNewState struct{}
 
 func (ReceiveNewState) Guard(r *Replica, m *NewState) bool {
 	return r.Status == Normal && !r.isPrimary() && m.View == r.View && m.Op > r.OpNumber &&
-		m.Op == m.After+OpNumber(len(m.Log)) && r.fresh(m.Replica, m.CrashVector) &&
+		m.Op == m.After+OpNumber(len(m.Log)) && r.fresh(m.Replica, m.Epoch, m.CrashVector) &&
 		(m.After == r.OpNumber || carries(&m.Checkpoint, m.After) && m.After > r.CommitNumber)
 }
 
@@ -143,7 +143,7 @@ func (ReceiveNewState) Apply(r *Replica, m *NewState, out *Effects) {
 	r.OpNumber = m.Op
 	r.commitTo(min(m.Commit, r.OpNumber), out)
 	if r.OpNumber > r.CommitNumber {
-		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
+		out.Send(r.primary(), PrepareOK{Epoch: r.Epoch, View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
 	}
 }
 
@@ -166,8 +166,8 @@ type ReceiveNewStateNewView struct{}
 
 func (ReceiveNewStateNewView) Guard(r *Replica, m *NewState) bool {
 	return r.Status == StateTransfer && m.View > r.View && m.Op == m.After+OpNumber(len(m.Log)) &&
-		r.follows(m.After, m.Op, &m.Checkpoint) && r.Config.Primary(m.View) != r.Index &&
-		r.fresh(m.Replica, m.CrashVector)
+		r.follows(m.After, m.Op, &m.Checkpoint) && r.primaryOf(m.View) != r.Index &&
+		r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (ReceiveNewStateNewView) Apply(r *Replica, m *NewState, out *Effects) {
@@ -179,6 +179,6 @@ func (ReceiveNewStateNewView) Apply(r *Replica, m *NewState, out *Effects) {
 	r.adoptSuffix(m.After, oldCommit, m.Log, &m.Checkpoint, out)
 	r.commitTo(max(m.Commit, oldCommit), out)
 	if r.OpNumber > r.CommitNumber {
-		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
+		out.Send(r.primary(), PrepareOK{Epoch: r.Epoch, View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
 	}
 }

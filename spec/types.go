@@ -14,6 +14,10 @@ type (
 	ClientID uint64
 	// RequestNumber numbers a client's requests, from 1.
 	RequestNumber uint64
+	// EpochNumber numbers the group's configurations, from 0 (7): each
+	// reconfiguration ends an epoch and starts the next, whose views are
+	// numbered from 0 again. Epoch and view together order everything.
+	EpochNumber uint32
 )
 
 // Effects is what a rule emits: messages to replicas and replies to clients.
@@ -35,8 +39,17 @@ const (
 //
 //vsr:config
 type Config struct {
-	// Replicas is the number of replicas, 2f+1.
+	// Replicas is the number of replicas, 2f+1, or, with reconfiguration,
+	// the number of replicas that may ever be members: every group is a set
+	// of replica indexes below it.
 	Replicas uint8
+	// Members is the group of epoch 0; 0 is every replica. Replicas
+	// outside it start in the standby status and join when a
+	// reconfiguration makes them members (7).
+	Members ReplicaSet
+	// Admin is the client whose requests may reconfigure the group (7.1);
+	// 0 is none. The runtime authenticates it.
+	Admin ClientID
 	// StateTransfer chooses the state transfer of 5.2.
 	StateTransfer StateTransferVariant
 	// Recovery chooses the replica recovery of 4.3.
@@ -145,12 +158,36 @@ func (c Config) promise() uint16 { return c.Lease + c.LeaseMargin }
 // send no other.
 func (c Config) pipelineFull(n int) bool { return c.Pipeline != 0 && n >= int(c.Pipeline) }
 
-// F is the number of failures the configuration tolerates.
-func (c Config) F() int { return (int(c.Replicas) - 1) / 2 }
+// F is the number of failures the group of epoch 0 tolerates.
+func (c Config) F() int { return c.Group().F() }
 
-// Primary returns the primary of view v (4: round-robin by index).
-func (c Config) Primary(v ViewNumber) ReplicaIndex {
-	return ReplicaIndex(uint64(v) % uint64(c.Replicas))
+// Primary returns the primary of view v in epoch 0.
+func (c Config) Primary(v ViewNumber) ReplicaIndex { return c.Group().Primary(v) }
+
+// Group returns the group of epoch 0.
+func (c Config) Group() ReplicaSet {
+	if c.Members != 0 {
+		return c.Members
+	}
+	return ReplicaSet(1)<<c.Replicas - 1
+}
+
+// F is the number of failures group s tolerates: s has 2f+1 members.
+func (s ReplicaSet) F() int { return (s.Count() - 1) / 2 }
+
+// Primary returns the primary of view v in group s (4: round-robin by
+// index among the members).
+func (s ReplicaSet) Primary(v ViewNumber) ReplicaIndex {
+	k := int(uint64(v) % uint64(max(s.Count(), 1)))
+	for i := range ReplicaIndex(replicasMax) {
+		if s.Has(i) {
+			if k == 0 {
+				return i
+			}
+			k--
+		}
+	}
+	return 0
 }
 
 // Status is a replica's status (4).
@@ -167,6 +204,15 @@ const (
 	Recovering
 	// Crashed has lost all state; only Restart applies.
 	Crashed
+	// Standby is a replica that is not yet a member of the group: it
+	// waits for a StartEpoch that makes it one (7.2).
+	Standby
+	// Leaving is a replica of an epoch's group that the next epoch's
+	// group leaves out: it sends the new members the state they lack
+	// until f'+1 of them have started the epoch (7.3).
+	Leaving
+	// Shutdown is a replica that has left the group for good (7.3).
+	Shutdown
 )
 
 func (s Status) String() string {
@@ -183,6 +229,12 @@ func (s Status) String() string {
 		return "recovering"
 	case Crashed:
 		return "crashed"
+	case Standby:
+		return "standby"
+	case Leaving:
+		return "leaving"
+	case Shutdown:
+		return "shutdown"
 	}
 	return "Status(?)"
 }

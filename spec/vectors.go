@@ -12,11 +12,18 @@ package spec
 // usesVectors reports whether r runs the crash-vector variant.
 func (r *Replica) usesVectors() bool { return r.Config.Recovery == RecoveryCrashVectors }
 
-// fresh reports whether a message that replica from sent with vector cv
+// fresh reports whether a message of epoch e that replica from sent with
+// vector cv may be used: only a message of r's own epoch from a member of
+// its group (7), and one that is current.
+func (r *Replica) fresh(from ReplicaIndex, e EpochNumber, cv []uint32) bool {
+	return e == r.Epoch && r.Members.Has(from) && r.current(from, cv)
+}
+
+// current reports whether a message that replica from sent with vector cv
 // may be used: always in the paper variant; in the crash-vector variant
 // only when cv is well formed and the sender's own entry is not older
 // than what r knows of it.
-func (r *Replica) fresh(from ReplicaIndex, cv []uint32) bool {
+func (r *Replica) current(from ReplicaIndex, cv []uint32) bool {
 	if !r.valid(from) {
 		return false
 	}

@@ -34,7 +34,7 @@ func (r *Replica) beginViewChange(v ViewNumber, out *Effects) {
 	r.DoViewChanges = nil
 	r.PrepareOKs = nil
 	r.dropLease()
-	out.Broadcast(StartViewChange{View: v, Replica: r.Index, CrashVector: r.vector()})
+	r.broadcast(out, StartViewChange{Epoch: r.Epoch, View: v, Replica: r.Index, CrashVector: r.vector()})
 }
 
 // JoinViewChange moves a replica that receives a StartViewChange for a
@@ -45,7 +45,7 @@ type JoinViewChange struct{}
 
 func (JoinViewChange) Guard(r *Replica, m *StartViewChange) bool {
 	return r.Status.participates() && m.View > r.View && m.Replica != r.Index && r.Promise == 0 &&
-		r.fresh(m.Replica, m.CrashVector)
+		r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (JoinViewChange) Apply(r *Replica, m *StartViewChange, out *Effects) {
@@ -61,7 +61,7 @@ func (JoinViewChange) Apply(r *Replica, m *StartViewChange, out *Effects) {
 type RecordStartViewChange struct{}
 
 func (RecordStartViewChange) Guard(r *Replica, m *StartViewChange) bool {
-	return r.Status == ViewChange && m.View == r.View && m.Replica != r.Index && r.fresh(m.Replica, m.CrashVector)
+	return r.Status == ViewChange && m.View == r.View && m.Replica != r.Index && r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (RecordStartViewChange) Apply(r *Replica, m *StartViewChange, out *Effects) {
@@ -78,7 +78,7 @@ func (RecordStartViewChange) Apply(r *Replica, m *StartViewChange, out *Effects)
 type SendDoViewChange struct{}
 
 func (SendDoViewChange) Guard(r *Replica, q lang.QuorumOf[StartViewChange]) bool {
-	return r.Status == ViewChange && !r.SentDoViewChange && r.StartViewChanges.Count() >= r.Config.F()
+	return r.Status == ViewChange && !r.SentDoViewChange && r.StartViewChanges.Count() >= r.f()
 }
 
 func (SendDoViewChange) Apply(r *Replica, q lang.QuorumOf[StartViewChange], out *Effects) {
@@ -104,8 +104,8 @@ func (r *Replica) doViewChange(c Checkpoint, entries []Request) DoViewChange {
 type JoinViewChangeOnDoViewChange struct{}
 
 func (JoinViewChangeOnDoViewChange) Guard(r *Replica, m *DoViewChange) bool {
-	return r.Status.participates() && m.View > r.View && r.Config.Primary(m.View) == r.Index && r.Promise == 0 &&
-		r.fresh(m.Replica, m.CrashVector)
+	return r.Status.participates() && m.View > r.View && r.primaryOf(m.View) == r.Index && r.Promise == 0 &&
+		r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (JoinViewChangeOnDoViewChange) Apply(r *Replica, m *DoViewChange, out *Effects) {
@@ -121,7 +121,7 @@ func (JoinViewChangeOnDoViewChange) Apply(r *Replica, m *DoViewChange, out *Effe
 type RecordDoViewChange struct{}
 
 func (RecordDoViewChange) Guard(r *Replica, m *DoViewChange) bool {
-	return r.Status == ViewChange && m.View == r.View && r.isPrimary() && r.fresh(m.Replica, m.CrashVector)
+	return r.Status == ViewChange && m.View == r.View && r.isPrimary() && r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (RecordDoViewChange) Apply(r *Replica, m *DoViewChange, out *Effects) {
@@ -148,7 +148,7 @@ func (r *Replica) recordDoViewChange(m *DoViewChange) {
 type StartNewView struct{}
 
 func (StartNewView) Guard(r *Replica, q lang.QuorumOf[DoViewChange]) bool {
-	return r.Status == ViewChange && r.isPrimary() && len(r.DoViewChanges) >= r.Config.F()+1 && r.viewSource() != nil
+	return r.Status == ViewChange && r.isPrimary() && len(r.DoViewChanges) >= r.f()+1 && r.viewSource() != nil
 }
 
 func (StartNewView) Apply(r *Replica, q lang.QuorumOf[DoViewChange], out *Effects) {
@@ -164,10 +164,14 @@ func (StartNewView) Apply(r *Replica, q lang.QuorumOf[DoViewChange], out *Effect
 	if r.Config.leases() {
 		r.ViewStart = r.OpNumber
 	}
+	epoch := r.Epoch
 	r.commitTo(commit, out)
+	if r.Epoch != epoch {
+		return // the view committed the epoch's reconfiguration
+	}
 	r.awaitAcks()
 	r.StartViewChanges, r.SentDoViewChange, r.DoViewChanges = 0, false, nil
-	out.Broadcast(StartView{View: r.View, Log: r.logTail(), Op: r.OpNumber, Commit: r.CommitNumber, CrashVector: r.vector()})
+	r.broadcast(out, StartView{Epoch: r.Epoch, View: r.View, Log: r.logTail(), Op: r.OpNumber, Commit: r.CommitNumber, CrashVector: r.vector()})
 }
 
 // bestDoViewChange returns the DoViewChange with the largest last normal
@@ -229,12 +233,12 @@ func (r *Replica) connects(d *DoViewChange) bool {
 type FetchDoViewChange struct{}
 
 func (FetchDoViewChange) Guard(r *Replica, q lang.QuorumOf[DoViewChange]) bool {
-	return r.Status == ViewChange && r.isPrimary() && len(r.DoViewChanges) >= r.Config.F()+1 && r.viewSource() == nil
+	return r.Status == ViewChange && r.isPrimary() && len(r.DoViewChanges) >= r.f()+1 && r.viewSource() == nil
 }
 
 func (FetchDoViewChange) Apply(r *Replica, q lang.QuorumOf[DoViewChange], out *Effects) {
 	d := r.bestDoViewChange()
-	out.Send(d.Replica, GetDoViewChange{View: r.View, Op: r.agreesWith(d), Replica: r.Index, CrashVector: r.vector()})
+	out.Send(d.Replica, GetDoViewChange{Epoch: r.Epoch, View: r.View, Op: r.agreesWith(d), Replica: r.Index, CrashVector: r.vector()})
 }
 
 // ResendDoViewChange sends the replica's DoViewChange again to the new
@@ -248,7 +252,7 @@ type ResendDoViewChange struct{}
 
 func (ResendDoViewChange) Guard(r *Replica, m *GetDoViewChange) bool {
 	return r.Status == ViewChange && m.View == r.View && r.SentDoViewChange && m.Replica == r.primary() &&
-		m.Replica != r.Index && r.fresh(m.Replica, m.CrashVector)
+		m.Replica != r.Index && r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (ResendDoViewChange) Apply(r *Replica, m *GetDoViewChange, out *Effects) {
@@ -283,7 +287,7 @@ func (ReceiveStartView) Apply(r *Replica, m *StartView, out *Effects) {
 	r.dropLease()
 	r.StartViewChanges, r.SentDoViewChange, r.DoViewChanges = 0, false, nil
 	if r.OpNumber > r.CommitNumber {
-		out.Send(r.primary(), PrepareOK{View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
+		out.Send(r.primary(), PrepareOK{Epoch: r.Epoch, View: r.View, Op: r.OpNumber, Replica: r.Index, CrashVector: r.vector()})
 	}
 }
 
@@ -292,7 +296,7 @@ func (ReceiveStartView) Apply(r *Replica, m *StartView, out *Effects) {
 // (ReceiveStartView). m must be well formed: its entries end at its
 // op-number.
 func (r *Replica) acceptsStartView(m *StartView) bool {
-	if !r.Status.participates() || r.Config.Primary(m.View) == r.Index || !r.fresh(r.Config.Primary(m.View), m.CrashVector) ||
+	if !r.Status.participates() || r.primaryOf(m.View) == r.Index || !r.fresh(r.primaryOf(m.View), m.Epoch, m.CrashVector) ||
 		OpNumber(len(m.Log)) > m.Op {
 		return false
 	}
@@ -323,7 +327,7 @@ func (FetchStartView) Guard(r *Replica, m *StartView) bool {
 
 func (FetchStartView) Apply(r *Replica, m *StartView, out *Effects) {
 	r.merge(m.CrashVector)
-	out.Send(r.Config.Primary(m.View), GetStartView{View: m.View, Op: r.CommitNumber, Replica: r.Index, CrashVector: r.vector()})
+	out.Send(r.primaryOf(m.View), GetStartView{Epoch: r.Epoch, View: m.View, Op: r.CommitNumber, Replica: r.Index, CrashVector: r.vector()})
 }
 
 // SendStartView sends the view's StartView again to a backup that asks,
@@ -336,11 +340,11 @@ func (FetchStartView) Apply(r *Replica, m *StartView, out *Effects) {
 type SendStartView struct{}
 
 func (SendStartView) Guard(r *Replica, m *GetStartView) bool {
-	return r.Status == Normal && r.isPrimary() && m.View == r.View && m.Replica != r.Index && r.fresh(m.Replica, m.CrashVector)
+	return r.Status == Normal && r.isPrimary() && m.View == r.View && m.Replica != r.Index && r.fresh(m.Replica, m.Epoch, m.CrashVector)
 }
 
 func (SendStartView) Apply(r *Replica, m *GetStartView, out *Effects) {
 	r.merge(m.CrashVector)
 	c, entries := r.logFrom(m.Op)
-	out.Send(m.Replica, StartView{View: r.View, Checkpoint: c, Log: entries, Op: r.OpNumber, Commit: r.CommitNumber, CrashVector: r.vector()})
+	out.Send(m.Replica, StartView{Epoch: r.Epoch, View: r.View, Checkpoint: c, Log: entries, Op: r.OpNumber, Commit: r.CommitNumber, CrashVector: r.vector()})
 }

@@ -27,6 +27,17 @@ var statusNames = [...]string{
 	spec.RecoveringVector: "RecoveringVector",
 	spec.Recovering:       "Recovering",
 	spec.Crashed:          "Crashed",
+	spec.Standby:          "Standby",
+	spec.Leaving:          "Leaving",
+	spec.Shutdown:         "Shutdown",
+}
+
+// epochFields are the fields of reconfiguration (7), which a trace leaves
+// out while they are zero: a replica's state and messages in epoch 0 read
+// as they did before epochs, and so do the traces of runs that never
+// reconfigure.
+var epochFields = map[string]bool{
+	"Epoch": true, "Reconfigure": true, "OldMembers": true, "EpochStart": true, "EpochStarted": true, "Members": true,
 }
 
 var (
@@ -41,7 +52,9 @@ var (
 // the header and the line's node give.
 func State(r *spec.Replica) ([]byte, error) {
 	e := encoder{}
-	skip := func(name string) bool { return name == "Config" || name == "Index" }
+	skip := func(name string) bool {
+		return name == "Config" || name == "Index" || name == "Members" && r.Epoch == 0 && r.Members == r.Config.Group()
+	}
 	if err := e.object(reflect.ValueOf(r).Elem(), false, skip, "state"); err != nil {
 		return nil, err
 	}
@@ -198,7 +211,7 @@ func (e *encoder) object(v reflect.Value, typed bool, skip func(string) bool, pa
 	}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() || skip != nil && skip(f.Name) {
+		if !f.IsExported() || skip != nil && skip(f.Name) || epochFields[f.Name] && v.Field(i).IsZero() {
 			continue
 		}
 		name := lowerFirst(f.Name)

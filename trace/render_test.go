@@ -61,15 +61,16 @@ func TestStatusNames(t *testing.T) {
 	for s, want := range map[spec.Status]string{
 		spec.Normal: "Normal", spec.ViewChange: "ViewChange", spec.StateTransfer: "StateTransfer",
 		spec.RecoveringVector: "RecoveringVector", spec.Recovering: "Recovering", spec.Crashed: "Crashed",
+		spec.Standby: "Standby", spec.Leaving: "Leaving", spec.Shutdown: "Shutdown",
 	} {
 		r := spec.Replica{Status: s}
 		got, err := trace.State(&r)
 		require.NoError(t, err)
 		require.Contains(t, string(got), `{"status":"`+want+`",`)
 	}
-	r := spec.Replica{Status: spec.Crashed + 1}
+	r := spec.Replica{Status: spec.Shutdown + 1}
 	_, err := trace.State(&r)
-	require.ErrorContains(t, err, "state.status: no status 6")
+	require.ErrorContains(t, err, "state.status: no status 9")
 }
 
 func TestValueMessages(t *testing.T) {

@@ -42,6 +42,7 @@ func (g *gen) genCheckerFile(f *jen.File) {
 	g.genCheckerLocal(f, lang.OnCrash, "Crash", nil)
 	g.genCheckerLocal(f, lang.OnRestart, "Restart", jen.Id("nonce").Uint64())
 	g.genCheckerRequest(f)
+	g.genCheckerReconfigure(f)
 	g.genCheckerReplyOf(f)
 	g.genCheckerChecks(f)
 	g.genCheckerValues(f)
@@ -266,6 +267,47 @@ func (g *gen) genCheckerRequest(f *jen.File) {
 	f.Line()
 }
 
+func (g *gen) genCheckerReconfigure(f *jen.File) {
+	rf := g.p.Reconfigure
+	f.Func().Params(g.checkerRecv()).Id("HasReconfigure").Params().Bool().Block(jen.Return(jen.Lit(rf != nil)))
+	f.Line()
+	f.Func().Params(g.checkerRecv()).Id("Reconfigure").Params(
+		jen.Id("r").Op("*").Add(g.stateType()), jen.List(jen.Id("c"), jen.Id("n"), jen.Id("e"), jen.Id("s")).Uint64(), g.checkerOut(),
+	).Params(g.stateType(), g.fired()).BlockFunc(func(b *jen.Group) {
+		var e *ir.Event
+		if rf != nil {
+			e = g.eventOf(lang.OnRequest, rf.Request)
+		}
+		b.Var().Id("next").Add(g.stateType())
+		if e == nil {
+			b.Return(jen.Id("next"), g.fired().Values())
+			return
+		}
+		b.Id("m").Op(":=").Add(g.reconfigureRequest(jen.Id("c"), jen.Id("n"), jen.Id("e"), jen.Id("s")))
+		b.If(jen.Op("!").Add(g.app(enabledFunc(e))).Call(jen.Id("r"), jen.Op("&").Id("m"))).Block(jen.Return(jen.Id("next"), g.fired().Values()))
+		b.Add(g.effectsVar())
+		b.Id("next").Op("=").Add(g.cloneState(jen.Id("r")))
+		b.Id("f").Op(":=").Add(g.app(eventFunc(e))).Call(jen.Op("&").Id("next"), jen.Op("&").Id("m"), jen.Op("&").Id("eff"))
+		b.Return(jen.Id("next"), jen.Id("convert").Call(jen.Op("&").Id("eff"), jen.Id("out"), jen.Id("f")))
+	})
+	f.Line()
+}
+
+// reconfigureRequest calls the spec's reconfigure function with client c,
+// number n, epoch e and group s.
+func (g *gen) reconfigureRequest(c, n, e, s jen.Code) *jen.Statement {
+	rf := g.p.Reconfigure
+	args := []jen.Code{g.spec(g.p.ClientType).Call(c)}
+	for i, v := range []jen.Code{n, e, s} {
+		t := jen.Id(rf.Params[i])
+		if rf.InSpec[i] {
+			t = g.spec(rf.Params[i])
+		}
+		args = append(args, t.Call(v))
+	}
+	return g.spec(rf.Name).Call(args...)
+}
+
 // clientRequest calls the spec's client function with client c, number n
 // and value v.
 func (g *gen) clientRequest(c, n, v jen.Code) *jen.Statement {
@@ -465,6 +507,11 @@ func (g *gen) genEventValue(f *jen.File) {
 			if g.p.Client != nil {
 				s.Case(jen.Qual(modelPath, "EventRequest")).Block(jen.Return(
 					g.clientRequest(jen.Id("ev").Dot("Client"), jen.Id("ev").Dot("Request"), jen.Id("ev").Dot("Value")),
+					jen.Nil()))
+			}
+			if g.p.Reconfigure != nil {
+				s.Case(jen.Qual(modelPath, "EventReconfigure")).Block(jen.Return(
+					g.reconfigureRequest(jen.Id("ev").Dot("Client"), jen.Id("ev").Dot("Request"), jen.Id("ev").Dot("Epoch"), jen.Id("ev").Dot("Members")),
 					jen.Nil()))
 			}
 			s.Case(jen.Qual(modelPath, "EventCrash")).Block(jen.Return(jen.Qual(langPath, "Crash").Values(), jen.Nil()))

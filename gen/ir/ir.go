@@ -94,6 +94,20 @@ type ClientFunc struct {
 	Request      string // the request type it returns
 }
 
+// ReconfigureFunc is the spec's //vsr:reconfigure function,
+// func(ClientType, N, E, S) Request, which the model checker calls to make
+// the administrator's n-th request, a reconfiguration that ends epoch e
+// with group s. N, E and S are integer types.
+type ReconfigureFunc struct {
+	Name    string
+	Pos     load.Pos
+	Request string // the request type it returns
+	// Params holds the types of N, E and S, each qualified by the spec's
+	// package when InSpec.
+	Params [3]string
+	InSpec [3]bool
+}
+
 // Protocol is a checked spec.
 type Protocol struct {
 	SpecPath string // import path of the spec package
@@ -114,6 +128,8 @@ type Protocol struct {
 	ReplyType string
 	// Client is the function that makes a client's request, or nil.
 	Client *ClientFunc
+	// Reconfigure is the function that makes a reconfiguration, or nil.
+	Reconfigure *ReconfigureFunc
 	// ReplicaType and ClientType are the spec's replica index and client ID
 	// types, the type arguments of lang.Effects.
 	ReplicaType string
@@ -638,6 +654,10 @@ func (b *builder) invariants() {
 			b.clientFunc(inv)
 			continue
 		}
+		if inv.Marker == "reconfigure" {
+			b.reconfigureFunc(inv)
+			continue
+		}
 		if inv.Marker == "action" {
 			ok := len(f.Params) == 2 && b.isState(f.Params[0]) && b.isState(f.Params[1]) &&
 				len(f.Results) == 1 && f.Results[0].Desc == "error"
@@ -686,6 +706,35 @@ func (b *builder) clientFunc(inv *load.MarkedFunc) {
 		Name: inv.Name, Pos: inv.Pos, Request: req.Name,
 		Number: f.Params[1].Name, NumberInSpec: f.Params[1].Pkg == b.spec.PkgPath,
 	}
+}
+
+// reconfigureFunc checks func(C, N, E, S) R with C the client type, N, E
+// and S integer types and R a request.
+func (b *builder) reconfigureFunc(inv *load.MarkedFunc) {
+	f := inv.Func
+	ok := len(f.Params) == 4 && len(f.Results) == 1 &&
+		f.Params[0].Pkg == b.spec.PkgPath && f.Params[0].Name == b.p.ClientType && !f.Params[0].Pointer
+	for i := 1; ok && i < 4; i++ {
+		ok = !f.Params[i].Pointer && !f.Params[i].Slice && f.Params[i].Name != ""
+	}
+	var req *Struct
+	if ok {
+		req = b.structs[f.Results[0].Name]
+		ok = f.Results[0].Pkg == b.spec.PkgPath && !f.Results[0].Pointer && req != nil && req.Role == Request
+	}
+	if !ok {
+		b.errorf(inv.Pos, "reconfigure %s: must be func(%s, N, E, S) R with N, E and S integer types and R a request, not %s", inv.Name, b.p.ClientType, funcDesc(f))
+		return
+	}
+	if b.p.Reconfigure != nil {
+		b.errorf(inv.Pos, "reconfigure %s: second //vsr:reconfigure, after %s at %s", inv.Name, b.p.Reconfigure.Name, b.p.Reconfigure.Pos)
+		return
+	}
+	rf := &ReconfigureFunc{Name: inv.Name, Pos: inv.Pos, Request: req.Name}
+	for i := range 3 {
+		rf.Params[i], rf.InSpec[i] = f.Params[i+1].Name, f.Params[i+1].Pkg == b.spec.PkgPath
+	}
+	b.p.Reconfigure = rf
 }
 
 func (b *builder) isStates(ref *load.Ref) bool {

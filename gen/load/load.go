@@ -141,7 +141,8 @@ type Write struct {
 }
 
 // MarkedFunc is a function marked //vsr:invariant, //vsr:action (a
-// predicate over one step) or //vsr:client (how a client makes a request).
+// predicate over one step), //vsr:client (how a client makes a request) or
+// //vsr:reconfigure (how the administrator makes a reconfiguration).
 type MarkedFunc struct {
 	Name   string
 	Pos    Pos
@@ -302,7 +303,7 @@ func (l *loader) read(spec *Spec) {
 				if !ok {
 					continue
 				}
-				if marker != "invariant" && marker != "action" && marker != "client" || d.Recv != nil {
+				if marker != "invariant" && marker != "action" && marker != "client" && marker != "reconfigure" || d.Recv != nil {
 					l.errorf(p, "marker //vsr:%s does not apply to a function", marker)
 					continue
 				}
@@ -365,7 +366,7 @@ func (l *loader) attachConsts(spec *Spec, consts []*types.Const) {
 var markers = map[string]bool{
 	"state": true, "message": true, "request": true, "reply": true,
 	"timeout": true, "config": true, "rule": true, "invariant": true, "action": true,
-	"client": true,
+	"client": true, "reconfigure": true,
 }
 
 // marker returns the vsr: marker in doc, its arguments and position. An
@@ -404,7 +405,7 @@ func (l *loader) typeDecl(ts *ast.TypeSpec, doc *ast.CommentGroup) *Decl {
 		return nil
 	}
 	marker, args, _, _ := l.marker(doc)
-	if marker == "invariant" || marker == "action" || marker == "client" {
+	if marker == "invariant" || marker == "action" || marker == "client" || marker == "reconfigure" {
 		l.errorf(ts.Name.Pos(), "marker //vsr:%s applies to a function, not type %s", marker, ts.Name.Name)
 		return nil
 	}

@@ -266,6 +266,30 @@ func (Protocol) Deliver(r *spec.Replica, msg []byte, out *route.Out) (spec.Repli
 		}
 		next = (*generated.Replica)(r).Clone()
 		f = generated.OnGrantLease(&next, &m, &eff)
+	case generated.KindStartEpoch:
+		var m spec.StartEpoch
+		(*generated.StartEpoch)(&m).Decode(&d)
+		d.End()
+		if err := d.Err(); err != nil {
+			return next, model.Fired{}, fmt.Errorf("deliver StartEpoch: %w", err)
+		}
+		if !generated.EnabledStartEpoch(r, &m) {
+			return next, model.Fired{}, nil
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnStartEpoch(&next, &m, &eff)
+	case generated.KindEpochStarted:
+		var m spec.EpochStarted
+		(*generated.EpochStarted)(&m).Decode(&d)
+		d.End()
+		if err := d.Err(); err != nil {
+			return next, model.Fired{}, fmt.Errorf("deliver EpochStarted: %w", err)
+		}
+		if !generated.EnabledEpochStarted(r, &m) {
+			return next, model.Fired{}, nil
+		}
+		next = (*generated.Replica)(r).Clone()
+		f = generated.OnEpochStarted(&next, &m, &eff)
 	default:
 		return next, model.Fired{}, fmt.Errorf("deliver: no rule answers message kind %v", k)
 	}
@@ -356,6 +380,22 @@ func (Protocol) Request(r *spec.Replica, c, n uint64, v []byte, out *route.Out) 
 	return next, convert(&eff, out, f)
 }
 
+func (Protocol) HasReconfigure() bool {
+	return true
+}
+
+func (Protocol) Reconfigure(r *spec.Replica, c, n, e, s uint64, out *route.Out) (spec.Replica, model.Fired) {
+	var next spec.Replica
+	m := spec.NewReconfiguration(spec.ClientID(c), spec.RequestNumber(n), spec.EpochNumber(e), spec.ReplicaSet(s))
+	if !generated.EnabledRequest(r, &m) {
+		return next, model.Fired{}
+	}
+	var eff lang.Effects[spec.ReplicaIndex, spec.ClientID]
+	next = (*generated.Replica)(r).Clone()
+	f := generated.OnRequest(&next, &m, &eff)
+	return next, convert(&eff, out, f)
+}
+
 func (Protocol) ReplyOf(msg []byte) (client, request uint64, err error) {
 	m, err := generated.UnmarshalMessage(msg)
 	if err != nil {
@@ -421,6 +461,9 @@ func (Protocol) RenameMessageValues(msg []byte, f func([]byte) []byte) ([]byte, 
 	case spec.RecoveryResponse:
 		renameRecoveryResponse(&m, f)
 		return generated.AppendMessage(nil, m)
+	case spec.StartEpoch:
+		renameStartEpoch(&m, f)
+		return generated.AppendMessage(nil, m)
 	}
 	return msg, nil
 }
@@ -463,6 +506,8 @@ func eventValue(ev model.Event) (any, error) {
 		}
 	case model.EventRequest:
 		return spec.NewRequest(spec.ClientID(ev.Client), spec.RequestNumber(ev.Request), ev.Value), nil
+	case model.EventReconfigure:
+		return spec.NewReconfiguration(spec.ClientID(ev.Client), spec.RequestNumber(ev.Request), spec.EpochNumber(ev.Epoch), spec.ReplicaSet(ev.Members)), nil
 	case model.EventCrash:
 		return lang.Crash{}, nil
 	case model.EventRestart:
@@ -507,6 +552,13 @@ func renameNewState(m *spec.NewState, f func([]byte) []byte) {
 }
 
 func renameRecoveryResponse(m *spec.RecoveryResponse, f func([]byte) []byte) {
+	renameCheckpoint(&m.Checkpoint, f)
+	for i0 := range m.Log {
+		renameRequest(&m.Log[i0], f)
+	}
+}
+
+func renameStartEpoch(m *spec.StartEpoch, f func([]byte) []byte) {
 	renameCheckpoint(&m.Checkpoint, f)
 	for i0 := range m.Log {
 		renameRequest(&m.Log[i0], f)

@@ -1,7 +1,8 @@
 // Package pretty prints protocol values on one line for people:
 // Name{Field:value ...}, byte slices quoted, crash vectors shortened to CV
 // and left out when empty, nested structs left out when all zero, a
-// request's Read left out unless it reads, values with a String method
+// request's Read left out unless it reads, the fields of epochs left out
+// in epoch 0, values with a String method
 // (sets of replicas, statuses) as it says.
 package pretty
 
@@ -10,6 +11,12 @@ import (
 	"reflect"
 	"strings"
 )
+
+// epochNoise holds the fields of reconfiguration (7) left out when zero:
+// without a reconfiguration, every replica stays in epoch 0.
+var epochNoise = map[string]bool{
+	"Epoch": true, "Reconfigure": true, "Members": true, "OldMembers": true, "EpochStart": true, "EpochStarted": true,
+}
 
 // Format prints v on one line.
 func Format(v any) string {
@@ -39,7 +46,7 @@ func format(sb *strings.Builder, v reflect.Value) {
 			// request not yet executed), an empty crash vector (the paper's
 			// recovery has none), a request that does not only read.
 			if f.Kind() == reflect.Struct && f.IsZero() || name == "CrashVector" && f.Kind() == reflect.Slice && f.Len() == 0 ||
-				name == "Read" && f.Kind() == reflect.Bool && !f.Bool() {
+				name == "Read" && f.Kind() == reflect.Bool && !f.Bool() || epochNoise[name] && f.IsZero() {
 				continue
 			}
 			if !first {

@@ -72,6 +72,12 @@ func (m Protocol) Restart(r *State, nonce uint64, out *route.Out) (State, model.
 	return State{}, model.Fired{}
 }
 func (m Protocol) HasClients() bool { return false }
+
+func (m Protocol) HasReconfigure() bool { return false }
+
+func (m Protocol) Reconfigure(r *State, c, n, e, s uint64, out *route.Out) (State, model.Fired) {
+	return State{}, model.Fired{}
+}
 func (m Protocol) Request(*State, uint64, uint64, []byte, *route.Out) (State, model.Fired) {
 	return State{}, model.Fired{}
 }

@@ -47,6 +47,13 @@ type Protocol[R any] interface {
 	HasClients() bool
 	// Request delivers the n-th request of client c, with value v, to r.
 	Request(r *R, c uint64, n uint64, v []byte, out *route.Out) (R, Fired)
+	// HasReconfigure reports whether the spec says how the administrator
+	// makes a reconfiguration (a //vsr:reconfigure function); Reconfigure
+	// is a no-op otherwise.
+	HasReconfigure() bool
+	// Reconfigure delivers the n-th request of the administrator c, a
+	// reconfiguration that ends epoch e with group s, to r.
+	Reconfigure(r *R, c, n, e, s uint64, out *route.Out) (R, Fired)
 	// ReplyOf returns the client and request number an encoded reply
 	// answers.
 	ReplyOf(msg []byte) (client, request uint64, err error)
@@ -89,6 +96,9 @@ type Event struct {
 	Value           []byte
 	// Nonce is the nonce of EventRestart.
 	Nonce uint64
+	// Epoch and Members make, with Client and Request, the
+	// reconfiguration of EventReconfigure, as Reconfigure takes them.
+	Epoch, Members uint64
 }
 
 // EventKind is the kind of an Event.
@@ -100,6 +110,7 @@ const (
 	EventRequest
 	EventCrash
 	EventRestart
+	EventReconfigure
 )
 
 // Fired says which rules a step applied, by rule ID; 0 is none.
