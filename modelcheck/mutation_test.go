@@ -68,6 +68,12 @@ func (m mutant) Request(r *spec.Replica, c, n uint64, v []byte, out *route.Out) 
 var mutantSettings = map[string][]string{
 	"CheckpointsAgree":  {"clients", "2", "viewchanges", "0", "checkpoint", "1"},
 	"LeaseReadsCurrent": {"values", "1", "lease", "2", "lease-margin", "2", "lease-timeouts", "1", "ticks", "3"},
+	// Replace replica 2 of {0, 1, 2} by 3, with nothing else going on.
+	"OnePrimaryPerView":          {"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "values", "0", "viewchanges", "0"},
+	"ViewNeverDecreases, epochs": {"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "values", "0", "viewchanges", "0"},
+	// Move the group from {3, 4, 5} to {0, 1, 2}, after a client's
+	// write.
+	"AcknowledgedNotLost, epochs": {"replicas", "6", "members", "3,4,5", "reconfigure", "0,1,2", "values", "1", "viewchanges", "0"},
 }
 
 // TestMutantsBreakInvariants breaks one rule at a time and requires the
@@ -110,6 +116,23 @@ func TestMutantsBreakInvariants(t *testing.T) {
 			"action ViewNeverDecreases"},
 		{"CommitNeverDecreases", mutant{rule: "SendCommit", mutate: func(r *spec.Replica) { r.CommitNumber = 0 }}, 1, 0,
 			"action CommitNeverDecreases"},
+		// A replica that joins takes the group before the
+		// reconfiguration for the epoch's: it and the others disagree
+		// on who is primary.
+		{"OnePrimaryPerView", mutant{rule: "ReceiveStartEpoch", mutate: func(r *spec.Replica) { r.Members = r.OldMembers }}, 0, 0,
+			"invariant OnePrimaryPerView"},
+		// A replica of both groups goes back to the epoch before when it
+		// hears that another has started the new one.
+		{"ViewNeverDecreases, epochs", mutant{rule: "RecordEpochStarted", mutate: func(r *spec.Replica) { r.Epoch-- }}, 0, 0,
+			"action ViewNeverDecreases"},
+		// The replica that joins starts the epoch with the history it
+		// had, none, not the one the StartEpoch carries: as the next
+		// epoch's primary it has lost the write acknowledged in the
+		// epoch before.
+		{"AcknowledgedNotLost, epochs", mutant{rule: "ReceiveStartEpoch", mutate: func(r *spec.Replica) {
+			r.Log, r.ClientTable, r.Checkpoint = nil, nil, spec.Checkpoint{}
+			r.LogStart, r.OpNumber, r.CommitNumber = 0, 0, 0
+		}}, 0, 0, "invariant AcknowledgedNotLost"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
