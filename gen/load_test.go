@@ -33,6 +33,9 @@ var invalidSpecs = map[string][]string{
 	"actionsignature": {
 		"gen/testdata/invalid/actionsignature/spec.go:38: vsrgen: ir: action CountGrows: must be func(before, after *Replica) error, not func([]Replica) error",
 	},
+	"reconfiguresignature": {
+		"gen/testdata/invalid/reconfiguresignature/spec.go:37: vsrgen: ir: reconfigure NewReconfiguration: must be func(ClientID, N, E, S) R with N, E and S integer types and R a request, not func(ClientID, uint64, uint32, []ReplicaIndex) Request",
+	},
 	"generatednames": {
 		"gen/testdata/invalid/generatednames/spec.go:23: vsrgen: ir: type Kind: the generated name Kind is taken by the generated package itself; rename the type",
 		"gen/testdata/invalid/generatednames/spec.go:33: vsrgen: ir: rule None: the generated name RuleNone is taken by the generated package itself; rename the rule",

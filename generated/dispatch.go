@@ -87,7 +87,7 @@ var Rules = [NumRules + 1]lang.RuleInfo{
 	RuleCommitOperations:             {Name: "CommitOperations", Trigger: lang.OnQuorum, Event: "PrepareOK", Section: "4.1", Pos: "spec/normal.go:142"},
 	RuleReceiveCommit:                {Name: "ReceiveCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:171"},
 	RuleAckCommit:                    {Name: "AckCommit", Trigger: lang.OnMessage, Event: "Commit", Section: "4.1", Pos: "spec/normal.go:190"},
-	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:219"},
+	RuleSendCommit:                   {Name: "SendCommit", Trigger: lang.OnTimeout, Event: "CommitTimeout", Section: "4.1", Pos: "spec/normal.go:221"},
 	RuleReceiveStartEpoch:            {Name: "ReceiveStartEpoch", Trigger: lang.OnMessage, Event: "StartEpoch", Section: "7.2", Pos: "spec/reconfig.go:116"},
 	RuleRecordEpochStarted:           {Name: "RecordEpochStarted", Trigger: lang.OnMessage, Event: "EpochStarted", Section: "7.3", Pos: "spec/reconfig.go:147"},
 	RuleShutDown:                     {Name: "ShutDown", Trigger: lang.OnQuorum, Event: "EpochStarted", Section: "7.3", Pos: "spec/reconfig.go:164"},

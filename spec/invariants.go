@@ -223,12 +223,12 @@ func OnePrimaryPerView(rs []Replica) error {
 			if !a.inEpoch() || !b.inEpoch() || a.Epoch != b.Epoch {
 				continue
 			}
+			if a.Status == Normal && b.Status == Normal && a.View == b.View && a.isPrimary() && b.isPrimary() {
+				return fmt.Errorf("replicas %d and %d: both primary of epoch %d view %d", a.Index, b.Index, a.Epoch, a.View)
+			}
 			if a.Members != b.Members || a.OldMembers != b.OldMembers || a.EpochStart != b.EpochStart {
 				return fmt.Errorf("replicas %d and %d: epoch %d has group %v after %v from op %d at one, group %v after %v from op %d at the other",
 					a.Index, b.Index, a.Epoch, a.Members, a.OldMembers, a.EpochStart, b.Members, b.OldMembers, b.EpochStart)
-			}
-			if a.Status == Normal && b.Status == Normal && a.View == b.View && a.isPrimary() && b.isPrimary() {
-				return fmt.Errorf("replicas %d and %d: both primary of epoch %d view %d", a.Index, b.Index, a.Epoch, a.View)
 			}
 		}
 	}

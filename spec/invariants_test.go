@@ -1,6 +1,8 @@
 package spec_test
 
 import (
+	"strings"
+
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -81,7 +83,7 @@ func TestInvariants(t *testing.T) {
 				rs[1].View, rs[1].LastNormalView = 1, 1
 				rs[1].Log, rs[1].OpNumber, rs[1].CommitNumber = rs[1].Log[:1], 1, 1
 			},
-			want: "client 2 request 1 was acknowledged in view 0 but the log of replica 1, primary of view 1, lacks it",
+			want: "client 2 request 1 was acknowledged in epoch 0 view 0 but the log of replica 1, primary of epoch 0 view 1, lacks it",
 		},
 		{
 			name:  "ExecutedAtMostOnce",
@@ -193,7 +195,7 @@ func TestCheckpointInvariants(t *testing.T) {
 			name:  "AcknowledgedNotLost/checkpoint",
 			check: func(rs []spec.Replica) error { return spec.AcknowledgedNotLost(rs, acked) },
 			bad:   func(rs []spec.Replica) { rs[0].Checkpoint.ClientTable[0].Request = 0 },
-			want:  "client 1 request 1 was acknowledged in view 0 but the log of replica 0, primary of view 0, lacks it",
+			want:  "client 1 request 1 was acknowledged in epoch 0 view 0 but the log of replica 0, primary of epoch 0 view 0, lacks it",
 		},
 	}
 	for _, tt := range tests {
@@ -216,7 +218,7 @@ func TestInvariantTable(t *testing.T) {
 	}
 	require.Equal(t, []string{
 		"CommitNumberAtMostOpNumber", "CommittedPrefixesAgree", "CheckpointsAgree",
-		"NormalLogMatchesPrimary", "ExecutedAtMostOnce", "AcknowledgedNotLost", "LeaseReadsCurrent",
+		"NormalLogMatchesPrimary", "ExecutedAtMostOnce", "AcknowledgedNotLost", "OnePrimaryPerView", "LeaseReadsCurrent",
 	}, names)
 }
 
@@ -229,22 +231,51 @@ func TestActions(t *testing.T) {
 		bad   func(r *spec.Replica)
 		want  string
 	}{
-		{"ViewNeverDecreases", spec.ViewNeverDecreases, func(r *spec.Replica) { r.View = 1 }, "replica 0: view-number went from 2 to 1"},
+		{"ViewNeverDecreases", spec.ViewNeverDecreases, func(r *spec.Replica) { r.View = 1 }, "replica 0: epoch and view went from 0.2 to 0.1"},
+		{"ViewNeverDecreases, epochs", spec.ViewNeverDecreases, func(r *spec.Replica) { r.Epoch, r.View = 0, 5 }, "replica 0: epoch and view went from 1.2 to 0.5"},
 		{"CommitNeverDecreases", spec.CommitNeverDecreases, func(r *spec.Replica) { r.CommitNumber = 1 }, "replica 0: commit-number went from 2 to 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := committedCluster()[0]
 			before.View = 2
+			if tt.name == "ViewNeverDecreases, epochs" {
+				before.Epoch = 1
+			}
 			after := (*generated.Replica)(&before).Clone()
 			after.View, after.OpNumber = 3, 3
 			require.NoError(t, tt.check(&before, &after))
 			require.NoError(t, generated.CheckActions(&before, &after))
 			tt.bad(&after)
 			require.EqualError(t, tt.check(&before, &after), tt.want)
-			require.ErrorContains(t, generated.CheckActions(&before, &after), "action "+tt.name)
+			require.ErrorContains(t, generated.CheckActions(&before, &after), "action "+strings.TrimSuffix(tt.name, ", epochs"))
 			after.Status = spec.Recovering
 			require.NoError(t, tt.check(&before, &after))
 		})
 	}
+}
+
+// TestOnePrimaryPerView checks the invariant on the replicas of a
+// reconfiguration that replaces replica 2 by 3: it holds while the
+// replicas of epoch 1 agree on its group, and breaks when two of them are
+// primary of the same view, or when they disagree on the group.
+func TestOnePrimaryPerView(t *testing.T) {
+	cfg := spec.Config{Replicas: 4, Members: 0b0111}
+	rs := []spec.Replica{spec.NewReplica(cfg, 0), spec.NewReplica(cfg, 1), spec.NewReplica(cfg, 2), spec.NewReplica(cfg, 3)}
+	for i := range rs {
+		rs[i].Status, rs[i].Epoch, rs[i].Members, rs[i].OldMembers, rs[i].EpochStart = spec.Normal, 1, 0b1011, 0b0111, 1
+	}
+	rs[2].Status = spec.Leaving
+	require.NoError(t, spec.OnePrimaryPerView(rs))
+
+	// Replica 3 takes the group {3} for the epoch's: it is the primary
+	// of view 0, as replica 0 is.
+	rs[3].Members = 0b1000
+	require.EqualError(t, spec.OnePrimaryPerView(rs), "replicas 0 and 3: both primary of epoch 1 view 0")
+
+	// Replica 1 takes the old group for the epoch's: no second primary,
+	// but a group the others do not have.
+	rs[3].Members, rs[1].Members = 0b1011, 0b0111
+	require.EqualError(t, spec.OnePrimaryPerView(rs),
+		"replicas 0 and 1: epoch 1 has group {r0, r1, r3} after {r0, r1, r2} from op 1 at one, group {r0, r1, r2} after {r0, r1, r2} from op 1 at the other")
 }

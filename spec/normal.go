@@ -213,7 +213,9 @@ func (r *Replica) ackAhead(commit OpNumber, out *Effects) {
 // with the batch it had. A Prepare or its PrepareOK may have been lost;
 // the paper relies on the client's resend, which a primary ignores for a
 // request in progress, so without this a lossy network could stall an
-// operation for good.
+// operation for good. A primary that was in the epoch before too sends
+// the StartEpoch again to the members that have not said they started
+// (7.3).
 //
 //vsr:rule 4.1
 type SendCommit struct{}
@@ -229,4 +231,5 @@ func (SendCommit) Apply(r *Replica, t *CommitTimeout, out *Effects) {
 		r.broadcast(out, r.prepare(first, a.Op))
 		first = a.Op + 1
 	}
+	r.resendStartEpoch(out)
 }

@@ -24,9 +24,9 @@ import "github.com/viewstamped/vsr/lang"
 //     state transfer; the runtime sends large ones in chunks.
 //   - Every replica of the new group says EpochStarted to every replica
 //     of the old group, so that the old replicas that stay know who has
-//     started too: a member of both groups that is the new epoch's primary
-//     sends StartEpoch again to the members that have not, as a leaving
-//     replica does, on its commit timeout.
+//     started too: the new epoch's primary, when it was in the old group,
+//     sends StartEpoch again to the members that have not, on its commit
+//     timeout, as a leaving replica does.
 //   - A view change of the old epoch that commits the reconfiguration
 //     ends the epoch at the new primary before it sends its StartView:
 //     the old epoch's other replicas learn the end from a StartEpoch.
@@ -171,21 +171,29 @@ func (ShutDown) Apply(r *Replica, q lang.QuorumOf[EpochStarted], out *Effects) {
 	r.Status = Shutdown
 }
 
-// ResendStartEpoch sends the StartEpoch again to the members of the new
-// group that have not said they started, from a replica leaving the group
-// or from the new epoch's primary while it was in the old group too: the
-// first may have been lost (7.3).
+// ResendStartEpoch sends the StartEpoch again, from a replica leaving the
+// group, to the members of the new group that have not said they started:
+// the first may have been lost (7.3). The new epoch's primary does the
+// same when it was in the old group too (SendCommit).
 //
 //vsr:rule 7.3
 type ResendStartEpoch struct{}
 
 func (ResendStartEpoch) Guard(r *Replica, t *CommitTimeout) bool {
-	return r.Epoch > 0 && r.OldMembers.Has(r.Index) && r.awaitsStart() != 0 &&
-		(r.Status == Leaving || r.Status == Normal && r.isPrimary())
+	return r.Status == Leaving && r.awaitsStart() != 0
 }
 
 func (ResendStartEpoch) Apply(r *Replica, t *CommitTimeout, out *Effects) {
-	r.sendTo(out, r.awaitsStart(), r.startEpoch())
+	r.resendStartEpoch(out)
+}
+
+// resendStartEpoch sends the StartEpoch, at a replica of the epoch before
+// too, to the members of the group, but itself, that have not said they
+// started the epoch.
+func (r *Replica) resendStartEpoch(out *Effects) {
+	if r.Epoch > 0 && r.OldMembers.Has(r.Index) && r.awaitsStart() != 0 {
+		r.sendTo(out, r.awaitsStart(), r.startEpoch())
+	}
 }
 
 // awaitsStart returns the members of the replica's group, but itself, that

@@ -109,7 +109,7 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 			switch a.Key {
 			case "view":
 			case "replicas", "statetransfer", "recovery", "startview-in-normal", "batch", "pipeline", "checkpoint", "viewchange-log",
-				"lease", "lease-margin":
+				"lease", "lease-margin", "members", "reconfigure":
 				if err := c.Set(a.Key, a.Value); err != nil {
 					return "", err
 				}
@@ -144,6 +144,33 @@ func (h *harness) run(cmd script.Cmd) (string, error) {
 		read, _ := cmd.Get("read")
 		m := spec.Request{Op: []byte(op), Client: spec.ClientID(client), Request: spec.RequestNumber(req), Read: read == "true"}
 		e, err := h.c.Send(scenario.Client, spec.ClientID(client), spec.ReplicaIndex(to), m)
+		if err != nil {
+			return "", err
+		}
+		return e.String(), nil
+	case "reconfigure":
+		// reconfigure to=0 epoch=0 group=0,1,3: the administrator's
+		// request, number req (1 by default).
+		req, err := intArg(cmd, "req", 1)
+		if err != nil {
+			return "", err
+		}
+		to, err := intArg(cmd, "to", 0)
+		if err != nil {
+			return "", err
+		}
+		epoch, err := intArg(cmd, "epoch", 0)
+		if err != nil {
+			return "", err
+		}
+		var g bounded.Config
+		text, _ := cmd.Get("group")
+		if err := g.Set("members", text); err != nil {
+			return "", err
+		}
+		admin := h.c.Replicas[0].Config.Admin
+		m := spec.NewReconfiguration(admin, spec.RequestNumber(req), spec.EpochNumber(epoch), g.Members)
+		e, err := h.c.Send(scenario.Client, admin, spec.ReplicaIndex(to), m)
 		if err != nil {
 			return "", err
 		}
@@ -271,6 +298,7 @@ var messages = map[string]reflect.Type{
 	"Commit":          reflect.TypeOf(spec.Commit{}),
 	"StartViewChange": reflect.TypeOf(spec.StartViewChange{}),
 	"GetState":        reflect.TypeOf(spec.GetState{}),
+	"StartEpoch":      reflect.TypeOf(spec.StartEpoch{}),
 	"Recovery":        reflect.TypeOf(spec.Recovery{}),
 }
 

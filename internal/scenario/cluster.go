@@ -351,6 +351,9 @@ func DescribeReplica(r *spec.Replica) string {
 	if r.Config.Lease != 0 {
 		line += fmt.Sprintf(" lease=%d round=%d age=%d grants=%v promise=%d", r.Lease, r.LeaseRound, r.LeaseAge, r.LeaseGrants, r.Promise)
 	}
+	if r.Epoch != 0 || r.Config.Members != 0 {
+		line += fmt.Sprintf(" epoch=%d group=%v old=%v start=%d started=%v", r.Epoch, r.Members, r.OldMembers, r.EpochStart, r.EpochStarted)
+	}
 	if len(r.CrashVector) > 0 {
 		line += fmt.Sprintf(" cv=%v", r.CrashVector)
 	}
