@@ -447,8 +447,16 @@ func (c *Config) TLCConstants() []Constant {
 		{"LeaseTimeouts", leases},
 		{"Ticks", strconv.Itoa(c.Ticks)},
 		{"Drift", strconv.Itoa(c.Drift)},
+		{"InitialMembers", groupTLA(c.Members)},
+		{"Reconfigure", groupTLA(c.Reconfigure)},
+		{"Admin", strconv.Itoa(int(c.admin()))},
 		{"MaxDepth", strconv.Itoa(c.Depth)},
 	}
+}
+
+// groupTLA returns group g as a TLA+ set of replica indexes.
+func groupTLA(g spec.ReplicaSet) string {
+	return "{" + strings.ReplaceAll(groupText(g), ",", ", ") + "}"
 }
 
 // File is a configuration file as read: the configuration, from the

@@ -161,6 +161,7 @@ func TestTLCConstants(t *testing.T) {
 		"RecoveryTimeouts = 0", `UnboundedTimeouts = {"CommitTimeout", "RecoveryTimeout"}`, "Drops = 0", "Duplicates = 0",
 		"Crashes = 0", "MaxDown = 1", `StateTransfer = "fixed"`, `Recovery = "paper"`, "StartViewInNormal = FALSE", "Batch = 1", "Pipeline = 0",
 		"CheckpointInterval = 0", "ViewChangeLog = 0", "Lease = 0", "LeaseMargin = 0", "LeaseTimeouts = 0", "Ticks = 0", "Drift = 0",
+		"InitialMembers = {}", "Reconfigure = {}", "Admin = 0",
 		"MaxDepth = 7",
 	}, lines)
 }

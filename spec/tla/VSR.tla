@@ -47,6 +47,9 @@ CONSTANTS
     Lease, LeaseMargin, \* ticks a lease lasts, 0 for none; ticks a promise lasts longer (spec.Config)
     LeaseTimeouts,      \* how often LeaseTimeout may fire, in all
     Ticks, Drift,       \* ticks of each replica's clock, at most; how far ahead of the slowest one may be
+    InitialMembers,     \* the group of epoch 0, {} for every replica (spec.Config.Members)
+    Reconfigure,        \* the group the administrator asks for once, {} for none
+    Admin,              \* the administrator's client, 0 for none (spec.Config.Admin)
     MaxDepth            \* with TLC, explore the states at most this many steps from Init; 0 is no bound
 
 ASSUME /\ NumReplicas \in Nat \ {0}
@@ -59,6 +62,7 @@ ASSUME /\ NumReplicas \in Nat \ {0}
        /\ Batch \in Nat \ {0} /\ Pipeline \in Nat
        /\ CheckpointInterval \in Nat /\ ViewChangeLog \in Nat
        /\ {Lease, LeaseMargin, LeaseTimeouts, Ticks, Drift} \subseteq Nat
+       /\ InitialMembers \subseteq 0 .. NumReplicas - 1 /\ Reconfigure \subseteq 0 .. NumReplicas - 1 /\ Admin \in Nat
        /\ MaxDepth \in Nat
 
 Replicas == 0 .. NumReplicas - 1
@@ -80,8 +84,13 @@ SetMax(S) == CHOOSE x \in S : \A y \in S : y <= x
 SetMin(S) == CHOOSE x \in S : \A y \in S : x <= y
 EmptyFn == [x \in {} |-> 0]
 
-F == (NumReplicas - 1) \div 2
-Primary(v) == v % NumReplicas
+\* Groups (7): sets of replica indexes. The group of epoch 0 is the
+\* configuration's; the primary of view v in group g is the (v mod |g|)-th
+\* member in index order (spec.ReplicaSet.Primary).
+Group0 == IF InitialMembers = {} THEN Replicas ELSE InitialMembers
+Nth(g, k) == CHOOSE i \in g : Cardinality({j \in g : j < i}) = k
+PrimaryIn(g, v) == IF g = {} THEN 0 ELSE Nth(g, v % Cardinality(g))
+FOf(g) == (Cardinality(g) - 1) \div 2
 UsesVectors == Recovery = "crashvectors"
 
 VARIABLES
@@ -89,7 +98,7 @@ VARIABLES
     status, view, lastNormalView, opNumber, commitNumber, logStart, log, clientTable,
     checkpoint, prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
     recoveryResponses, crashVectorFrom, crashVector, viewStart, lease, leaseRound,
-    leaseAge, leaseGrants, promise,
+    leaseAge, leaseGrants, promise, epoch, members, oldMembers, epochStart, epochStarted,
     \* the environment
     net,          \* messages in flight: <<destination, message>> -> copies
     clients,      \* each client's latest request and whether it waits
@@ -98,13 +107,14 @@ VARIABLES
     timeoutsLeft, \* what is left of each bounded timeout kind
     dropsLeft, dupsLeft, crashesLeft,
     restarts,     \* restarts so far; the next restart's nonce is one more
-    clocks        \* how often each replica's clock has ticked
+    clocks,       \* how often each replica's clock has ticked
+    admin         \* the administrator's reconfiguration: "idle", "waiting" or "done"
 
 replicaVars == <<status, view, lastNormalView, opNumber, commitNumber, logStart, log, clientTable,
                  checkpoint, prepareOKs, startViewChanges, sentDoViewChange, doViewChanges, nonce,
                  recoveryResponses, crashVectorFrom, crashVector, viewStart, lease, leaseRound,
-                 leaseAge, leaseGrants, promise>>
-envVars == <<net, clients, submitted, acked, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts, clocks>>
+                 leaseAge, leaseGrants, promise, epoch, members, oldMembers, epochStart, epochStarted>>
+envVars == <<net, clients, submitted, acked, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts, clocks, admin>>
 vars == <<replicaVars, envVars>>
 
 (***************************************************************************)
@@ -120,7 +130,9 @@ Rep(r) == [index |-> r, status |-> status[r], view |-> view[r],
            recoveryResponses |-> recoveryResponses[r],
            crashVectorFrom |-> crashVectorFrom[r], crashVector |-> crashVector[r],
            viewStart |-> viewStart[r], lease |-> lease[r], leaseRound |-> leaseRound[r],
-           leaseAge |-> leaseAge[r], leaseGrants |-> leaseGrants[r], promise |-> promise[r]]
+           leaseAge |-> leaseAge[r], leaseGrants |-> leaseGrants[r], promise |-> promise[r],
+           epoch |-> epoch[r], members |-> members[r], oldMembers |-> oldMembers[r],
+           epochStart |-> epochStart[r], epochStarted |-> epochStarted[r]]
 
 SetRep(r, s) ==
     /\ status' = [status EXCEPT ![r] = s.status]
@@ -146,21 +158,28 @@ SetRep(r, s) ==
     /\ leaseAge' = [leaseAge EXCEPT ![r] = s.leaseAge]
     /\ leaseGrants' = [leaseGrants EXCEPT ![r] = s.leaseGrants]
     /\ promise' = [promise EXCEPT ![r] = s.promise]
+    /\ epoch' = [epoch EXCEPT ![r] = s.epoch]
+    /\ members' = [members EXCEPT ![r] = s.members]
+    /\ oldMembers' = [oldMembers EXCEPT ![r] = s.oldMembers]
+    /\ epochStart' = [epochStart EXCEPT ![r] = s.epochStart]
+    /\ epochStarted' = [epochStarted EXCEPT ![r] = s.epochStarted]
 
 \* A checkpoint (spec.Checkpoint): the client table, a function from
 \* clients as clientTable is, and the service's snapshot, always empty
 \* here: the model's service echoes and has no state.
 NoCheckpoint == [op |-> 0, clientTable |-> EmptyFn, state |-> ""]
 
-\* spec.NewReplica: view 0, normal status, empty log.
+\* spec.NewReplica: view 0, normal status, empty log; standby outside the
+\* group of epoch 0.
 NewReplica(r) ==
-    [index |-> r, status |-> "Normal", view |-> 0, lastNormalView |-> 0,
+    [index |-> r, status |-> IF r \in Group0 THEN "Normal" ELSE "Standby", view |-> 0, lastNormalView |-> 0,
      opNumber |-> 0, commitNumber |-> 0, logStart |-> 0, log |-> <<>>, clientTable |-> EmptyFn,
      checkpoint |-> NoCheckpoint, prepareOKs |-> EmptyFn, startViewChanges |-> {}, sentDoViewChange |-> FALSE,
      doViewChanges |-> <<>>, nonce |-> 0, recoveryResponses |-> <<>>,
      crashVectorFrom |-> {},
      crashVector |-> IF UsesVectors THEN [i \in 1 .. NumReplicas |-> 0] ELSE <<>>,
-     viewStart |-> 0, lease |-> 0, leaseRound |-> 0, leaseAge |-> 0, leaseGrants |-> {}, promise |-> 0]
+     viewStart |-> 0, lease |-> 0, leaseRound |-> 0, leaseAge |-> 0, leaseGrants |-> {}, promise |-> 0,
+     epoch |-> 0, members |-> Group0, oldMembers |-> {}, epochStart |-> 0, epochStarted |-> {}]
 
 (***************************************************************************)
 (* Effects: what a rule emits (lang.Effects).                              *)
@@ -169,16 +188,22 @@ Send(to, m) == [kind |-> "send", to |-> to, msg |-> m]
 Broadcast(m) == [kind |-> "broadcast", msg |-> m]
 ReplyTo(c, m) == [kind |-> "reply", client |-> c, msg |-> m]
 Result(s, out) == [st |-> s, out |-> out]
+\* sendTo: m to every replica of S, in index order.
+SendAll(S, m) == [k \in 1 .. Cardinality(S) |-> Send(Nth(S, k - 1), m)]
+\* broadcast: m to every member of s's group but s; while every replica is
+\* a member, as one broadcast.
+Bcast(s, m) == IF s.members = Replicas THEN <<Broadcast(m)>> ELSE SendAll(s.members \ {s.index}, m)
 
 (***************************************************************************)
 (* Helpers of spec.Replica (state.go, vectors.go).                         *)
 (***************************************************************************)
-IsPrimary(s) == Primary(s.view) = s.index
+IsPrimary(s) == PrimaryIn(s.members, s.view) = s.index
 Participates(st) == st \in {"Normal", "ViewChange", "StateTransfer"}
 Valid(i) == i \in Replicas
 
-NoReply == [view |-> 0, request |-> 0, client |-> 0, result |-> ""]
-Req(m) == [op |-> m.op, client |-> m.client, request |-> m.request, read |-> m.read]
+NoReply == [epoch |-> 0, view |-> 0, request |-> 0, client |-> 0, result |-> ""]
+Req(m) == [op |-> m.op, client |-> m.client, request |-> m.request, read |-> m.read,
+           reconfigure |-> m.reconfigure, epoch |-> m.epoch]
 
 InTable(s, c) == c \in DOMAIN s.clientTable
 
@@ -191,7 +216,7 @@ RecordRequest(s, req) ==
     THEN SetClient(s, req.client, [request |-> req.request, executed |-> FALSE, reply |-> NoReply])
     ELSE s
 
-MakeReply(s, req) == [view |-> s.view, request |-> req.request, client |-> req.client, result |-> req.op]
+MakeReply(s, req) == [epoch |-> s.epoch, view |-> s.view, request |-> req.request, client |-> req.client, result |-> req.op]
 
 \* executed: a client table (a function) with req recorded as executed with
 \* reply, unless it holds a later request of that client.
@@ -255,14 +280,58 @@ Carries(c, base) == c.op # 0 /\ c.op = base
 DropAcksTo(s, k) ==
     [s EXCEPT !.prepareOKs = [o \in {x \in DOMAIN s.prepareOKs : x > k} |-> s.prepareOKs[o]]]
 
+Vector(s) == s.crashVector
+
+\* dropLease: the replica leaves the view in which it was primary.
+DropLease(s) == [s EXCEPT !.lease = 0, !.leaseRound = 0, !.leaseAge = 0, !.leaseGrants = {}]
+
+\* The StartEpoch of s's epoch, with its history up to the epoch's start
+\* (startEpoch), and its EpochStarted.
+StartEpochMsg(s) ==
+    LET lf == LogFrom(s, 0)
+    IN [type |-> "StartEpoch", epoch |-> s.epoch, op |-> s.epochStart, old |-> s.oldMembers, new |-> s.members,
+        after |-> s.epochStart - Len(lf.entries), checkpoint |-> lf.ckpt, log |-> lf.entries,
+        replica |-> s.index, crashVector |-> Vector(s)]
+EpochStartedMsg(s) == [type |-> "EpochStarted", epoch |-> s.epoch, replica |-> s.index, crashVector |-> Vector(s)]
+
+AwaitsStart(s) == (s.members \ s.epochStarted) \ {s.index}
+
+\* resendStartEpoch: at a replica of the epoch before too, the StartEpoch
+\* to the members that have not said they started.
+ResendStartEpochOut(s) ==
+    IF s.epoch > 0 /\ s.index \in s.oldMembers /\ AwaitsStart(s) # {}
+    THEN SendAll(AwaitsStart(s), StartEpochMsg(s)) ELSE <<>>
+
+\* endEpoch: the replica has executed its epoch's reconfiguration to group g.
+EndEpoch(s, g, out) ==
+    LET out1 == IF IsPrimary(s)
+                THEN out \o Bcast(s, [type |-> "Commit", epoch |-> s.epoch, view |-> s.view, commit |-> s.commitNumber,
+                                      crashVector |-> Vector(s)])
+                ELSE out
+        s1 == DropLease([s EXCEPT !.oldMembers = s.members, !.members = g, !.epoch = s.epoch + 1,
+                                  !.epochStart = s.commitNumber, !.epochStarted = {}, !.view = 0, !.lastNormalView = 0,
+                                  !.prepareOKs = EmptyFn, !.startViewChanges = {}, !.sentDoViewChange = FALSE,
+                                  !.doViewChanges = <<>>])
+        s2 == [s1 EXCEPT !.promise = 0]
+        out2 == IF IsPrimary(s) THEN out1 \o SendAll(s2.members \ s2.oldMembers, StartEpochMsg(s2)) ELSE out1
+    IN IF s2.index \notin g THEN Result([s2 EXCEPT !.status = "Leaving"], out2)
+       ELSE LET s3 == [s2 EXCEPT !.status = "Normal", !.viewStart = IF Lease # 0 THEN s2.opNumber ELSE 0]
+            IN Result(s3, out2 \o SendAll(s3.oldMembers \ {s3.index}, EpochStartedMsg(s3)))
+
+\* commitTo's loop: a reconfiguration of the replica's epoch ends it, and
+\* the loop with it; replies only for the operations of the epoch.
 RECURSIVE CommitLoop(_, _, _)
 CommitLoop(s, k, out) ==
     IF s.commitNumber >= k THEN Result(s, out)
     ELSE LET s1 == [s EXCEPT !.commitNumber = s.commitNumber + 1]
              req == Entry(s1, s1.commitNumber)
              s2 == RecordExecuted(s1, req)
-         IN CommitLoop(IF CheckpointDue(s2.commitNumber) THEN TakeCheckpoint(s2) ELSE s2, k,
-                       IF IsPrimary(s) THEN Append(out, ReplyTo(req.client, MakeReply(s1, req))) ELSE out)
+             s3 == IF CheckpointDue(s2.commitNumber) THEN TakeCheckpoint(s2) ELSE s2
+             out1 == IF IsPrimary(s) /\ s1.commitNumber > s.epochStart
+                     THEN Append(out, ReplyTo(req.client, MakeReply(s1, req))) ELSE out
+         IN IF req.reconfigure # {} /\ s1.commitNumber > s.epochStart
+            THEN EndEpoch(DropAcksTo(s3, s3.commitNumber), req.reconfigure, out1)
+            ELSE CommitLoop(s3, k, out1)
 
 \* commitTo: execute up to op k, as far as the log reaches, replying at the
 \* primary and taking checkpoints.
@@ -301,7 +370,6 @@ Fits(s, base, agree, op, c) ==
 
 Follows(s, base, op, c) == Fits(s, base, s.commitNumber, op, c)
 
-Vector(s) == s.crashVector
 
 \* awaitAcks: an entry for each Batch operations after the commit-number,
 \* and one for the rest.
@@ -316,7 +384,7 @@ PipelineFull(s) == Pipeline # 0 /\ Cardinality(DOMAIN s.prepareOKs) >= Pipeline
 
 \* prepare: the primary's Prepare of the operations from op first to op last.
 PrepareMsg(s, first, last) ==
-    [type |-> "Prepare", view |-> s.view, requests |-> SubSeq(s.log, first - s.logStart, last - s.logStart), op |-> last,
+    [type |-> "Prepare", epoch |-> s.epoch, view |-> s.view, requests |-> SubSeq(s.log, first - s.logStart, last - s.logStart), op |-> last,
      commit |-> s.commitNumber, crashVector |-> Vector(s)]
 
 \* prepareWaiting: Prepares of at most Batch requests for the operations no
@@ -328,7 +396,7 @@ PrepareWaiting(s, out) ==
              last == Min(s.opNumber, first + Batch - 1)
              s1 == [s EXCEPT !.prepareOKs = [o \in DOMAIN s.prepareOKs \cup {last} |->
                                                 IF o = last THEN {} ELSE s.prepareOKs[o]]]
-         IN PrepareWaiting(s1, Append(out, Broadcast(PrepareMsg(s, first, last))))
+         IN PrepareWaiting(s1, out \o Bcast(s, PrepareMsg(s, first, last)))
 
 \* The Prepares of the entries from op first on, again, each with its batch.
 RECURSIVE ResendPrepares(_, _, _)
@@ -336,7 +404,7 @@ ResendPrepares(s, first, out) ==
     LET D == {o \in DOMAIN s.prepareOKs : o >= first}
     IN IF D = {} THEN out
        ELSE LET last == SetMin(D)
-            IN ResendPrepares(s, last + 1, Append(out, Broadcast(PrepareMsg(s, first, last))))
+            IN ResendPrepares(s, last + 1, out \o Bcast(s, PrepareMsg(s, first, last)))
 
 \* A backup appends requests in order, recording each in its client table.
 RECURSIVE AppendRequests(_, _)
@@ -346,14 +414,17 @@ AppendRequests(s, reqs) ==
                                       Head(reqs)), Tail(reqs))
 
 QuorumOp(s) ==
-    LET Q == {o \in DOMAIN s.prepareOKs : Cardinality(s.prepareOKs[o]) >= F}
+    LET Q == {o \in DOMAIN s.prepareOKs : Cardinality(s.prepareOKs[o]) >= FOf(s.members)}
     IN IF Q = {} THEN s.commitNumber ELSE SetMax(Q)
 
-Fresh(s, from, cv) ==
+Current(s, from, cv) ==
     /\ Valid(from)
     /\ \/ ~UsesVectors
        \/ /\ Len(cv) = NumReplicas /\ Len(s.crashVector) = NumReplicas
           /\ cv[from + 1] >= s.crashVector[from + 1]
+
+\* fresh: a message of s's epoch from a member of its group, and current.
+Fresh(s, from, e, cv) == e = s.epoch /\ from \in s.members /\ Current(s, from, cv)
 
 \* forget: drop what s collected from the replicas in J.
 Forget(s, J) ==
@@ -379,8 +450,19 @@ ResendReplyApply(s, m) == Result(s, <<ReplyTo(m.client, s.clientTable[m.client].
 
 \* The Go guard also bounds the client table at 2^16 clients (tableAccepts),
 \* which no configuration here comes near.
+\* reconfiguring: the log holds a reconfiguration of the replica's epoch.
+Reconfiguring(s) == \E op \in Max(s.epochStart, s.logStart) + 1 .. s.opNumber : Entry(s, op).reconfigure # {}
+
+\* accepts: no request after a reconfiguration, and a reconfiguration only
+\* from the administrator, for the epoch, to another group of an odd size.
+Accepts(s, m) ==
+    /\ ~Reconfiguring(s)
+    /\ \/ m.reconfigure = {}
+       \/ /\ Admin # 0 /\ m.client = Admin /\ m.epoch = s.epoch /\ m.op = "" /\ ~m.read
+          /\ m.reconfigure \subseteq Replicas /\ Cardinality(m.reconfigure) % 2 = 1 /\ m.reconfigure # s.members
+
 ReceiveRequestGuard(s, m) ==
-    /\ s.status = "Normal" /\ IsPrimary(s)
+    /\ s.status = "Normal" /\ IsPrimary(s) /\ Accepts(s, m)
     /\ ~InTable(s, m.client) \/ m.request > s.clientTable[m.client].request
 ReceiveRequestApply(s, m) ==
     LET s1 == [s EXCEPT !.opNumber = s.opNumber + 1, !.log = Append(s.log, Req(m))]
@@ -390,20 +472,21 @@ ReceiveRequestApply(s, m) ==
 ReceivePrepareGuard(s, m) ==
     /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op > s.opNumber
     /\ m.op - s.opNumber <= Len(m.requests)
-    /\ Fresh(s, Primary(s.view), m.crashVector)
+    /\ Fresh(s, PrimaryIn(s.members, s.view), m.epoch, m.crashVector)
 ReceivePrepareApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         n == Len(m.requests)
         s2 == AppendRequests(s1, SubSeq(m.requests, n - (m.op - s1.opNumber) + 1, n))
         c == CommitTo(s2, Min(m.commit, s2.opNumber), <<>>)
-    IN Result(c.st, Append(c.out, Send(Primary(c.st.view),
-                  [type |-> "PrepareOK", view |-> c.st.view, op |-> m.op, replica |-> c.st.index,
+    IN IF c.st.epoch # m.epoch THEN c \* the Prepare committed the epoch's reconfiguration
+       ELSE Result(c.st, Append(c.out, Send(PrimaryIn(c.st.members, c.st.view),
+                  [type |-> "PrepareOK", epoch |-> c.st.epoch, view |-> c.st.view, op |-> m.op, replica |-> c.st.index,
                    crashVector |-> Vector(c.st)])))
 
 RecordPrepareOKGuard(s, m) ==
     /\ s.status = "Normal" /\ IsPrimary(s) /\ m.view = s.view
     /\ m.op > s.commitNumber /\ m.op <= s.opNumber /\ m.replica # s.index
-    /\ Fresh(s, m.replica, m.crashVector)
+    /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 RecordPrepareOKApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
     IN Result([s1 EXCEPT !.prepareOKs = [o \in DOMAIN s1.prepareOKs |->
@@ -417,14 +500,14 @@ CommitOperationsApply(s, m) ==
 \* ackAhead: a PrepareOK for the op-number when the log reaches beyond commit.
 AckAhead(s, commit, out) ==
     IF s.opNumber > commit
-    THEN Append(out, Send(Primary(s.view), [type |-> "PrepareOK", view |-> s.view, op |-> s.opNumber,
+    THEN Append(out, Send(PrimaryIn(s.members, s.view), [type |-> "PrepareOK", epoch |-> s.epoch, view |-> s.view, op |-> s.opNumber,
                                             replica |-> s.index, crashVector |-> Vector(s)]))
     ELSE out
 
 ReceiveCommitGuard(s, m) ==
     /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view
     /\ m.commit > s.commitNumber /\ s.opNumber > s.commitNumber
-    /\ Fresh(s, Primary(s.view), m.crashVector)
+    /\ Fresh(s, PrimaryIn(s.members, s.view), m.epoch, m.crashVector)
 ReceiveCommitApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         c == CommitTo(s1, Min(m.commit, s1.opNumber), <<>>)
@@ -432,7 +515,7 @@ ReceiveCommitApply(s, m) ==
 
 AckCommitGuard(s, m) ==
     /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ s.opNumber > m.commit
-    /\ Fresh(s, Primary(s.view), m.crashVector)
+    /\ Fresh(s, PrimaryIn(s.members, s.view), m.epoch, m.crashVector)
 AckCommitApply(s, m) ==
     LET s1 == Merge(s, m.crashVector) IN Result(s1, AckAhead(s1, m.commit, <<>>))
 
@@ -440,20 +523,18 @@ AckCommitApply(s, m) ==
 SendCommitGuard(s, m) == s.status = "Normal" /\ IsPrimary(s)
 SendCommitApply(s, m) ==
     Result(s, ResendPrepares(s, s.commitNumber + 1,
-                             <<Broadcast([type |-> "Commit", view |-> s.view, commit |-> s.commitNumber,
-                                          crashVector |-> Vector(s)])>>))
+                             Bcast(s, [type |-> "Commit", epoch |-> s.epoch, view |-> s.view, commit |-> s.commitNumber,
+                                       crashVector |-> Vector(s)])) \o ResendStartEpochOut(s))
 
 (***************************************************************************)
 (* 4.2 View changes (viewchange.go).                                       *)
 (***************************************************************************)
-\* dropLease: the replica leaves the view in which it was primary.
-DropLease(s) == [s EXCEPT !.lease = 0, !.leaseRound = 0, !.leaseAge = 0, !.leaseGrants = {}]
 
 BeginViewChange(s, v) ==
     LET s1 == DropLease([s EXCEPT !.view = v, !.status = "ViewChange", !.startViewChanges = {},
                                   !.sentDoViewChange = FALSE, !.doViewChanges = <<>>, !.prepareOKs = EmptyFn])
-    IN Result(s1, <<Broadcast([type |-> "StartViewChange", view |-> v, replica |-> s1.index,
-                               crashVector |-> Vector(s1)])>>)
+    IN Result(s1, Bcast(s1, [type |-> "StartViewChange", epoch |-> s1.epoch, view |-> v, replica |-> s1.index,
+                             crashVector |-> Vector(s1)]))
 
 StartViewChangeOnTimeoutGuard(s, m) ==
     /\ \/ s.status = "Normal" /\ ~IsPrimary(s)
@@ -464,40 +545,40 @@ StartViewChangeOnTimeoutApply(s, m) == BeginViewChange(s, s.view + 1)
 
 JoinViewChangeGuard(s, m) ==
     /\ Participates(s.status) /\ m.view > s.view /\ m.replica # s.index /\ s.promise = 0
-    /\ Fresh(s, m.replica, m.crashVector)
+    /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 JoinViewChangeApply(s, m) ==
     LET b == BeginViewChange(Merge(s, m.crashVector), m.view)
     IN Result([b.st EXCEPT !.startViewChanges = b.st.startViewChanges \cup {m.replica}], b.out)
 
 RecordStartViewChangeGuard(s, m) ==
-    s.status = "ViewChange" /\ m.view = s.view /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+    s.status = "ViewChange" /\ m.view = s.view /\ m.replica # s.index /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 RecordStartViewChangeApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
     IN Result([s1 EXCEPT !.startViewChanges = s1.startViewChanges \cup {m.replica}], <<>>)
 
 \* doViewChange: the replica's DoViewChange with checkpoint c and entries.
 DVCMsg(s, c, entries) ==
-    [type |-> "DoViewChange", view |-> s.view, checkpoint |-> c, log |-> entries,
+    [type |-> "DoViewChange", epoch |-> s.epoch, view |-> s.view, checkpoint |-> c, log |-> entries,
      lastNormalView |-> s.lastNormalView, op |-> s.opNumber, commit |-> s.commitNumber,
      replica |-> s.index, crashVector |-> Vector(s)]
 
 \* On a quorum of StartViewChange.
 SendDoViewChangeGuard(s, m) ==
-    s.status = "ViewChange" /\ ~s.sentDoViewChange /\ Cardinality(s.startViewChanges) >= F
+    s.status = "ViewChange" /\ ~s.sentDoViewChange /\ Cardinality(s.startViewChanges) >= FOf(s.members)
 SendDoViewChangeApply(s, m) ==
-    Result([s EXCEPT !.sentDoViewChange = TRUE], <<Send(Primary(s.view), DVCMsg(s, NoCheckpoint, LogTail(s)))>>)
+    Result([s EXCEPT !.sentDoViewChange = TRUE], <<Send(PrimaryIn(s.members, s.view), DVCMsg(s, NoCheckpoint, LogTail(s)))>>)
 
 RecordDVC(s, m) ==
     [s EXCEPT !.doViewChanges = Append(SelectSeq(s.doViewChanges, LAMBDA d : d.replica # m.replica), m)]
 
 JoinViewChangeOnDoViewChangeGuard(s, m) ==
-    /\ Participates(s.status) /\ m.view > s.view /\ Primary(m.view) = s.index /\ s.promise = 0
-    /\ Fresh(s, m.replica, m.crashVector)
+    /\ Participates(s.status) /\ m.view > s.view /\ PrimaryIn(s.members, m.view) = s.index /\ s.promise = 0
+    /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 JoinViewChangeOnDoViewChangeApply(s, m) ==
     LET b == BeginViewChange(Merge(s, m.crashVector), m.view) IN Result(RecordDVC(b.st, m), b.out)
 
 RecordDoViewChangeGuard(s, m) ==
-    s.status = "ViewChange" /\ m.view = s.view /\ IsPrimary(s) /\ Fresh(s, m.replica, m.crashVector)
+    s.status = "ViewChange" /\ m.view = s.view /\ IsPrimary(s) /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 RecordDoViewChangeApply(s, m) == Result(RecordDVC(Merge(s, m.crashVector), m), <<>>)
 
 \* The DoViewChange with the largest last normal view, ties broken by the
@@ -527,7 +608,7 @@ SourceIndex(s) ==
 
 \* On a quorum of DoViewChange.
 StartNewViewGuard(s, m) ==
-    s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= F + 1 /\ SourceIndex(s) # 0
+    s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= FOf(s.members) + 1 /\ SourceIndex(s) # 0
 StartNewViewApply(s, m) ==
     LET d == s.doViewChanges[SourceIndex(s)]
         commit == SetMax({0} \cup {s.doViewChanges[i].commit : i \in 1 .. Len(s.doViewChanges)})
@@ -536,28 +617,29 @@ StartNewViewApply(s, m) ==
         s1 == IF Lease # 0 THEN [s0 EXCEPT !.viewStart = s0.opNumber] ELSE s0
         c == CommitTo(s1, commit, <<>>)
         s2 == [AwaitAcks(c.st) EXCEPT !.startViewChanges = {}, !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
-    IN Result(s2, Append(c.out, Broadcast([type |-> "StartView", view |-> s2.view, checkpoint |-> NoCheckpoint,
+    IN IF c.st.epoch # s.epoch THEN c \* the view committed the epoch's reconfiguration
+       ELSE Result(s2, c.out \o Bcast(s2, [type |-> "StartView", epoch |-> s2.epoch, view |-> s2.view, checkpoint |-> NoCheckpoint,
                                            log |-> LogTail(s2), op |-> s2.opNumber, commit |-> s2.commitNumber,
-                                           crashVector |-> Vector(s2)])))
+                                           crashVector |-> Vector(s2)]))
 
 \* On a quorum of DoViewChange (5.3).
 FetchDoViewChangeGuard(s, m) ==
-    s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= F + 1 /\ SourceIndex(s) = 0
+    s.status = "ViewChange" /\ IsPrimary(s) /\ Len(s.doViewChanges) >= FOf(s.members) + 1 /\ SourceIndex(s) = 0
 FetchDoViewChangeApply(s, m) ==
     LET d == Best(s)
-    IN Result(s, <<Send(d.replica, [type |-> "GetDoViewChange", view |-> s.view, op |-> AgreesWith(s, d),
+    IN Result(s, <<Send(d.replica, [type |-> "GetDoViewChange", epoch |-> s.epoch, view |-> s.view, op |-> AgreesWith(s, d),
                                     replica |-> s.index, crashVector |-> Vector(s)])>>)
 
 ResendDoViewChangeGuard(s, m) ==
-    /\ s.status = "ViewChange" /\ m.view = s.view /\ s.sentDoViewChange /\ m.replica = Primary(s.view)
-    /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+    /\ s.status = "ViewChange" /\ m.view = s.view /\ s.sentDoViewChange /\ m.replica = PrimaryIn(s.members, s.view)
+    /\ m.replica # s.index /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 ResendDoViewChangeApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         lf == LogFrom(s1, m.op)
     IN Result(s1, <<Send(m.replica, DVCMsg(s1, lf.ckpt, lf.entries))>>)
 
 AcceptsStartView(s, m) ==
-    /\ Participates(s.status) /\ Primary(m.view) # s.index /\ Fresh(s, Primary(m.view), m.crashVector)
+    /\ Participates(s.status) /\ PrimaryIn(s.members, m.view) # s.index /\ Fresh(s, PrimaryIn(s.members, m.view), m.epoch, m.crashVector)
     /\ Len(m.log) <= m.op
     /\ \/ m.view > s.view
        \/ m.view = s.view /\ s.status = "ViewChange"
@@ -573,23 +655,23 @@ ReceiveStartViewApply(s, m) ==
         s3 == [DropLease([c.st EXCEPT !.prepareOKs = EmptyFn]) EXCEPT !.startViewChanges = {},
                            !.sentDoViewChange = FALSE, !.doViewChanges = <<>>]
     IN Result(s3, IF s3.opNumber > s3.commitNumber
-                  THEN Append(c.out, Send(Primary(s3.view), [type |-> "PrepareOK", view |-> s3.view,
+                  THEN Append(c.out, Send(PrimaryIn(s3.members, s3.view), [type |-> "PrepareOK", epoch |-> s3.epoch, view |-> s3.view,
                               op |-> s3.opNumber, replica |-> s3.index, crashVector |-> Vector(s3)]))
                   ELSE c.out)
 
 FetchStartViewGuard(s, m) == AcceptsStartView(s, m) /\ ~Follows(s, m.op - Len(m.log), m.op, m.checkpoint)
 FetchStartViewApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
-    IN Result(s1, <<Send(Primary(m.view), [type |-> "GetStartView", view |-> m.view, op |-> s1.commitNumber,
+    IN Result(s1, <<Send(PrimaryIn(s.members, m.view), [type |-> "GetStartView", epoch |-> s1.epoch, view |-> m.view, op |-> s1.commitNumber,
                                            replica |-> s1.index, crashVector |-> Vector(s1)])>>)
 
 SendStartViewGuard(s, m) ==
     /\ s.status = "Normal" /\ IsPrimary(s) /\ m.view = s.view /\ m.replica # s.index
-    /\ Fresh(s, m.replica, m.crashVector)
+    /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 SendStartViewApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         lf == LogFrom(s1, m.op)
-    IN Result(s1, <<Send(m.replica, [type |-> "StartView", view |-> s1.view, checkpoint |-> lf.ckpt,
+    IN Result(s1, <<Send(m.replica, [type |-> "StartView", epoch |-> s1.epoch, view |-> s1.view, checkpoint |-> lf.ckpt,
                                      log |-> lf.entries, op |-> s1.opNumber, commit |-> s1.commitNumber,
                                      crashVector |-> Vector(s1)])>>)
 
@@ -630,7 +712,7 @@ RecordCrashVectorApply(s, m) ==
     IN Result([s1 EXCEPT !.crashVectorFrom = s1.crashVectorFrom \cup {m.replica}], <<>>)
 
 \* On a quorum of CrashVectorResponse.
-StartRecoveryGuard(s, m) == s.status = "RecoveringVector" /\ Cardinality(s.crashVectorFrom) >= F + 1
+StartRecoveryGuard(s, m) == s.status = "RecoveringVector" /\ Cardinality(s.crashVectorFrom) >= FOf(s.members) + 1
 StartRecoveryApply(s, m) ==
     LET s1 == [s EXCEPT !.crashVector[s.index + 1] = s.crashVector[s.index + 1] + 1,
                         !.status = "Recovering", !.crashVectorFrom = {}]
@@ -638,11 +720,15 @@ StartRecoveryApply(s, m) ==
                                crashVector |-> Vector(s1)])>>)
 
 SendRecoveryResponseGuard(s, m) ==
-    s.status = "Normal" /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+    s.status = "Normal" /\ m.replica # s.index /\ Current(s, m.replica, m.crashVector)
 SendRecoveryResponseApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         lf == LogFrom(s1, 0)
-    IN Result(s1, <<Send(m.replica, [type |-> "RecoveryResponse", view |-> s1.view, nonce |-> m.nonce,
+    IN Result(s1, <<Send(m.replica, [type |-> "RecoveryResponse", epoch |-> s1.epoch,
+                                     members |-> IF s1.epoch > 0 THEN s1.members ELSE {},
+                                     oldMembers |-> IF s1.epoch > 0 THEN s1.oldMembers ELSE {},
+                                     epochStart |-> IF s1.epoch > 0 THEN s1.epochStart ELSE 0,
+                                     view |-> s1.view, nonce |-> m.nonce,
                                      checkpoint |-> IF IsPrimary(s1) THEN lf.ckpt ELSE NoCheckpoint,
                                      log |-> IF IsPrimary(s1) THEN lf.entries ELSE <<>>,
                                      op |-> IF IsPrimary(s1) THEN s1.opNumber ELSE 0,
@@ -651,24 +737,38 @@ SendRecoveryResponseApply(s, m) ==
 
 RecordRecoveryResponseGuard(s, m) ==
     /\ s.status = "Recovering" /\ m.nonce = s.nonce /\ m.replica # s.index
-    /\ Fresh(s, m.replica, m.crashVector)
+    /\ Current(s, m.replica, m.crashVector)
 RecordRecoveryResponseApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
     IN Result([s1 EXCEPT !.recoveryResponses =
                    Append(SelectSeq(s1.recoveryResponses, LAMBDA x : x.replica # m.replica), m)], <<>>)
 
-\* The response of the primary of the latest view among the responses.
+\* groupOf: the group of a response's epoch, the configuration's in epoch 0.
+GroupOf(m) == IF m.epoch = 0 THEN Group0 ELSE m.members
+
+\* The responses of the primary of the latest view of the latest epoch.
 RecoveryPrimaries(s) ==
     LET rs == s.recoveryResponses
-        latest == SetMax({0} \cup {rs[i].view : i \in 1 .. Len(rs)})
-    IN {i \in 1 .. Len(rs) : rs[i].view = latest /\ rs[i].replica = Primary(latest)}
+        E == SetMax({0} \cup {rs[i].epoch : i \in 1 .. Len(rs)})
+        latest == SetMax({0} \cup {rs[i].view : i \in {j \in 1 .. Len(rs) : rs[j].epoch = E}})
+    IN {i \in 1 .. Len(rs) : rs[i].epoch = E /\ rs[i].view = latest /\ rs[i].replica = PrimaryIn(GroupOf(rs[i]), latest)}
+
+RecoveryPrimary(s) == s.recoveryResponses[CHOOSE i \in RecoveryPrimaries(s) : \A j \in RecoveryPrimaries(s) : i <= j]
+
+\* recoveryQuorum: f+1 members of the group of p's epoch answered in it.
+RecoveryQuorum(s, p) ==
+    LET rs == s.recoveryResponses
+    IN Cardinality({rs[i].replica : i \in {j \in 1 .. Len(rs) : rs[j].epoch = p.epoch /\ rs[j].replica \in GroupOf(p)}})
+           >= FOf(GroupOf(p)) + 1
 
 \* On a quorum of RecoveryResponse.
 FinishRecoveryGuard(s, m) ==
-    s.status = "Recovering" /\ Len(s.recoveryResponses) >= F + 1 /\ RecoveryPrimaries(s) # {}
+    s.status = "Recovering" /\ RecoveryPrimaries(s) # {} /\ RecoveryQuorum(s, RecoveryPrimary(s))
 FinishRecoveryApply(s, m) ==
-    LET p == s.recoveryResponses[CHOOSE i \in RecoveryPrimaries(s) : \A j \in RecoveryPrimaries(s) : i <= j]
-        s1 == [s EXCEPT !.view = p.view, !.lastNormalView = p.view, !.status = "Normal"]
+    LET p == RecoveryPrimary(s)
+        s1 == [s EXCEPT !.epoch = p.epoch, !.members = GroupOf(p), !.oldMembers = p.oldMembers,
+                        !.epochStart = p.epochStart, !.view = p.view, !.lastNormalView = p.view,
+                        !.status = IF s.index \in GroupOf(p) THEN "Normal" ELSE "Shutdown"]
         s2 == AdoptLog(IF p.checkpoint.op # 0 THEN InstallCheckpoint(s1, p.checkpoint) ELSE s1, p.log, p.commit)
     IN Result([s2 EXCEPT !.recoveryResponses = <<>>], <<>>)
 
@@ -678,15 +778,15 @@ FinishRecoveryApply(s, m) ==
 GetStateInViewGuard(s, m) ==
     /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view /\ m.op > s.opNumber
     /\ m.op - s.opNumber > Len(m.requests)
-    /\ Fresh(s, Primary(s.view), m.crashVector)
+    /\ Fresh(s, PrimaryIn(s.members, s.view), m.epoch, m.crashVector)
 GetStateInViewApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
-    IN Result(s1, <<Send(Primary(s1.view), [type |-> "GetState", view |-> s1.view, op |-> s1.opNumber,
+    IN Result(s1, <<Send(PrimaryIn(s1.members, s1.view), [type |-> "GetState", epoch |-> s1.epoch, view |-> s1.view, op |-> s1.opNumber,
                                             replica |-> s1.index, crashVector |-> Vector(s1)])>>)
 
-CanLearnView(s, v, cv) ==
+CanLearnView(s, v, e, cv) ==
     /\ s.status \in {"Normal", "ViewChange"} /\ v > s.view
-    /\ Primary(v) # s.index /\ Fresh(s, Primary(v), cv)
+    /\ PrimaryIn(s.members, v) # s.index /\ Fresh(s, PrimaryIn(s.members, v), e, cv)
 
 LearnView(s, v, cv) ==
     LET s1 == [DropLease([Merge(s, cv) EXCEPT !.prepareOKs = EmptyFn]) EXCEPT !.startViewChanges = {},
@@ -695,22 +795,22 @@ LearnView(s, v, cv) ==
               THEN AdoptLog([s1 EXCEPT !.view = v, !.status = "Normal", !.lastNormalView = v],
                             EntriesTo(s1, s1.commitNumber), s1.commitNumber)
               ELSE [s1 EXCEPT !.status = "StateTransfer"]
-    IN Result(s2, <<Send(Primary(v), [type |-> "GetState", view |-> v, op |-> s2.commitNumber,
+    IN Result(s2, <<Send(PrimaryIn(s.members, v), [type |-> "GetState", epoch |-> s2.epoch, view |-> v, op |-> s2.commitNumber,
                                       replica |-> s2.index, crashVector |-> Vector(s2)])>>)
 
-GetStateOnNewerPrepareGuard(s, m) == CanLearnView(s, m.view, m.crashVector)
+GetStateOnNewerPrepareGuard(s, m) == CanLearnView(s, m.view, m.epoch, m.crashVector)
 GetStateOnNewerPrepareApply(s, m) == LearnView(s, m.view, m.crashVector)
 
-GetStateOnNewerCommitGuard(s, m) == CanLearnView(s, m.view, m.crashVector)
+GetStateOnNewerCommitGuard(s, m) == CanLearnView(s, m.view, m.epoch, m.crashVector)
 GetStateOnNewerCommitApply(s, m) == LearnView(s, m.view, m.crashVector)
 
 SendNewStateGuard(s, m) ==
     /\ s.status = "Normal" /\ m.view = s.view /\ m.op <= s.opNumber /\ m.replica # s.index
-    /\ Fresh(s, m.replica, m.crashVector)
+    /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 SendNewStateApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         lf == LogFrom(s1, m.op)
-    IN Result(s1, <<Send(m.replica, [type |-> "NewState", view |-> s1.view,
+    IN Result(s1, <<Send(m.replica, [type |-> "NewState", epoch |-> s1.epoch, view |-> s1.view,
                                      after |-> IF lf.ckpt.op # 0 THEN lf.ckpt.op ELSE m.op,
                                      checkpoint |-> lf.ckpt, log |-> lf.entries, op |-> s1.opNumber,
                                      commit |-> s1.commitNumber, replica |-> s1.index,
@@ -718,7 +818,7 @@ SendNewStateApply(s, m) ==
 
 AckIfBehind(c) ==
     IF c.st.opNumber > c.st.commitNumber
-    THEN Append(c.out, Send(Primary(c.st.view), [type |-> "PrepareOK", view |-> c.st.view,
+    THEN Append(c.out, Send(PrimaryIn(c.st.members, c.st.view), [type |-> "PrepareOK", epoch |-> c.st.epoch, view |-> c.st.view,
                 op |-> c.st.opNumber, replica |-> c.st.index, crashVector |-> Vector(c.st)]))
     ELSE c.out
 
@@ -729,7 +829,7 @@ AppendEntries(s, entries, i) ==
 
 ReceiveNewStateGuard(s, m) ==
     /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view
-    /\ m.op > s.opNumber /\ m.op = m.after + Len(m.log) /\ Fresh(s, m.replica, m.crashVector)
+    /\ m.op > s.opNumber /\ m.op = m.after + Len(m.log) /\ Fresh(s, m.replica, m.epoch, m.crashVector)
     /\ \/ m.after = s.opNumber
        \/ Carries(m.checkpoint, m.after) /\ m.after > s.commitNumber
 ReceiveNewStateApply(s, m) ==
@@ -742,7 +842,7 @@ ReceiveNewStateApply(s, m) ==
 ReceiveNewStateNewViewGuard(s, m) ==
     /\ s.status = "StateTransfer" /\ m.view > s.view /\ m.op = m.after + Len(m.log)
     /\ Follows(s, m.after, m.op, m.checkpoint)
-    /\ Primary(m.view) # s.index /\ Fresh(s, m.replica, m.crashVector)
+    /\ PrimaryIn(s.members, m.view) # s.index /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 ReceiveNewStateNewViewApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         oldCommit == s1.commitNumber
@@ -757,36 +857,68 @@ ReceiveNewStateNewViewApply(s, m) ==
 CanRead(s) == s.status = "Normal" /\ IsPrimary(s) /\ s.lease > 0 /\ s.commitNumber >= s.viewStart
 
 \* The model's service echoes: a read's result is its operation.
-ServeReadGuard(s, m) == m.read /\ CanRead(s)
+ServeReadGuard(s, m) == m.read /\ m.reconfigure = {} /\ CanRead(s)
 ServeReadApply(s, m) ==
-    Result(s, <<ReplyTo(m.client, [view |-> s.view, request |-> m.request, client |-> m.client, result |-> m.op])>>)
+    Result(s, <<ReplyTo(m.client, [epoch |-> s.epoch, view |-> s.view, request |-> m.request, client |-> m.client, result |-> m.op])>>)
 
 RenewLeaseGuard(s, m) == Lease # 0 /\ s.status = "Normal" /\ IsPrimary(s)
 RenewLeaseApply(s, m) ==
     LET s1 == [s EXCEPT !.leaseRound = s.leaseRound + 1, !.leaseAge = 0, !.leaseGrants = {}]
-    IN Result(s1, <<Broadcast([type |-> "RequestLease", view |-> s1.view, round |-> s1.leaseRound,
-                               crashVector |-> Vector(s1)])>>)
+    IN Result(s1, Bcast(s1, [type |-> "RequestLease", epoch |-> s1.epoch, view |-> s1.view, round |-> s1.leaseRound,
+                             crashVector |-> Vector(s1)]))
 
 PromiseLeaseGuard(s, m) ==
     /\ Lease # 0 /\ s.status = "Normal" /\ ~IsPrimary(s) /\ m.view = s.view
-    /\ Fresh(s, Primary(s.view), m.crashVector)
+    /\ Fresh(s, PrimaryIn(s.members, s.view), m.epoch, m.crashVector)
 PromiseLeaseApply(s, m) ==
     LET s1 == [Merge(s, m.crashVector) EXCEPT !.promise = Max(@, Lease + LeaseMargin)]
-    IN Result(s1, <<Send(Primary(s1.view), [type |-> "GrantLease", view |-> s1.view, round |-> m.round,
+    IN Result(s1, <<Send(PrimaryIn(s1.members, s1.view), [type |-> "GrantLease", epoch |-> s1.epoch, view |-> s1.view, round |-> m.round,
                                             replica |-> s1.index, crashVector |-> Vector(s1)])>>)
 
 ExtendLeaseGuard(s, m) ==
     /\ Lease # 0 /\ s.status = "Normal" /\ IsPrimary(s) /\ m.view = s.view /\ s.leaseRound # 0
-    /\ m.round = s.leaseRound /\ s.leaseAge < Lease /\ m.replica # s.index /\ Fresh(s, m.replica, m.crashVector)
+    /\ m.round = s.leaseRound /\ s.leaseAge < Lease /\ m.replica # s.index /\ Fresh(s, m.replica, m.epoch, m.crashVector)
 ExtendLeaseApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         s2 == [s1 EXCEPT !.leaseGrants = @ \cup {m.replica}]
-    IN Result(IF Cardinality(s2.leaseGrants) >= F THEN [s2 EXCEPT !.lease = Max(@, Lease - s2.leaseAge)] ELSE s2, <<>>)
+    IN Result(IF Cardinality(s2.leaseGrants) >= FOf(s.members) THEN [s2 EXCEPT !.lease = Max(@, Lease - s2.leaseAge)] ELSE s2, <<>>)
 
 CountDownLeaseGuard(s, m) == Lease # 0 /\ s.status # "Crashed"
 CountDownLeaseApply(s, m) ==
     Result([s EXCEPT !.lease = Max(@, 1) - 1, !.promise = Max(@, 1) - 1,
                      !.leaseAge = IF s.leaseRound # 0 /\ @ < Lease THEN @ + 1 ELSE @], <<>>)
+
+(***************************************************************************)
+(* 7 Reconfiguration (reconfig.go).                                        *)
+(***************************************************************************)
+ReceiveStartEpochGuard(s, m) ==
+    /\ s.status = "Standby" \/ Participates(s.status)
+    /\ m.epoch > s.epoch /\ s.index \in m.new /\ m.op = m.after + Len(m.log) /\ m.op >= s.commitNumber
+    /\ Valid(m.replica) /\ Current(s, m.replica, m.crashVector) /\ Follows(s, m.after, m.op, m.checkpoint)
+ReceiveStartEpochApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector)
+        s2 == AdoptSuffix(s1, m.after, s1.commitNumber, m.log, m.checkpoint)
+        s3 == DropLease([s2 EXCEPT !.epoch = m.epoch, !.oldMembers = m.old, !.members = m.new, !.epochStart = m.op,
+                                   !.epochStarted = {}, !.view = 0, !.lastNormalView = 0, !.status = "Normal",
+                                   !.prepareOKs = EmptyFn, !.startViewChanges = {}, !.sentDoViewChange = FALSE,
+                                   !.doViewChanges = <<>>])
+        c == CommitTo([s3 EXCEPT !.promise = 0], m.op, <<>>)
+        s4 == [c.st EXCEPT !.viewStart = IF Lease # 0 THEN c.st.opNumber ELSE 0]
+    IN Result(s4, c.out \o SendAll(s4.oldMembers \ {s4.index}, EpochStartedMsg(s4)))
+
+RecordEpochStartedGuard(s, m) ==
+    /\ s.status = "Leaving" \/ Participates(s.status)
+    /\ s.index \in s.oldMembers /\ m.epoch = s.epoch /\ m.replica \in s.members /\ m.replica \notin s.epochStarted
+    /\ Current(s, m.replica, m.crashVector)
+RecordEpochStartedApply(s, m) ==
+    LET s1 == Merge(s, m.crashVector) IN Result([s1 EXCEPT !.epochStarted = @ \cup {m.replica}], <<>>)
+
+\* On a quorum of EpochStarted.
+ShutDownGuard(s, m) == s.status = "Leaving" /\ Cardinality(s.epochStarted) >= FOf(s.members) + 1
+ShutDownApply(s, m) == Result([s EXCEPT !.status = "Shutdown"], <<>>)
+
+ResendStartEpochGuard(s, m) == s.status = "Leaving" /\ AwaitsStart(s) # {}
+ResendStartEpochApply(s, m) == Result(s, ResendStartEpochOut(s))
 
 (***************************************************************************)
 (* Dispatch (generated/dispatch.go): the rules of each event in the order  *)
@@ -809,7 +941,9 @@ EventRules(type) ==
       [] type = "CrashVectorResponse" -> <<"RecordCrashVector">>
       [] type = "Recovery" -> <<"SendRecoveryResponse">>
       [] type = "RecoveryResponse" -> <<"RecordRecoveryResponse">>
-      [] type = "CommitTimeout" -> <<"SendCommit">>
+      [] type = "StartEpoch" -> <<"ReceiveStartEpoch">>
+      [] type = "EpochStarted" -> <<"RecordEpochStarted">>
+      [] type = "CommitTimeout" -> <<"SendCommit", "ResendStartEpoch">>
       [] type = "ViewChangeTimeout" -> <<"StartViewChangeOnTimeout">>
       [] type = "RecoveryTimeout" -> <<"RetryRecovery">>
       [] type = "LeaseTimeout" -> <<"RenewLease">>
@@ -826,6 +960,7 @@ QuorumRules(type) ==
       [] type = "DoViewChange" -> <<"StartNewView", "FetchDoViewChange">>
       [] type = "CrashVectorResponse" -> <<"StartRecovery">>
       [] type = "RecoveryResponse" -> <<"FinishRecovery">>
+      [] type = "EpochStarted" -> <<"ShutDown">>
       [] OTHER -> <<>>
 
 Guard(rule, s, m) ==
@@ -869,6 +1004,10 @@ Guard(rule, s, m) ==
       [] rule = "PromiseLease" -> PromiseLeaseGuard(s, m)
       [] rule = "ExtendLease" -> ExtendLeaseGuard(s, m)
       [] rule = "CountDownLease" -> CountDownLeaseGuard(s, m)
+      [] rule = "ReceiveStartEpoch" -> ReceiveStartEpochGuard(s, m)
+      [] rule = "RecordEpochStarted" -> RecordEpochStartedGuard(s, m)
+      [] rule = "ShutDown" -> ShutDownGuard(s, m)
+      [] rule = "ResendStartEpoch" -> ResendStartEpochGuard(s, m)
 
 Apply(rule, s, m) ==
     CASE rule = "ResendReply" -> ResendReplyApply(s, m)
@@ -911,6 +1050,10 @@ Apply(rule, s, m) ==
       [] rule = "PromiseLease" -> PromiseLeaseApply(s, m)
       [] rule = "ExtendLease" -> ExtendLeaseApply(s, m)
       [] rule = "CountDownLease" -> CountDownLeaseApply(s, m)
+      [] rule = "ReceiveStartEpoch" -> ReceiveStartEpochApply(s, m)
+      [] rule = "RecordEpochStarted" -> RecordEpochStartedApply(s, m)
+      [] rule = "ShutDown" -> ShutDownApply(s, m)
+      [] rule = "ResendStartEpoch" -> ResendStartEpochApply(s, m)
 
 RECURSIVE FirstEnabled(_, _, _)
 FirstEnabled(rules, s, m) ==
@@ -941,7 +1084,7 @@ LastRule(d) == IF d.quorum # "" THEN d.quorum ELSE d.rule
 MessageTypes == {"Prepare", "PrepareOK", "Commit", "StartViewChange", "DoViewChange",
                  "StartView", "GetState", "NewState", "GetDoViewChange", "GetStartView",
                  "CrashVectorRequest", "CrashVectorResponse", "Recovery", "RecoveryResponse",
-                 "RequestLease", "GrantLease"}
+                 "RequestLease", "GrantLease", "StartEpoch", "EpochStarted"}
 
 Down == {r \in Replicas : status[r] = "Crashed"}
 
@@ -961,11 +1104,18 @@ Replies(out) == {out[i].msg : i \in {i \in DOMAIN out : out[i].kind = "reply"}}
 \* submits a value not yet submitted as its next request.
 ClientRequests(c) ==
     IF clients[c].waiting
-    THEN {[type |-> "Request", op |-> clients[c].value, client |-> c, request |-> clients[c].request, read |-> FALSE]}
-    ELSE {[type |-> "Request", op |-> v, client |-> c, request |-> clients[c].request + 1, read |-> FALSE] :
+    THEN {[type |-> "Request", op |-> clients[c].value, client |-> c, request |-> clients[c].request, read |-> FALSE,
+           reconfigure |-> {}, epoch |-> 0]}
+    ELSE {[type |-> "Request", op |-> v, client |-> c, request |-> clients[c].request + 1, read |-> FALSE,
+           reconfigure |-> {}, epoch |-> 0] :
               v \in Values \ submitted}
 
 IsNewRequest(m) == ~clients[m.client].waiting
+
+\* The administrator's request, to any replica again and again until it
+\* has the reply (modelcheck.Bounds.Reconfigure).
+AdminRequest == [type |-> "Request", op |-> "", client |-> Admin, request |-> 1, read |-> FALSE,
+                 reconfigure |-> Reconfigure, epoch |-> 0]
 
 TimeoutFires(k) == k \in UnboundedTimeouts \/ timeoutsLeft[k] > 0
 
@@ -978,7 +1128,8 @@ CanTick(r) ==
 \* Whether the environment offers event m to replica r.
 Offered(r, m) ==
     CASE m.type \in MessageTypes -> <<r, m>> \in DOMAIN net
-      [] m.type = "Request" -> m.client \in Clients /\ m \in ClientRequests(m.client)
+      [] m.type = "Request" -> \/ m.client \in Clients /\ m \in ClientRequests(m.client)
+                               \/ Reconfigure # {} /\ admin # "done" /\ m = AdminRequest
       [] m.type = "Tick" -> CanTick(r)
       [] m.type \in TimeoutKinds -> TimeoutFires(m.type)
       [] m.type = "Crash" -> r \notin Down /\ crashesLeft > 0 /\ Cardinality(Down) < MaxDown
@@ -987,7 +1138,7 @@ Offered(r, m) ==
 
 \* The step of replica r on event m whose dispatch was d.
 StepWith(r, m, name, d) ==
-    /\ LET clients1 == IF m.type = "Request" /\ IsNewRequest(m)
+    /\ LET clients1 == IF m.type = "Request" /\ m.client \in Clients /\ IsNewRequest(m)
                        THEN [clients EXCEPT ![m.client] = [request |-> m.request, value |-> m.op, waiting |-> TRUE]]
                        ELSE clients
            replies == Replies(d.out)
@@ -997,7 +1148,10 @@ StepWith(r, m, name, d) ==
           /\ clients' = [c \in Clients |->
                             IF clients1[c].waiting /\ \E p \in replies : p.client = c /\ p.request = clients1[c].request
                             THEN [clients1[c] EXCEPT !.waiting = FALSE] ELSE clients1[c]]
-          /\ submitted' = IF m.type = "Request" THEN submitted \cup {m.op} ELSE submitted
+          /\ submitted' = IF m.type = "Request" /\ m.client \in Clients THEN submitted \cup {m.op} ELSE submitted
+          /\ admin' = IF Reconfigure # {} /\ \E p \in replies : p.client = Admin /\ p.request = 1 THEN "done"
+                      ELSE IF m.type = "Request" /\ m.client = Admin /\ admin = "idle" THEN "waiting"
+                      ELSE admin
           \* A read's result, from a primary under a lease, acknowledges no
           \* write.
           /\ acked' = IF LastRule(d) = "ServeRead" THEN acked ELSE acked \cup replies
@@ -1063,19 +1217,23 @@ RenewLease(r, m) == m.type = "LeaseTimeout" /\ Step(r, m, "RenewLease")
 PromiseLease(r, m) == m.type = "RequestLease" /\ Step(r, m, "PromiseLease")
 ExtendLease(r, m) == m.type = "GrantLease" /\ Step(r, m, "ExtendLease")
 CountDownLease(r, m) == m.type = "Tick" /\ Step(r, m, "CountDownLease")
+ReceiveStartEpoch(r, m) == m.type = "StartEpoch" /\ Step(r, m, "ReceiveStartEpoch")
+RecordEpochStarted(r, m) == m.type = "EpochStarted" /\ Step(r, m, "RecordEpochStarted")
+ShutDown(r, m) == m.type = "EpochStarted" /\ Step(r, m, "ShutDown")
+ResendStartEpoch(r, m) == m.type = "CommitTimeout" /\ Step(r, m, "ResendStartEpoch")
 
 \* The network's faults: not rules of the spec, but steps of a trace.
 DropMessage(r, m) ==
     /\ dropsLeft > 0 /\ <<r, m>> \in DOMAIN net
     /\ net' = RemoveCopy(net, <<r, m>>)
     /\ dropsLeft' = dropsLeft - 1
-    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dupsLeft, crashesLeft, restarts, clocks>>
+    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dupsLeft, crashesLeft, restarts, clocks, admin>>
 
 DuplicateMessage(r, m) ==
     /\ dupsLeft > 0 /\ <<r, m>> \in DOMAIN net
     /\ net' = [net EXCEPT ![<<r, m>>] = net[<<r, m>>] + 1]
     /\ dupsLeft' = dupsLeft - 1
-    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dropsLeft, crashesLeft, restarts, clocks>>
+    /\ UNCHANGED <<replicaVars, clients, submitted, acked, timeoutsLeft, dropsLeft, crashesLeft, restarts, clocks, admin>>
 
 RuleStep(r, m) ==
     \/ ResendReply(r, m) \/ ReceiveRequest(r, m) \/ ReceivePrepare(r, m)
@@ -1090,9 +1248,10 @@ RuleStep(r, m) ==
     \/ RecordDoViewChange(r, m) \/ StartNewView(r, m) \/ ReceiveStartView(r, m)
     \/ FetchDoViewChange(r, m) \/ ResendDoViewChange(r, m) \/ FetchStartView(r, m) \/ SendStartView(r, m)
     \/ ServeRead(r, m) \/ RenewLease(r, m) \/ PromiseLease(r, m) \/ ExtendLease(r, m) \/ CountDownLease(r, m)
+    \/ ReceiveStartEpoch(r, m) \/ RecordEpochStarted(r, m) \/ ShutDown(r, m) \/ ResendStartEpoch(r, m)
 
 Init ==
-    /\ status = [r \in Replicas |-> "Normal"]
+    /\ status = [r \in Replicas |-> NewReplica(r).status]
     /\ view = [r \in Replicas |-> 0]
     /\ lastNormalView = [r \in Replicas |-> 0]
     /\ opNumber = [r \in Replicas |-> 0]
@@ -1115,6 +1274,11 @@ Init ==
     /\ leaseAge = [r \in Replicas |-> 0]
     /\ leaseGrants = [r \in Replicas |-> {}]
     /\ promise = [r \in Replicas |-> 0]
+    /\ epoch = [r \in Replicas |-> 0]
+    /\ members = [r \in Replicas |-> Group0]
+    /\ oldMembers = [r \in Replicas |-> {}]
+    /\ epochStart = [r \in Replicas |-> 0]
+    /\ epochStarted = [r \in Replicas |-> {}]
     /\ net = EmptyFn
     /\ clients = [c \in Clients |-> [request |-> 0, value |-> "", waiting |-> FALSE]]
     /\ submitted = {}
@@ -1125,12 +1289,14 @@ Init ==
     /\ crashesLeft = Crashes
     /\ restarts = 0
     /\ clocks = [r \in Replicas |-> 0]
+    /\ admin = "idle"
 
 Next ==
     \/ \E k \in DOMAIN net : RuleStep(k[1], k[2])
     \/ \E r \in Replicas :
           \/ \E k \in TimeoutKinds : RuleStep(r, [type |-> k])
           \/ \E c \in Clients : \E m \in ClientRequests(c) : RuleStep(r, m)
+          \/ Reconfigure # {} /\ admin # "done" /\ RuleStep(r, AdminRequest)
           \/ RuleStep(r, [type |-> "Crash"])
           \/ RuleStep(r, [type |-> "Restart", nonce |-> restarts + 1])
     \/ \E k \in DOMAIN net : DropMessage(k[1], k[2]) \/ DuplicateMessage(k[1], k[2])
@@ -1176,8 +1342,8 @@ CheckpointsAgree ==
 
 NormalLogMatchesPrimary ==
     \A r \in Replicas :
-        LET p == Primary(view[r])
-        IN (status[r] = "Normal" /\ p # r /\ status[p] = "Normal" /\ view[p] = view[r]) =>
+        LET p == PrimaryIn(members[r], view[r])
+        IN (status[r] = "Normal" /\ p # r /\ status[p] = "Normal" /\ epoch[p] = epoch[r] /\ view[p] = view[r]) =>
                /\ LogEnd(R(r)) <= LogEnd(R(p))
                /\ \A op \in Max(logStart[r], logStart[p]) + 1 .. LogEnd(R(r)) : Entry(R(r), op) = Entry(R(p), op)
 
@@ -1196,11 +1362,24 @@ ExecutedAtMostOnce ==
 CheckpointHas(c, cl, req) ==
     cl \in DOMAIN c.clientTable /\ c.clientTable[cl].executed /\ c.clientTable[cl].request >= req
 
+\* later: epoch e and view v are those of epoch f and view w or later.
+Later(e, v, f, w) == e > f \/ (e = f /\ v >= w)
+
 AcknowledgedNotLost ==
     \A rep \in acked, p \in Replicas :
-        (status[p] = "Normal" /\ Primary(view[p]) = p /\ view[p] >= rep.view) =>
+        (status[p] = "Normal" /\ PrimaryIn(members[p], view[p]) = p /\ Later(epoch[p], view[p], rep.epoch, rep.view)) =>
             \/ \E i \in 1 .. Len(log[p]) : log[p][i].client = rep.client /\ log[p][i].request = rep.request
             \/ CheckpointHas(checkpoint[p], rep.client, rep.request)
+
+InEpoch(r) == status[r] \notin {"Crashed", "Recovering", "RecoveringVector", "Standby"}
+
+\* At most one primary in normal status of an epoch and view, and the
+\* replicas of an epoch agree on its group, the group before and its start.
+OnePrimaryPerView ==
+    \A a, b \in Replicas :
+        (a < b /\ InEpoch(a) /\ InEpoch(b) /\ epoch[a] = epoch[b]) =>
+            /\ ~(status[a] = "Normal" /\ status[b] = "Normal" /\ view[a] = view[b] /\ IsPrimary(R(a)) /\ IsPrimary(R(b)))
+            /\ members[a] = members[b] /\ oldMembers[a] = oldMembers[b] /\ epochStart[a] = epochStart[b]
 
 \* A primary that may answer reads under a lease has executed every
 \* acknowledged request.
@@ -1219,7 +1398,7 @@ Exempt(r) ==
     LET down == {"Crashed", "Recovering", "RecoveringVector"}
     IN status[r] \in down \/ status'[r] \in down
 
-ViewNeverDecreases == \A r \in Replicas : Exempt(r) \/ view'[r] >= view[r]
+ViewNeverDecreases == \A r \in Replicas : Exempt(r) \/ Later(epoch'[r], view'[r], epoch[r], view[r])
 CommitNeverDecreases == \A r \in Replicas : Exempt(r) \/ commitNumber'[r] >= commitNumber[r]
 
 AlwaysViewNeverDecreases == [][ViewNeverDecreases]_vars
