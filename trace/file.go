@@ -10,6 +10,8 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/viewstamped/vsr/bounded"
 	"github.com/viewstamped/vsr/spec"
@@ -57,6 +59,9 @@ type Options struct {
 	// no leases.
 	Lease       int `json:"lease,omitempty"`
 	LeaseMargin int `json:"leaseMargin,omitempty"`
+	// Members is the group of epoch 0, absent for every replica
+	// (spec.Config.Members).
+	Members []int `json:"members,omitempty"`
 }
 
 // Bounds are what the environment may do in the run; -1 is unbounded, for
@@ -75,6 +80,9 @@ type Bounds struct {
 	LeaseTimeouts int `json:"leaseTimeouts,omitempty"`
 	Ticks         int `json:"ticks,omitempty"`
 	Drift         int `json:"drift,omitempty"`
+	// Reconfigure is the group the administrator, the client after the
+	// clients, asks for once; absent for none.
+	Reconfigure []int `json:"reconfigure,omitempty"`
 }
 
 // Line is one step of a trace: one rule a replica executed, or one fault
@@ -94,13 +102,34 @@ func NewHeader(c bounded.Config) Header {
 		Schema: Schema, Kind: Kind, Replicas: c.Replicas, Clients: c.Clients, Values: c.ValueNames(),
 		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
 			Batch: c.Batch, Pipeline: c.Pipeline, Checkpoint: c.Checkpoint, ViewChangeLog: c.ViewChangeLog,
-			Lease: c.Lease, LeaseMargin: c.LeaseMargin},
+			Lease: c.Lease, LeaseMargin: c.LeaseMargin, Members: indexes(c.Members)},
 		Bounds: Bounds{
 			ViewChangeTimeouts: c.ViewChanges, CommitTimeouts: c.CommitTimeouts, RecoveryTimeouts: c.RecoveryTimeouts,
 			Drops: c.Drops, Duplicates: c.Duplicates, Crashes: c.Crashes, MaxDown: c.Down(),
-			LeaseTimeouts: c.LeaseTimeouts, Ticks: c.Ticks, Drift: c.Drift,
+			LeaseTimeouts: c.LeaseTimeouts, Ticks: c.Ticks, Drift: c.Drift, Reconfigure: indexes(c.Reconfigure),
 		},
 	}
+}
+
+// indexes returns the replicas of group g in index order, nil for none.
+func indexes(g spec.ReplicaSet) []int {
+	var out []int
+	for i := range bounded.ReplicasMax {
+		if g.Has(spec.ReplicaIndex(i)) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// group returns the group of the replica indexes is, as bounded's
+// settings read it.
+func group(is []int) string {
+	var parts []string
+	for _, i := range is {
+		parts = append(parts, strconv.Itoa(i))
+	}
+	return strings.Join(parts, ",")
 }
 
 // NewRunHeader returns the header of a run of the runtime's nodes with
@@ -135,6 +164,12 @@ func (h *Header) Config() (bounded.Config, error) {
 	c.Batch, c.Pipeline = h.Options.Batch, h.Options.Pipeline
 	c.Checkpoint, c.ViewChangeLog = h.Options.Checkpoint, h.Options.ViewChangeLog
 	c.Lease, c.LeaseMargin = h.Options.Lease, h.Options.LeaseMargin
+	if err := c.Set("members", group(h.Options.Members)); err != nil {
+		return c, fmt.Errorf("options: %w", err)
+	}
+	if err := c.Set("reconfigure", group(h.Bounds.Reconfigure)); err != nil {
+		return c, fmt.Errorf("bounds: %w", err)
+	}
 	if err := c.Set("statetransfer", h.Options.StateTransfer); err != nil {
 		return c, fmt.Errorf("options: %w", err)
 	}
@@ -169,13 +204,13 @@ var (
 	optionsKeys   = []string{"stateTransfer", "recovery", "startViewInNormal"}
 	// optionsMay are the keys options may have besides: without them, a
 	// Prepare carries one request, the pipeline has no bound, no
-	// checkpoints are taken, view changes carry whole logs and there are
-	// no leases.
-	optionsMay = []string{"batch", "pipeline", "checkpoint", "viewChangeLog", "lease", "leaseMargin"}
+	// checkpoints are taken, view changes carry whole logs, there are
+	// no leases and every replica is a member of epoch 0.
+	optionsMay = []string{"batch", "pipeline", "checkpoint", "viewChangeLog", "lease", "leaseMargin", "members"}
 	boundsKeys = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
 	// boundsMay are the keys bounds may have besides: without them, no
-	// lease is asked for and no clock ticks.
-	boundsMay = []string{"leaseTimeouts", "ticks", "drift"}
+	// lease is asked for, no clock ticks and nobody reconfigures.
+	boundsMay = []string{"leaseTimeouts", "ticks", "drift", "reconfigure"}
 	lineKeys  = []string{"seq", "node", "clock", "action", "args", "state"}
 )
 

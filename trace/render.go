@@ -99,6 +99,9 @@ func Args(ev model.Event) ([]byte, error) {
 		return append(e.b, '}'), nil
 	case model.EventRequest:
 		return Value(spec.NewRequest(spec.ClientID(ev.Client), spec.RequestNumber(ev.Request), ev.Value))
+	case model.EventReconfigure:
+		return Value(spec.NewReconfiguration(spec.ClientID(ev.Client), spec.RequestNumber(ev.Request),
+			spec.EpochNumber(ev.Epoch), spec.ReplicaSet(ev.Members)))
 	case model.EventCrash:
 		return Value(lang.Crash{})
 	case model.EventRestart:

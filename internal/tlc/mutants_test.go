@@ -41,6 +41,13 @@ func TestTLCCatchesMutants(t *testing.T) {
 		c.Clients, c.Checkpoint = clients, 1
 		return c
 	}
+	reconfig := func(replicas int, from, to string, values int) bounded.Config {
+		c := small(values, 0, 0)
+		c.Replicas = replicas
+		require.NoError(t, c.Set("members", from))
+		require.NoError(t, c.Set("reconfigure", to))
+		return c
+	}
 	for _, tc := range []struct {
 		name     string
 		old, new string
@@ -88,6 +95,24 @@ func TestTLCCatchesMutants(t *testing.T) {
 			"SendCommitApply(s, m) ==\n    Result(s,",
 			"SendCommitApply(s, m) ==\n    Result([s EXCEPT !.commitNumber = 0],",
 			small(1, 0, 1), "Action property AlwaysCommitNeverDecreases is violated"},
+		// A replica that joins takes the group before the
+		// reconfiguration for the epoch's.
+		{"OnePrimaryPerView",
+			"!.epoch = m.epoch, !.oldMembers = m.old, !.members = m.new, !.epochStart = m.op,",
+			"!.epoch = m.epoch, !.oldMembers = m.old, !.members = m.old, !.epochStart = m.op,",
+			reconfig(4, "0,1,2", "0,1,3", 0), "Invariant OnePrimaryPerView is violated"},
+		// A replica of both groups goes back to the epoch before when it
+		// hears that another has started the new one.
+		{"ViewNeverDecreases, epochs",
+			"IN Result([s1 EXCEPT !.epochStarted = @ \\cup {m.replica}], <<>>)",
+			"IN Result([s1 EXCEPT !.epochStarted = @ \\cup {m.replica}, !.epoch = @ - 1], <<>>)",
+			reconfig(4, "0,1,2", "0,1,3", 0), "Action property AlwaysViewNeverDecreases is violated"},
+		// The replicas that join start the epoch with the history they
+		// had, none: the write acknowledged before is lost.
+		{"AcknowledgedNotLost, epochs",
+			"s2 == AdoptSuffix(s1, m.after, s1.commitNumber, m.log, m.checkpoint)",
+			"s2 == s1",
+			reconfig(6, "3,4,5", "0,1,2", 1), "Invariant AcknowledgedNotLost is violated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, 1, strings.Count(src, tc.old), "the mutation's target must occur once")

@@ -43,6 +43,11 @@ var parityConfigs = []struct {
 	{"checkpoints, compact view change", []string{"checkpoint", "1", "viewchange-log", "1"}},
 	{"checkpoints, crash and recovery", []string{"viewchanges", "0", "checkpoint", "1", "crashes", "1", "recovery-timeouts", "1"}},
 	{"leases, no writes", []string{"values", "0", "lease", "2", "lease-margin", "2", "lease-timeouts", "1", "ticks", "2"}},
+	{"reconfiguration, replace a replica, a write", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "viewchanges", "0", "values", "1"}},
+	{"reconfiguration, replace a replica, a commit timeout", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "viewchanges", "0", "values", "0", "commit-timeouts", "1"}},
+	{"reconfiguration, replace a replica, a view change", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "values", "0"}},
+	{"reconfiguration, grow 3 to 5", []string{"replicas", "5", "members", "0,1,2", "reconfigure", "0,1,2,3,4", "viewchanges", "0", "values", "0"}},
+	{"reconfiguration, shrink 5 to 3", []string{"replicas", "5", "members", "0,1,2,3,4", "reconfigure", "0,1,2", "viewchanges", "0", "values", "0"}},
 }
 
 // config returns the default configuration with settings applied.

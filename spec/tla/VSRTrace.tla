@@ -78,6 +78,16 @@ TraceLeaseMargin == Option("leaseMargin")
 TraceLeaseTimeouts == Bound(BoundOr0("leaseTimeouts"))
 TraceTicks == BoundOr0("ticks")
 TraceDrift == BoundOr0("drift")
+\* A header without members or reconfigure has every replica in the group
+\* of epoch 0 and no administrator; the administrator is the client after
+\* the clients.
+TraceInitialMembers ==
+    IF "members" \in DOMAIN Header.options
+    THEN {Header.options.members[i] : i \in DOMAIN Header.options.members} ELSE {}
+TraceReconfigure ==
+    IF ~IsRun /\ "reconfigure" \in DOMAIN Header.bounds
+    THEN {Header.bounds.reconfigure[i] : i \in DOMAIN Header.bounds.reconfigure} ELSE {}
+TraceAdmin == IF TraceReconfigure = {} THEN 0 ELSE TraceNumClients + 1
 
 ASSUME /\ Header.schema = 1 /\ Header.kind \in {"vsr-trace", "vsr-run"}
        /\ ~IsRun => Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
@@ -87,25 +97,52 @@ VARIABLE l \* the next line of the trace to match
 
 ToSet(s) == {s[i] : i \in DOMAIN s}
 
+\* The fields of epochs (7), which a trace leaves out while they are zero
+\* (trace.epochFields): j's value of key k, or d when it has none.
+Or(j, k, d) == IF k \in DOMAIN j THEN j[k] ELSE d
+SetOr(j, k) == IF k \in DOMAIN j THEN ToSet(j[k]) ELSE {}
+With(j, k, v) == [f \in DOMAIN j \cup {k} |-> IF f = k THEN v ELSE j[f]]
+
+\* A request of the trace as VSR.tla holds it, and a sequence of them.
+ReqOf(q) == With(With(q, "reconfigure", SetOr(q, "reconfigure")), "epoch", Or(q, "epoch", 0))
+ReqsOf(qs) == [i \in DOMAIN qs |-> ReqOf(qs[i])]
+ReplyOf(p) == With(p, "epoch", Or(p, "epoch", 0))
+
+\* The messages that carry their epoch.
+EpochTagged == {"Prepare", "PrepareOK", "Commit", "StartViewChange", "DoViewChange", "StartView", "GetState",
+                "NewState", "GetDoViewChange", "GetStartView", "RequestLease", "GrantLease", "RecoveryResponse",
+                "StartEpoch", "EpochStarted"}
+
 \* A client table of the trace, an array sorted by client, as VSR.tla
 \* holds it: a function from clients.
 TableOf(t) ==
     [c \in {t[i].client : i \in DOMAIN t} |->
         LET e == t[CHOOSE i \in DOMAIN t : t[i].client = c]
-        IN [request |-> e.request, executed |-> e.executed, reply |-> e.reply]]
+        IN [request |-> e.request, executed |-> e.executed, reply |-> ReplyOf(e.reply)]]
 
 \* A checkpoint of the trace as VSR.tla holds it.
 CheckpointOf(c) == [op |-> c.op, clientTable |-> TableOf(c.clientTable), state |-> c.state]
 
-\* A message of the trace as VSR.tla holds it: its checkpoint's table too.
-MsgOf(m) == IF "checkpoint" \in DOMAIN m THEN [m EXCEPT !.checkpoint = CheckpointOf(@)] ELSE m
+\* A message of the trace as VSR.tla holds it: its checkpoint's table, its
+\* requests, its epoch and its groups too.
+MsgOf(m) ==
+    LET m1 == IF "checkpoint" \in DOMAIN m THEN [m EXCEPT !.checkpoint = CheckpointOf(@)] ELSE m
+        m2 == IF m.type \in EpochTagged THEN With(m1, "epoch", Or(m1, "epoch", 0)) ELSE m1
+        m3 == IF "requests" \in DOMAIN m2 THEN [m2 EXCEPT !.requests = ReqsOf(@)] ELSE m2
+        m4 == IF "log" \in DOMAIN m3 THEN [m3 EXCEPT !.log = ReqsOf(@)] ELSE m3
+        m5 == IF m.type = "RecoveryResponse"
+              THEN With(With(With(m4, "members", SetOr(m4, "members")), "oldMembers", SetOr(m4, "oldMembers")),
+                        "epochStart", Or(m4, "epochStart", 0))
+              ELSE m4
+        m6 == IF m.type = "StartEpoch" THEN [m5 EXCEPT !.old = ToSet(@), !.new = ToSet(@)] ELSE m5
+    IN IF m.type = "Request" THEN ReqOf(m6) ELSE m6
 
 MsgsOf(ms) == [i \in DOMAIN ms |-> MsgOf(ms[i])]
 
 \* A replica state of the trace as VSR.tla holds it.
 StateOf(j) ==
     [status |-> j.status, view |-> j.view, lastNormalView |-> j.lastNormalView,
-     opNumber |-> j.opNumber, commitNumber |-> j.commitNumber, logStart |-> j.logStart, log |-> j.log,
+     opNumber |-> j.opNumber, commitNumber |-> j.commitNumber, logStart |-> j.logStart, log |-> ReqsOf(j.log),
      clientTable |-> TableOf(j.clientTable), checkpoint |-> CheckpointOf(j.checkpoint),
      prepareOKs |-> [o \in {j.prepareOKs[i].op : i \in DOMAIN j.prepareOKs} |->
                        ToSet(j.prepareOKs[CHOOSE i \in DOMAIN j.prepareOKs : j.prepareOKs[i].op = o].from)],
@@ -115,7 +152,10 @@ StateOf(j) ==
      recoveryResponses |-> MsgsOf(j.recoveryResponses),
      crashVectorFrom |-> ToSet(j.crashVectorFrom), crashVector |-> j.crashVector,
      viewStart |-> j.viewStart, lease |-> j.lease, leaseRound |-> j.leaseRound,
-     leaseAge |-> j.leaseAge, leaseGrants |-> ToSet(j.leaseGrants), promise |-> j.promise]
+     leaseAge |-> j.leaseAge, leaseGrants |-> ToSet(j.leaseGrants), promise |-> j.promise,
+     epoch |-> Or(j, "epoch", 0), members |-> IF "members" \in DOMAIN j THEN ToSet(j.members) ELSE Group0,
+     oldMembers |-> SetOr(j, "oldMembers"), epochStart |-> Or(j, "epochStart", 0),
+     epochStarted |-> SetOr(j, "epochStarted")]
 
 \* Rep(r) without its index.
 Fields(s) == [f \in DOMAIN s \ {"index"} |-> s[f]]
@@ -153,6 +193,8 @@ Matches(r, j) ==
        /\ crashVector'[r] = s.crashVector
        /\ viewStart'[r] = s.viewStart /\ lease'[r] = s.lease /\ leaseRound'[r] = s.leaseRound
        /\ leaseAge'[r] = s.leaseAge /\ leaseGrants'[r] = s.leaseGrants /\ promise'[r] = s.promise
+       /\ epoch'[r] = s.epoch /\ members'[r] = s.members /\ oldMembers'[r] = s.oldMembers
+       /\ epochStart'[r] = s.epochStart /\ epochStarted'[r] = s.epochStarted
 
 \* The quorum rules, from VSR.tla's dispatch table.
 QuorumNames == UNION {{QuorumRules(t)[i] : i \in DOMAIN QuorumRules(t)} : t \in MessageTypes}
@@ -199,6 +241,10 @@ Do(name, r, m) ==
       [] name = "PromiseLease" -> PromiseLease(r, m)
       [] name = "ExtendLease" -> ExtendLease(r, m)
       [] name = "CountDownLease" -> CountDownLease(r, m)
+      [] name = "ReceiveStartEpoch" -> ReceiveStartEpoch(r, m)
+      [] name = "RecordEpochStarted" -> RecordEpochStarted(r, m)
+      [] name = "ShutDown" -> ShutDown(r, m)
+      [] name = "ResendStartEpoch" -> ResendStartEpoch(r, m)
       [] name = "DropMessage" -> DropMessage(r, m)
       [] name = "DuplicateMessage" -> DuplicateMessage(r, m)
       [] OTHER -> FALSE
@@ -241,7 +287,7 @@ RunApply(r, m, name) ==
              /\ SetRep(r, d.st)
              /\ net' = AddSent(net, r, d.out)
              /\ acked' = IF LastRule(d) = "ServeRead" THEN acked ELSE acked \cup Replies(d.out)
-             /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts, clocks>>
+             /\ UNCHANGED <<clients, submitted, timeoutsLeft, dropsLeft, dupsLeft, crashesLeft, restarts, clocks, admin>>
 
 \* The step of replica r on event m of a run's line. A message is one
 \* that VSR.tla sent r, as it sent it: the line's may differ in the
