@@ -61,6 +61,11 @@ var corpusWalks = []corpusWalk{
 	// -replicas 5 -viewchanges 0 -commit-timeouts 1 -seed 1 -depth 40: the
 	// first PrepareOK of an operation is not yet a quorum (f = 2).
 	{"accept-five.ndjson", []string{"replicas", "5", "viewchanges", "0", "commit-timeouts", "1"}, 1, 40},
+	// -config modelcheck/configs/reconfig-replace.cfg -viewchanges 0
+	// -seed 4 -depth 80: a write, then replica 3 replaces replica 2; the
+	// new member starts epoch 1 from the StartEpoch and replica 2 shuts
+	// down once two members have started it.
+	{"accept-reconfig.ndjson", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "values", "1", "viewchanges", "0"}, 4, 80},
 }
 
 // corpusVerdict is what the Go validator must say of a reject-* file: the
@@ -88,6 +93,8 @@ var corpusRejections = map[string]corpusVerdict{
 	// One PrepareOK of the two that f = 2 needs: the guard of
 	// CommitOperations does not hold.
 	"reject-commit-without-quorum.ndjson": {9, "CommitOperations at replica 0 is not enabled: its guard does not hold after RecordPrepareOK (line 8)"},
+	// The new member says it starts epoch 2, not the StartEpoch's 1.
+	"reject-epoch-changed.ndjson": {12, "state differs from the spec's: epoch 2, spec says 1"},
 }
 
 // TestCorpus regenerates the corpus and requires it to be what is on disk
@@ -176,6 +183,7 @@ func buildCorpus(t *testing.T) map[string][]byte {
 	files["reject-duplicated-line.ndjson"] = encode(t, vch, duplicateLine(t, vc))
 	five := walks["accept-five.ndjson"]
 	files["reject-commit-without-quorum.ndjson"] = encode(t, headers["accept-five.ndjson"], commitWithoutQuorum(t, five))
+	files["reject-epoch-changed.ndjson"] = encode(t, headers["accept-reconfig.ndjson"], changeEpoch(t, walks["accept-reconfig.ndjson"]))
 	return files
 }
 
@@ -225,6 +233,17 @@ func changeCommit(t *testing.T, lines []trace.Line) []trace.Line {
 	_, err := fmt.Sscanf(state[strings.Index(state, `"commitNumber":`):], `"commitNumber":%d`, &commit)
 	require.NoError(t, err)
 	out[i].State = []byte(strings.Replace(state, fmt.Sprintf(`"commitNumber":%d`, commit), fmt.Sprintf(`"commitNumber":%d`, commit+1), 1))
+	return out
+}
+
+// changeEpoch makes the first ReceiveStartEpoch line's state one epoch
+// later than the StartEpoch's.
+func changeEpoch(t *testing.T, lines []trace.Line) []trace.Line {
+	out := slices.Clone(lines)
+	i := index(t, out, "ReceiveStartEpoch", 1)
+	state := string(out[i].State)
+	require.Contains(t, state, `"promise":0,"epoch":1,`)
+	out[i].State = []byte(strings.Replace(state, `"promise":0,"epoch":1,`, `"promise":0,"epoch":2,`, 1))
 	return out
 }
 
