@@ -89,7 +89,16 @@ EmptyFn == [x \in {} |-> 0]
 \* member in index order (spec.ReplicaSet.Primary).
 Group0 == IF InitialMembers = {} THEN Replicas ELSE InitialMembers
 Nth(g, k) == CHOOSE i \in g : Cardinality({j \in g : j < i}) = k
-PrimaryIn(g, v) == IF g = {} THEN 0 ELSE Nth(g, v % Cardinality(g))
+\* The groups a configuration has, in index order: constants, which TLC
+\* evaluates once.
+Order0 == [k \in 0 .. Cardinality(Group0) - 1 |-> Nth(Group0, k)]
+OrderR == [k \in 0 .. Cardinality(Reconfigure) - 1 |-> Nth(Reconfigure, k)]
+PrimaryIn(g, v) ==
+    CASE g = Replicas -> v % NumReplicas
+      [] g = Group0 -> Order0[v % Cardinality(Group0)]
+      [] g = Reconfigure /\ g # {} -> OrderR[v % Cardinality(Reconfigure)]
+      [] g = {} -> 0
+      [] OTHER -> Nth(g, v % Cardinality(g))
 FOf(g) == (Cardinality(g) - 1) \div 2
 UsesVectors == Recovery = "crashvectors"
 
