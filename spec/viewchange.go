@@ -90,7 +90,7 @@ func (SendDoViewChange) Apply(r *Replica, q lang.QuorumOf[StartViewChange], out 
 // the entries of its log up to its op-number.
 func (r *Replica) doViewChange(c Checkpoint, entries []Request) DoViewChange {
 	return DoViewChange{
-		View: r.View, Checkpoint: c, Log: entries, LastNormalView: r.LastNormalView, Op: r.OpNumber,
+		Epoch: r.Epoch, View: r.View, Checkpoint: c, Log: entries, LastNormalView: r.LastNormalView, Op: r.OpNumber,
 		Commit: r.CommitNumber, Replica: r.Index, CrashVector: r.vector(),
 	}
 }
