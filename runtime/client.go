@@ -24,7 +24,8 @@ var ErrClosed = errors.New("runtime: client closed")
 
 // ClientConfig configures a Client.
 type ClientConfig struct {
-	// ClusterID and Addrs are the cluster's, as its replicas have them.
+	// ClusterID and Addrs are the cluster's, as its replicas have them:
+	// every replica that may be a member, spares too, by index.
 	ClusterID uint64
 	Addrs     []string
 	// Sessions bounds the requests in flight: each session has one
@@ -61,7 +62,8 @@ type Client struct {
 	log      *slog.Logger
 	conns    []*clientConn
 	idle     chan *session
-	primary  atomic.Int32 // the replica the client believes primary
+	primary  atomic.Int32  // the replica the client believes primary
+	epoch    atomic.Uint64 // the latest epoch a reply said
 	mu       sync.Mutex
 	waiting  map[uint64]*session // by client ID
 	ctx      context.Context
@@ -75,7 +77,7 @@ type Client struct {
 type session struct {
 	id      spec.ClientID
 	next    spec.RequestNumber
-	replies chan spec.Reply
+	replies chan reply
 	// want is the request number a reply must have to be delivered; the
 	// readers check it, so that a late reply to an earlier request
 	// cannot take the place of the one awaited.
@@ -144,12 +146,23 @@ func (c *Client) newSession() *session {
 	}
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &session{id: id, next: 1, replies: make(chan spec.Reply, 1), resend: t}
+	return &session{id: id, next: 1, replies: make(chan reply, 1), resend: t}
 }
 
-// Primary returns the replica the client believes primary: the primary
-// of the view of the latest reply.
+// reply is a reply and the replica that sent it.
+type reply struct {
+	reply spec.Reply
+	from  int
+}
+
+// Primary returns the replica the client believes primary: the replica
+// that sent the latest reply. A primary is the only replica that replies,
+// whatever the epoch's group, so the client follows reconfigurations
+// without knowing the groups (7.4).
 func (c *Client) Primary() int { return int(c.primary.Load()) }
+
+// Epoch returns the latest epoch a reply has told the client of.
+func (c *Client) Epoch() spec.EpochNumber { return spec.EpochNumber(c.epoch.Load()) }
 
 // Close closes the client's connections; calls in progress return
 // ErrClosed.
@@ -206,6 +219,41 @@ const requestOverhead = 3 + 3*binary.MaxVarintLen64
 
 func (c *Client) do(ctx context.Context, s *session, op []byte, read bool) ([]byte, error) {
 	req := spec.Request{Op: op, Client: s.id, Request: s.next, Read: read}
+	return c.call(ctx, s, req)
+}
+
+// Reconfigure asks the cluster to end epoch e and start epoch e+1 with
+// group, an odd number of the replicas of ClientConfig.Addrs
+// (VR Revisited 7.1), as client admin, which the replicas'
+// spec.Config.Admin must name. It returns once the reconfiguration has
+// committed: the replicas of the new group start the new epoch, those it
+// leaves out shut down once enough of the new group have started, and
+// clients follow the new primary on their own. The request number is
+// e+1, so that the request that ends an epoch is the same however often
+// it is sent, by however many processes. The primary drops a request
+// for any epoch but its own, to a group that is the current one, or from
+// another client: then Reconfigure waits until ctx ends; Epoch tells the
+// epoch of the latest reply.
+func (c *Client) Reconfigure(ctx context.Context, admin spec.ClientID, e spec.EpochNumber, group spec.ReplicaSet) error {
+	universe := spec.ReplicaSet(1)<<len(c.conns) - 1
+	if group&^universe != 0 || group.Count()%2 == 0 {
+		return fmt.Errorf("runtime: reconfigure: group %v: want an odd number of the %d replicas' indexes", group, len(c.conns))
+	}
+	if admin == 0 {
+		return errors.New("runtime: reconfigure: no administrator's client ID")
+	}
+	s := c.newSession()
+	s.id, s.next = admin, spec.RequestNumber(e)+1
+	_, err := c.call(ctx, s, spec.NewReconfiguration(admin, s.next, e, group))
+	if err == nil && c.epoch.Load() <= uint64(e) {
+		c.epoch.Store(uint64(e) + 1)
+	}
+	return err
+}
+
+// call sends request req of session s and waits for its reply.
+func (c *Client) call(ctx context.Context, s *session, req spec.Request) ([]byte, error) {
+	op := req.Op
 	// The frame's queue keeps msg until it is written: a buffer of its
 	// own, the size of a request with op, allocated once.
 	msg := append(make([]byte, 0, len(op)+requestOverhead), wire.Version, byte(generated.KindRequest))
@@ -230,12 +278,15 @@ func (c *Client) do(ctx context.Context, s *session, op []byte, read bool) ([]by
 	for {
 		select {
 		case r := <-s.replies:
-			if r.Request != s.next {
+			if r.reply.Request != s.next {
 				continue // a late reply to an earlier request
 			}
 			s.next++
-			c.primary.Store(int32(uint64(r.View) % uint64(len(c.conns))))
-			return r.Result, nil
+			c.primary.Store(int32(r.from))
+			for e := c.epoch.Load(); uint64(r.reply.Epoch) > e && !c.epoch.CompareAndSwap(e, uint64(r.reply.Epoch)); {
+				e = c.epoch.Load()
+			}
+			return r.reply.Result, nil
 		case <-t.C:
 			// No reply: the primary may be gone. Send to every replica;
 			// the one that is primary of the newest view answers.
@@ -251,8 +302,8 @@ func (c *Client) do(ctx context.Context, s *session, op []byte, read bool) ([]by
 	}
 }
 
-// deliver hands a reply to the session that waits for it.
-func (c *Client) deliver(r spec.Reply) {
+// deliver hands reply r of replica from to the session that waits for it.
+func (c *Client) deliver(r spec.Reply, from int) {
 	c.mu.Lock()
 	s := c.waiting[uint64(r.Client)]
 	c.mu.Unlock()
@@ -260,7 +311,7 @@ func (c *Client) deliver(r spec.Reply) {
 		return
 	}
 	select {
-	case s.replies <- r:
+	case s.replies <- reply{r, from}:
 	default: // a duplicate reply; the session has one already
 	}
 }
@@ -293,7 +344,7 @@ func (cc *clientConn) send(req *spec.Request, msg []byte) {
 func (cc *clientConn) localReply(msg []byte) {
 	m, err := generated.UnmarshalMessage(msg) // a copy: the caller keeps the result
 	if r, ok := m.(spec.Reply); err == nil && ok {
-		cc.c.deliver(r)
+		cc.c.deliver(r, cc.index)
 	}
 }
 
@@ -386,6 +437,6 @@ func (cc *clientConn) read(conn net.Conn, r *bufio.Reader) {
 			cc.c.log.Warn("a replica sent what is not a reply; closing the connection", "replica", cc.index, "err", err)
 			return
 		}
-		cc.c.deliver(reply)
+		cc.c.deliver(reply, cc.index)
 	}
 }

@@ -37,7 +37,11 @@ type Start uint8
 const (
 	// NewCluster starts the node as a replica of a cluster that has never
 	// run: view 0, normal status, an empty log. Every replica of the
-	// cluster starts so, together (Server checks it with its peers).
+	// cluster's first group (spec.Config.Members) starts so, together
+	// (Server checks it with its peers). A replica outside that group
+	// starts so too, empty, in the standby status: it waits for a
+	// reconfiguration to add it, and then takes the history from its
+	// StartEpoch. Either way the node must never have run before.
 	NewCluster Start = iota + 1
 	// Recover starts the node with no state, as after a crash: it
 	// restarts with a random nonce and recovers its state from the other
@@ -221,6 +225,9 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 	if cfg.NewStateMachine == nil {
 		return nil, errors.New("runtime: no state machine")
 	}
+	if err := checkGroup(cfg.Spec); err != nil {
+		return nil, err
+	}
 	if cfg.Spec.Batch == 0 {
 		cfg.Spec.Batch = DefaultBatch
 	}
@@ -265,7 +272,11 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 	switch start {
 	case NewCluster:
 		n.r = spec.NewReplica(cfg.Spec, spec.ReplicaIndex(cfg.Index))
-		n.log.Info("starting as a replica of a new cluster", "view", 0)
+		if n.r.Status == spec.Standby {
+			n.log.Info("starting empty as a standby: a reconfiguration may add this replica", "group", n.r.Members.String())
+		} else {
+			n.log.Info("starting as a replica of a new cluster", "view", 0)
+		}
 	case Recover:
 		// The state a crash leaves, through the rule that says so, so
 		// that a trace shows the loss.
@@ -280,6 +291,19 @@ func NewNode(cfg NodeConfig, start Start, net Network, rnd Rand) (*Node, error) 
 	return n, nil
 }
 
+// checkGroup checks the first group of configuration c: an odd number of
+// its replicas, or every replica when it is zero.
+func checkGroup(c spec.Config) error {
+	universe := spec.ReplicaSet(1)<<c.Replicas - 1
+	switch g := c.Members; {
+	case g&^universe != 0:
+		return fmt.Errorf("runtime: group %v: not all of its replicas are among the %d addresses", g, c.Replicas)
+	case c.Group().Count()%2 == 0:
+		return fmt.Errorf("runtime: group %v: want an odd number of replicas", c.Group())
+	}
+	return nil
+}
+
 // Replica returns the replica's state, which the caller must not change.
 func (n *Node) Replica() *spec.Replica { return &n.r }
 
@@ -292,6 +316,10 @@ func (n *Node) Stats() Stats { return n.stats }
 // sender.
 func (n *Node) Step(from int, m any) error {
 	if err := CheckSender(n.cfg.Spec, from, m); err != nil {
+		n.stats.Rejected++
+		return err
+	}
+	if err := n.checkPrimary(from, m); err != nil {
 		n.stats.Rejected++
 		return err
 	}
@@ -326,7 +354,12 @@ func (n *Node) Tick() {
 				n.renew = 0
 				n.apply(&spec.LeaseTimeout{})
 			}
-			if n.idle++; n.idle >= n.cfg.Timing.Heartbeat {
+			if n.idle++; n.idle >= n.cfg.Timing.Heartbeat || n.awaitsStart() && n.idle%n.cfg.Timing.Heartbeat == 0 {
+				// An idle primary's heartbeat; and, busy or not, the
+				// primary of a new epoch that was in the old group sends
+				// the history again to the members that have not said
+				// they started (SendCommit): with Prepares in flight no
+				// heartbeat would.
 				n.idle = 0
 				n.apply(&spec.CommitTimeout{})
 			}
@@ -344,6 +377,13 @@ func (n *Node) Tick() {
 		if n.stall++; n.stall >= n.stallAt {
 			n.stall = 0
 			n.apply(&spec.RecoveryTimeout{})
+		}
+	case spec.Leaving:
+		// A replica the new group leaves out sends the new members the
+		// history again on each heartbeat until enough have started.
+		if n.idle++; n.idle >= n.cfg.Timing.Heartbeat {
+			n.idle = 0
+			n.apply(&spec.CommitTimeout{})
 		}
 	}
 }
@@ -377,6 +417,8 @@ func (n *Node) checkSnapshot(m any) error {
 		c = &m.Checkpoint
 	case spec.RecoveryResponse:
 		c = &m.Checkpoint
+	case spec.StartEpoch:
+		c = &m.Checkpoint
 	default:
 		return nil
 	}
@@ -397,32 +439,65 @@ func (n *Node) service() *service { return n.out.Service.(*service) }
 // the node.
 func (n *Node) StateMachine() StateMachine { return n.service().sm }
 
-func (n *Node) isPrimary() bool { return int(n.r.Config.Primary(n.r.View)) == n.cfg.Index }
+func (n *Node) isPrimary() bool { return int(n.r.Members.Primary(n.r.View)) == n.cfg.Index }
+
+// awaitsStart reports whether the replica is the primary of an epoch that
+// was a member of the epoch before, and some member of its group has not
+// said it started the epoch.
+func (n *Node) awaitsStart() bool {
+	r := &n.r
+	return r.Epoch > 0 && r.OldMembers.Has(r.Index) && r.Members&^r.EpochStarted&^spec.ReplicaSet(0).Add(r.Index) != 0
+}
+
+// Epoch returns the replica's epoch and the group of that epoch.
+func (n *Node) Epoch() (spec.EpochNumber, spec.ReplicaSet) { return n.r.Epoch, n.r.Members }
 
 // fromPrimary reports whether m is a sign of life of this backup's primary:
-// a Prepare, Commit, StartView or RequestLease of its view from its
-// primary.
+// a Prepare, Commit, StartView or RequestLease of its epoch and view from
+// its primary.
 func (n *Node) fromPrimary(from int, m any) bool {
-	var view spec.ViewNumber
+	epoch, view, ok := primaryMessage(m)
+	return ok && epoch == n.r.Epoch && view == n.r.View && int(n.r.Members.Primary(view)) == from
+}
+
+// primaryMessage returns the epoch and view of m when it is a message
+// only the primary of that view sends, which names no sender of its own.
+func primaryMessage(m any) (spec.EpochNumber, spec.ViewNumber, bool) {
 	switch m := m.(type) {
 	case spec.Prepare:
-		view = m.View
+		return m.Epoch, m.View, true
 	case spec.Commit:
-		view = m.View
+		return m.Epoch, m.View, true
 	case spec.StartView:
-		view = m.View
+		return m.Epoch, m.View, true
 	case spec.RequestLease:
-		view = m.View
-	default:
-		return false
+		return m.Epoch, m.View, true
 	}
-	return view == n.r.View && int(n.r.Config.Primary(view)) == from
+	return 0, 0, false
+}
+
+// checkPrimary returns an error when m is a message of the node's epoch
+// that only the primary of its view sends, and replica from is not that
+// primary in the node's group. The rules take such a message as the
+// primary's; one of another epoch fires none. Which replica is primary
+// depends on the epoch's group, which only the node knows, so
+// CheckSender, which the network's readers call, cannot check it.
+func (n *Node) checkPrimary(from int, m any) error {
+	epoch, view, ok := primaryMessage(m)
+	if !ok || epoch != n.r.Epoch {
+		return nil
+	}
+	if p := n.r.Members.Primary(view); int(p) != from {
+		return fmt.Errorf("runtime: replica %d sent a %s of view %d of epoch %d, whose primary is replica %d",
+			from, generated.KindOf(m), view, epoch, p)
+	}
+	return nil
 }
 
 // apply dispatches event ev, sends what the rules emitted, and rearms the
 // timers when the step changed the replica's status or view.
 func (n *Node) apply(ev any) {
-	status, view := n.r.Status, n.r.View
+	status, view, epoch := n.r.Status, n.r.View, n.r.Epoch
 	var before *spec.Replica // only a tracer needs it: no copy otherwise
 	if n.cfg.Trace != nil {
 		b := (*generated.Replica)(&n.r).Clone()
@@ -443,8 +518,8 @@ func (n *Node) apply(ev any) {
 		n.trace(before, ev, fired)
 	}
 	route.Deliver(n.cfg.Index, int(n.cfg.Spec.Replicas), n.enc.Effects, n.net.Send, n.net.Reply)
-	if n.r.Status != status || n.r.View != view {
-		n.transition(status, view)
+	if n.r.Status != status || n.r.View != view || n.r.Epoch != epoch {
+		n.transition(status, view, epoch)
 	}
 }
 
@@ -490,14 +565,19 @@ func (n *Node) encode() {
 	}
 }
 
-// transition logs a change of status or view and rearms the timers.
-func (n *Node) transition(status spec.Status, view spec.ViewNumber) {
+// transition logs a change of status, view or epoch and rearms the
+// timers.
+func (n *Node) transition(status spec.Status, view spec.ViewNumber, epoch spec.EpochNumber) {
 	r := &n.r
+	if r.Epoch != epoch {
+		n.log.Info("new epoch", "epoch", r.Epoch, "group", r.Members.String(), "old group", r.OldMembers.String(),
+			"start", r.EpochStart)
+	}
 	switch r.Status {
 	case spec.Normal:
 		n.attempts = 0
-		n.log.Info("normal", "view", r.View, "primary", r.Config.Primary(r.View), "op", r.OpNumber, "commit", r.CommitNumber,
-			"was", status.String())
+		n.log.Info("normal", "epoch", r.Epoch, "view", r.View, "primary", r.Members.Primary(r.View), "op", r.OpNumber,
+			"commit", r.CommitNumber, "was", status.String())
 	case spec.ViewChange:
 		n.log.Info("view change", "view", r.View, "from", view)
 	case spec.StateTransfer:
@@ -506,6 +586,10 @@ func (n *Node) transition(status spec.Status, view spec.ViewNumber) {
 		n.log.Info("recovering", "status", r.Status.String())
 	case spec.Crashed:
 		n.log.Warn("crashed")
+	case spec.Leaving:
+		n.log.Info("leaving: not a member of the new group", "epoch", r.Epoch, "group", r.Members.String())
+	case spec.Shutdown:
+		n.log.Info("shut down: enough members of the new group have started", "epoch", r.Epoch)
 	}
 	n.rearm()
 }
@@ -534,22 +618,21 @@ func (n *Node) spread(d int) int {
 
 // CheckSender returns an error when m, a message as
 // generated.UnmarshalMessage returns it, is not a message one replica sends
-// another, from replica from of configuration c: a request or a reply, a
-// message whose sender field names another replica, or a Prepare, Commit
-// or StartView that the primary of its view did not send. Such a message
-// is malformed input, never a reason to panic.
+// another, from replica from of configuration c: a request or a reply, or
+// a message whose sender field names another replica. Such a message is
+// malformed input, never a reason to panic. A Prepare, Commit, StartView
+// or RequestLease names no sender: the node checks that its primary sent
+// it (Node.Step), since the primary of a view depends on the epoch's
+// group.
 func CheckSender(c spec.Config, from int, m any) error {
 	if from < 0 || from >= int(c.Replicas) {
 		return fmt.Errorf("sender %d: no such replica", from)
 	}
+	if _, _, ok := primaryMessage(m); ok {
+		return nil
+	}
 	var claimed spec.ReplicaIndex
 	switch m := m.(type) {
-	case spec.Prepare:
-		claimed = c.Primary(m.View)
-	case spec.Commit:
-		claimed = c.Primary(m.View)
-	case spec.StartView:
-		claimed = c.Primary(m.View)
 	case spec.PrepareOK:
 		claimed = m.Replica
 	case spec.StartViewChange:
@@ -564,8 +647,6 @@ func CheckSender(c spec.Config, from int, m any) error {
 		claimed = m.Replica
 	case spec.GetStartView:
 		claimed = m.Replica
-	case spec.RequestLease:
-		claimed = c.Primary(m.View)
 	case spec.GrantLease:
 		claimed = m.Replica
 	case spec.CrashVectorRequest:
@@ -575,6 +656,10 @@ func CheckSender(c spec.Config, from int, m any) error {
 	case spec.Recovery:
 		claimed = m.Replica
 	case spec.RecoveryResponse:
+		claimed = m.Replica
+	case spec.StartEpoch:
+		claimed = m.Replica
+	case spec.EpochStarted:
 		claimed = m.Replica
 	default:
 		return fmt.Errorf("replica %d sent %T, which replicas do not send each other", from, m)

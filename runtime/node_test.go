@@ -134,16 +134,22 @@ func TestRejectsWrongSender(t *testing.T) {
 		m    any
 		want string
 	}{
-		{2, spec.Prepare{View: 0, Op: 1, CrashVector: zeroVector}, "replica 2 sent a spec.Prepare from replica 0"},
+		{2, spec.Prepare{View: 0, Op: 1, CrashVector: zeroVector}, "runtime: replica 2 sent a Prepare of view 0 of epoch 0, whose primary is replica 0"},
 		{0, spec.PrepareOK{View: 0, Op: 1, Replica: 2, CrashVector: zeroVector}, "replica 0 sent a spec.PrepareOK from replica 2"},
-		{0, spec.StartView{View: 1, CrashVector: zeroVector}, "replica 0 sent a spec.StartView from replica 1"},
+		{0, spec.StartView{View: 1, CrashVector: zeroVector}, "runtime: replica 0 sent a StartView of view 1 of epoch 0, whose primary is replica 1"},
+		{0, spec.EpochStarted{Epoch: 1, Replica: 2, CrashVector: zeroVector}, "replica 0 sent a spec.EpochStarted from replica 2"},
+		{2, spec.StartEpoch{Epoch: 1, Replica: 0, CrashVector: zeroVector}, "replica 2 sent a spec.StartEpoch from replica 0"},
 		{0, spec.Request{Op: []byte("x"), Client: 1, Request: 1}, "replica 0 sent spec.Request, which replicas do not send each other"},
 		{0, spec.Reply{}, "replica 0 sent spec.Reply, which replicas do not send each other"},
 		{3, spec.Commit{}, "sender 3: no such replica"},
 	} {
 		require.EqualError(t, n.Step(tt.from, tt.m), tt.want)
 	}
-	require.Equal(t, uint64(6), n.Stats().Rejected)
+	require.Equal(t, uint64(8), n.Stats().Rejected)
+	// Which replica is primary depends on the epoch's group: a Prepare of
+	// another epoch is not the node's to check, and no rule takes it.
+	require.NoError(t, n.Step(2, spec.Prepare{Epoch: 1, View: 0, Op: 1, CrashVector: zeroVector}))
+	require.Equal(t, uint64(8), n.Stats().Rejected)
 	require.Equal(t, before, *n.Replica())
 	require.Empty(t, net.sent)
 }

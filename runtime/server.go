@@ -31,16 +31,24 @@ type Config struct {
 	Index int
 	// Spec chooses the protocol's variants; its Replicas is len(Addrs).
 	// The zero value is the safe protocol, batching and pipelining as
-	// DefaultBatch and DefaultPipeline say.
+	// DefaultBatch and DefaultPipeline say. Its Members is the cluster's
+	// first group, an odd number of the replicas in Addrs, every one when
+	// zero: the others are spares, which a reconfiguration may add later
+	// (Client.Reconfigure). Its Admin is the client ID that may ask for
+	// reconfigurations; zero allows none.
 	Spec spec.Config
-	// Bootstrap starts a new cluster: the replica starts in view 0 with an
-	// empty log only when every other replica says, in its handshake,
-	// that it is fresh too, bootstrapping or started so and still in the
+	// Bootstrap starts a replica that has never run. A replica of the
+	// first group starts a new cluster: in view 0 with an empty log, only
+	// when every other replica of the group says, in its handshake, that
+	// it is fresh too, bootstrapping or started so and still in the
 	// initial state; if any has done anything, this one recovers instead.
-	// Without Bootstrap the replica always recovers, which is right for
-	// every start but a new cluster's first. Either way a replica that has
+	// A replica outside the first group starts empty in the standby
+	// status, at once, and waits for a reconfiguration to add it. Without
+	// Bootstrap the replica always recovers, which is right for every
+	// start but a replica's first. A replica of the first group that has
 	// run before cannot come back as new while another replica remembers
-	// anything.
+	// anything; a spare that has been added must never start with
+	// Bootstrap again.
 	Bootstrap bool
 	// Tick is the length of one tick of the node's clock; 10 ms by
 	// default.
@@ -123,8 +131,9 @@ type Server struct {
 	fresh atomic.Bool
 	// dialedIn holds the peers that have connected to this server, a bit
 	// each. A replica that started a new cluster serves no client until
-	// every peer has, so that none is told it did something before it
-	// has decided how to start.
+	// every other replica of the first group has, so that none is told it
+	// did something before it has decided how to start, or until its
+	// first epoch has ended.
 	dialedIn atomic.Uint64
 	gated    bool      // owned by the node goroutine
 	ticked   time.Time // when the node's clock last ticked, owned by the node goroutine
@@ -160,6 +169,9 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, errors.New("runtime: no state machine")
 	}
 	cfg.Spec.Replicas = uint8(len(cfg.Addrs))
+	if err := checkGroup(cfg.Spec); err != nil {
+		return nil, err
+	}
 	if cfg.Tick <= 0 {
 		cfg.Tick = 10 * time.Millisecond
 	}
@@ -219,9 +231,16 @@ func (s *Server) Counters() Counters {
 		Assembled: s.assembled.Load()}
 }
 
-// Run runs the replica until ctx is done or Close is called: it connects to
-// the other replicas, decides how the node starts (see Config.Bootstrap),
-// and then serves.
+// ErrShutDown is what Run returns when the replica shut down because a
+// reconfiguration left it out of the group, once enough of the new group
+// had started (VR Revisited 7.3). The process may exit; the replica must
+// not start again.
+var ErrShutDown = errors.New("runtime: a reconfiguration left this replica out of the group, and it shut down")
+
+// Run runs the replica until ctx is done, Close is called, or a
+// reconfiguration leaves the replica out and it shuts down, when Run
+// returns ErrShutDown: it connects to the other replicas, decides how the
+// node starts (see Config.Bootstrap), and then serves.
 func (s *Server) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, s.cancel)
 	defer stop()
@@ -251,11 +270,17 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	s.node = node
-	s.gated = start == NewCluster
+	// A spare that starts empty needs no gate: it serves only once a
+	// reconfiguration has added it, when the cluster has surely run.
+	s.gated = start == NewCluster && s.cfg.Spec.Group().Has(spec.ReplicaIndex(s.cfg.Index))
 	s.fresh.Store(start == NewCluster)
 	s.started.Store(true)
-	s.loop()
+	shut := s.loop()
+	s.cancel()
 	s.wg.Wait()
+	if shut {
+		return ErrShutDown
+	}
 	return nil
 }
 
@@ -272,12 +297,16 @@ func (s *Server) startMode() (Start, error) {
 	if !s.cfg.Bootstrap {
 		return Recover, nil
 	}
+	group := s.cfg.Spec.Group()
+	if !group.Has(spec.ReplicaIndex(s.cfg.Index)) {
+		return NewCluster, nil
+	}
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
 	for {
 		all := true
 		for _, p := range s.peers {
-			if p == nil {
+			if p == nil || !group.Has(spec.ReplicaIndex(p.index)) {
 				continue
 			}
 			switch p.state.Load() {
@@ -300,20 +329,26 @@ func (s *Server) startMode() (Start, error) {
 }
 
 // loop is the node goroutine: every event, tick and inspection in turn.
-// Before each, the node's clock catches up with the real one (tick).
-func (s *Server) loop() {
+// Before each, the node's clock catches up with the real one (tick). It
+// returns when the server stops, true when the replica shut down.
+func (s *Server) loop() bool {
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
 	s.ticked = time.Now()
 	for {
 		select {
 		case <-s.ctx.Done():
-			return
+			return false
 		case <-t.C:
 			s.tick()
 		case ev := <-s.events:
 			s.tick()
 			s.handle(ev)
+		}
+		if s.node.r.Status == spec.Shutdown {
+			s.log.Info("shut down: a reconfiguration left this replica out of the group", "epoch", s.node.r.Epoch,
+				"group", s.node.r.Members.String())
+			return true
 		}
 	}
 }
@@ -336,7 +371,7 @@ func (s *Server) handle(ev event) {
 		close(ev.done)
 	case ev.req != nil:
 		if s.gated {
-			if s.dialedIn.Load() != s.allPeers() {
+			if s.dialedIn.Load() != s.allPeers() && s.node.r.Epoch == 0 {
 				s.dropped.Add(1)
 				return
 			}
@@ -370,10 +405,9 @@ func (s *Server) handle(ev event) {
 	}
 }
 
-// allPeers returns the bits of every peer.
+// allPeers returns the bits of every other replica of the first group.
 func (s *Server) allPeers() uint64 {
-	all := uint64(1)<<len(s.cfg.Addrs) - 1
-	return all &^ (1 << s.cfg.Index)
+	return uint64(s.cfg.Spec.Group()) &^ (1 << s.cfg.Index)
 }
 
 // initial reports whether r is still as a new cluster starts it: nothing

@@ -1,11 +1,12 @@
 // Command kv is a replicated key-value store on the VR runtime: one
 // process per replica, a client, and a local demo.
 //
-//	kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [-lease TICKS] [-tls-cert F -tls-key F -tls-ca F]
-//	kv put    -cluster ID -peers A,B,C KEY VALUE
-//	kv get    -cluster ID -peers A,B,C KEY
-//	kv delete -cluster ID -peers A,B,C KEY
-//	kv cas    -cluster ID -peers A,B,C [-absent] KEY OLD NEW
+//	kv serve       -cluster ID -peers A,B,C -id I [-bootstrap] [-members I,J,K -admin KEY] [-lease TICKS] [-tls-cert F -tls-key F -tls-ca F]
+//	kv put         -cluster ID -peers A,B,C KEY VALUE
+//	kv get         -cluster ID -peers A,B,C KEY
+//	kv delete      -cluster ID -peers A,B,C KEY
+//	kv cas         -cluster ID -peers A,B,C [-absent] KEY OLD NEW
+//	kv reconfigure -cluster ID -peers A,B,C,D -admin KEY -members I,J,K
 //	kv demo
 //
 // Every setting may also come from a file (-config FILE, lines
@@ -16,6 +17,14 @@
 // processes on 127.0.0.1, writes, kills the primary with SIGKILL, keeps
 // writing through the view change, restarts the killed replica, which
 // recovers, and reads every key back.
+//
+// -peers lists every replica that may ever be a member, by index, and
+// -members the first group (all of -peers by default); the others are
+// spares, started with -bootstrap as standbys. reconfigure makes the
+// replicas -members the group of the next epoch, as the administrator
+// whose secret -admin the replicas were started with (VR Revisited 7):
+// the spares it adds take the state from the old group, and the replicas
+// it leaves out exit once enough of the new group have started.
 package main
 
 import (
@@ -28,6 +37,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -41,12 +51,13 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: kv serve  -cluster ID -peers A,B,C -id I [-bootstrap] [-lease TICKS] [flags]
-       kv put    -cluster ID -peers A,B,C KEY VALUE
-       kv get    -cluster ID -peers A,B,C KEY
-       kv delete -cluster ID -peers A,B,C KEY
-       kv cas    -cluster ID -peers A,B,C [-absent] KEY OLD NEW
-       kv demo   [-keep]
+const usage = `usage: kv serve       -cluster ID -peers A,B,C -id I [-bootstrap] [-members I,J,K -admin KEY] [-lease TICKS] [flags]
+       kv put         -cluster ID -peers A,B,C KEY VALUE
+       kv get         -cluster ID -peers A,B,C KEY
+       kv delete      -cluster ID -peers A,B,C KEY
+       kv cas         -cluster ID -peers A,B,C [-absent] KEY OLD NEW
+       kv reconfigure -cluster ID -peers A,B,C,D -admin KEY -members I,J,K
+       kv demo        [-keep]
 Run "kv COMMAND -h" for a command's flags.
 `
 
@@ -60,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "put", "get", "delete", "cas":
 		return clientCommand(args[0], args[1:], stdout, stderr)
+	case "reconfigure":
+		return reconfigure(args[1:], stdout, stderr)
 	case "demo":
 		return demo(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -161,7 +174,9 @@ func serve(args []string, stderr io.Writer) int {
 	var c common
 	c.register(fs)
 	id := fs.Int("id", -1, "this replica's index in -peers, from 0")
-	bootstrap := fs.Bool("bootstrap", false, "start a new cluster: every replica starts so, together; a replica that finds another has run recovers instead")
+	bootstrap := fs.Bool("bootstrap", false, "start a replica that has never run: a member of the first group starts a new cluster with the others, or recovers if one has run; a spare waits to be added")
+	members := fs.String("members", "", "the first group: an odd number of indexes in -peers, comma-separated; all of -peers when empty")
+	admin := fs.Uint64("admin", 0, "the administrator's secret: a reconfigure with it may change the group; 0 allows none")
 	tick := fs.Duration("tick", 10*time.Millisecond, "the length of one tick of the replica's clock")
 	checkpoint := fs.Uint("checkpoint", runtime.DefaultCheckpointInterval, "take a checkpoint every so many operations and discard the log before the previous one")
 	lease := fs.Uint("lease", 0, "answer gets at the primary under leases of so many ticks, without a round of Prepares; 0 sends every get through the log")
@@ -179,8 +194,13 @@ func serve(args []string, stderr io.Writer) int {
 	case *drift <= 0 || *drift >= 0.5:
 		return usageError(stderr, "kv serve", fmt.Errorf("-clock-drift %g: want more than 0 and less than 0.5", *drift))
 	}
+	group, err := parseGroup(*members, len(c.addrs()))
+	if err != nil {
+		return usageError(stderr, "kv serve", fmt.Errorf("-members: %w", err))
+	}
 	cfg := runtime.Config{ClusterID: c.cluster, Addrs: c.addrs(), Index: *id, Bootstrap: *bootstrap, Tick: *tick,
-		Spec: spec.Config{CheckpointInterval: uint32(*checkpoint), Lease: uint16(*lease)}, ClockDrift: *drift,
+		Spec: spec.Config{CheckpointInterval: uint32(*checkpoint), Lease: uint16(*lease), Members: group,
+			Admin: spec.ClientID(*admin)}, ClockDrift: *drift,
 		NewStateMachine: func() runtime.StateMachine { return store.New() },
 		Log:             slog.New(slog.NewTextHandler(stderr, nil))}
 	if c.tlsCert != "" {
@@ -197,10 +217,78 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := s.Run(ctx); err != nil {
+	if err := s.Run(ctx); errors.Is(err, runtime.ErrShutDown) {
+		fmt.Fprintf(stderr, "kv serve: replica %d left the group and shut down\n", *id)
+		return 0
+	} else if err != nil {
 		fmt.Fprintf(stderr, "kv serve: %v\n", err)
 		return 1
 	}
+	return 0
+}
+
+// parseGroup parses a group of replicas, comma-separated indexes of n
+// addresses; empty is every replica, 0.
+func parseGroup(text string, n int) (spec.ReplicaSet, error) {
+	var g spec.ReplicaSet
+	if strings.TrimSpace(text) == "" {
+		return 0, nil
+	}
+	for _, f := range strings.Split(text, ",") {
+		i, err := strconv.Atoi(strings.TrimSpace(f))
+		switch {
+		case err != nil:
+			return 0, fmt.Errorf("%q: not a replica's index", f)
+		case i < 0 || i >= n:
+			return 0, fmt.Errorf("replica %d: want 0 to %d", i, n-1)
+		case g.Has(spec.ReplicaIndex(i)):
+			return 0, fmt.Errorf("replica %d twice", i)
+		}
+		g = g.Add(spec.ReplicaIndex(i))
+	}
+	if g.Count()%2 == 0 {
+		return 0, fmt.Errorf("%d replicas: want an odd number", g.Count())
+	}
+	return g, nil
+}
+
+// reconfigure makes -members the group of the next epoch.
+func reconfigure(args []string, stdout, stderr io.Writer) int {
+	const name = "kv reconfigure"
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	members := fs.String("members", "", "the next epoch's group: an odd number of indexes in -peers, comma-separated")
+	admin := fs.Uint64("admin", 0, "the administrator's secret, as the replicas were started with")
+	if err := c.parse(fs, args); err != nil {
+		return usageError(stderr, name, err)
+	}
+	group, err := parseGroup(*members, len(c.addrs()))
+	switch {
+	case err != nil:
+		return usageError(stderr, name, fmt.Errorf("-members: %w", err))
+	case group == 0:
+		return usageError(stderr, name, errors.New("-members: want the next epoch's group"))
+	case *admin == 0:
+		return usageError(stderr, name, errors.New("-admin: want the administrator's secret"))
+	case fs.NArg() != 0:
+		return usageError(stderr, name, fmt.Errorf("want no arguments, not %d", fs.NArg()))
+	}
+	cl, closeClient, err := newClient(&c)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	defer closeClient()
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	epoch, err := cl.Reconfigure(ctx, spec.ClientID(*admin), group, 2*time.Second)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "epoch %d: group %v\n", epoch, group)
 	return 0
 }
 

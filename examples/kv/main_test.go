@@ -71,11 +71,11 @@ func startServe(t *testing.T, i int, cluster uint64, addrs []string, bootstrap b
 }
 
 // loopbackAddrs returns an address with a free port on each of
-// 127.0.0.1, 127.0.0.2 and 127.0.0.3, as if on three hosts.
-func loopbackAddrs(t *testing.T) []string {
+// 127.0.0.1 to 127.0.0.n, as if on n hosts.
+func loopbackAddrs(t *testing.T, n int) []string {
 	t.Helper()
 	var addrs []string
-	for i := 1; i <= 3; i++ {
+	for i := 1; i <= n; i++ {
 		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i))
 		if err != nil {
 			t.Skipf("no loopback address 127.0.0.%d: %v", i, err)
@@ -109,7 +109,7 @@ func TestKillPrimaryWithLeases(t *testing.T) {
 
 // killPrimary is TestKillPrimary, each kv serve with flags.
 func killPrimary(t *testing.T, flags ...string) {
-	addrs := loopbackAddrs(t)
+	addrs := loopbackAddrs(t, 3)
 	cluster := rand.Uint64()>>1 | 1
 	procs := make([]*process, 3)
 	for i := range procs {

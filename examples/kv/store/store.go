@@ -13,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/viewstamped/vsr/runtime"
+	"github.com/viewstamped/vsr/spec"
 	"github.com/viewstamped/vsr/wire"
 )
 
@@ -252,4 +254,37 @@ func (c *Client) Delete(ctx context.Context, key string) (bool, error) {
 func (c *Client) CompareAndSet(ctx context.Context, key string, old []byte, absent bool, value []byte) (bool, []byte, error) {
 	r, err := c.Do(ctx, Op{Kind: CAS, Key: key, Old: old, Absent: absent, Value: value})
 	return r.OK, r.Value, err
+}
+
+// Reconfigure makes group the group of the next epoch, as the
+// administrator admin (runtime.Client.Reconfigure), and returns that
+// epoch. It learns the current epoch from a get, asks for the
+// reconfiguration that ends it, and when an attempt has no answer within
+// attempt, learns the epoch again: an epoch past the one it asked to end
+// means the reconfiguration committed, and only its reply was lost.
+func (c *Client) Reconfigure(ctx context.Context, admin spec.ClientID, group spec.ReplicaSet, attempt time.Duration) (spec.EpochNumber, error) {
+	asked := false
+	var end spec.EpochNumber
+	for {
+		if _, _, err := c.Get(ctx, ""); err != nil {
+			return 0, fmt.Errorf("store: learning the epoch: %w", err)
+		}
+		e := c.c.Epoch()
+		if asked && e > end {
+			return e, nil
+		}
+		try, cancel := context.WithTimeout(ctx, attempt)
+		err := c.c.Reconfigure(try, admin, e, group)
+		cancel()
+		switch {
+		case err == nil:
+			return e + 1, nil
+		case ctx.Err() != nil:
+			return 0, fmt.Errorf("store: the reconfiguration that ends epoch %d did not commit: %w "+
+				"(the primary drops one to the current group, or with another administrator's secret)", e, ctx.Err())
+		case !errors.Is(err, context.DeadlineExceeded):
+			return 0, err
+		}
+		asked, end = true, e
+	}
 }
