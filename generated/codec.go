@@ -2117,6 +2117,7 @@ func (m *StartEpoch) Equal(o *spec.StartEpoch) bool {
 
 func (m *StartEpoch) appendBody(b []byte) []byte {
 	b = wire.AppendUint(b, uint64(m.Epoch))
+	b = wire.AppendUint(b, uint64(m.Start))
 	b = wire.AppendUint(b, uint64(m.Op))
 	b = wire.AppendUint(b, uint64(m.Old))
 	b = wire.AppendUint(b, uint64(m.New))
@@ -2138,6 +2139,7 @@ func (m *StartEpoch) appendBody(b []byte) []byte {
 // larger input; the decoder records the first error.
 func (m *StartEpoch) Decode(d *wire.Decoder) {
 	m.Epoch = spec.EpochNumber(d.Uint(32))
+	m.Start = spec.OpNumber(d.Uint(64))
 	m.Op = spec.OpNumber(d.Uint(64))
 	m.Old = spec.ReplicaSet(d.Uint(64))
 	m.New = spec.ReplicaSet(d.Uint(64))
@@ -2160,6 +2162,9 @@ func (m *StartEpoch) Decode(d *wire.Decoder) {
 
 func (m *StartEpoch) equal(o *StartEpoch) bool {
 	if m.Epoch != o.Epoch {
+		return false
+	}
+	if m.Start != o.Start {
 		return false
 	}
 	if m.Op != o.Op {

@@ -217,7 +217,7 @@ func sampleGrantLease() *GrantLease {
 }
 
 func sampleStartEpoch() *StartEpoch {
-	return &StartEpoch{Epoch: spec.EpochNumber(uint64(0x80000000)), Op: spec.OpNumber(uint64(0x8000000000000001)), Old: spec.ReplicaSet(uint64(0x8000000000000002)), New: spec.ReplicaSet(uint64(0x8000000000000003)), After: spec.OpNumber(uint64(0x8000000000000004)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Replica: spec.ReplicaIndex(uint64(0x8)), CrashVector: []uint32{uint32(uint64(0x80000008)), uint32(uint64(0x80000009))}}
+	return &StartEpoch{Epoch: spec.EpochNumber(uint64(0x80000000)), Start: spec.OpNumber(uint64(0x8000000000000001)), Op: spec.OpNumber(uint64(0x8000000000000002)), Old: spec.ReplicaSet(uint64(0x8000000000000003)), New: spec.ReplicaSet(uint64(0x8000000000000004)), After: spec.OpNumber(uint64(0x8000000000000005)), Checkpoint: spec.Checkpoint(*sampleCheckpoint()), Log: []spec.Request{spec.Request(*sampleRequest()), spec.Request(*sampleRequest())}, Replica: spec.ReplicaIndex(uint64(0x9)), CrashVector: []uint32{uint32(uint64(0x80000009)), uint32(uint64(0x8000000a))}}
 }
 
 func sampleEpochStarted() *EpochStarted {

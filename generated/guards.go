@@ -257,6 +257,7 @@ func _(v *spec.GrantLease) {
 func _(v *spec.StartEpoch) {
 	type staleRunGoGenerate struct {
 		Epoch       spec.EpochNumber
+		Start       spec.OpNumber
 		Op          spec.OpNumber
 		Old         spec.ReplicaSet
 		New         spec.ReplicaSet

@@ -94,8 +94,8 @@ func (c *client) arm(s *sim, d int64) {
 	s.schedule(event{at: s.now + d, kind: evClient, to: c.index, from: c.timer})
 }
 
-// reply takes a reply to the client's session.
-func (c *client) reply(s *sim, msg []byte) error {
+// reply takes a reply to the client's session from replica from.
+func (c *client) reply(s *sim, from int, msg []byte) error {
 	m, err := generated.UnmarshalMessage(msg)
 	r, ok := m.(spec.Reply)
 	if err != nil || !ok {
@@ -115,7 +115,8 @@ func (c *client) reply(s *sim, msg []byte) error {
 		s.replies = append(s.replies, r)
 	}
 	c.waiting, c.next, c.ops = false, c.next+1, c.ops+1
-	c.primary = int(uint64(r.View) % uint64(len(s.replicas)))
+	c.primary = from // only a primary replies, whatever the group (7.4)
+	s.epoch = max(s.epoch, r.Epoch)
 	if c.last {
 		c.finished = true
 	}

@@ -46,6 +46,15 @@ type Faults struct {
 	// delay, in µs; 500 when zero. A slow network lets the protocol's
 	// rounds overlap its timeouts.
 	Latency int
+	// Reconfigure has the administrator change the group about every
+	// ReconfigureEvery ms (VR Revisited 7): to a group of three, or of
+	// five when there are that many replicas, of replicas that are up.
+	// A run that draws it has five replicas unless Options say, the
+	// first group three of them. No replica crashes while a
+	// reconfiguration is outstanding, so that the group it makes has
+	// every member up when it starts.
+	Reconfigure      bool
+	ReconfigureEvery int
 }
 
 // Swarm draws a fault mix from rng, as swarm testing does: each fault on
@@ -120,6 +129,9 @@ func (f Faults) String() string {
 	}
 	if f.Latency > 0 {
 		parts = append(parts, fmt.Sprintf("latency up to %dµs", f.Latency))
+	}
+	if f.Reconfigure {
+		parts = append(parts, fmt.Sprintf("reconfigurations every %dms", f.ReconfigureEvery))
 	}
 	if len(parts) == 0 {
 		return "no faults"

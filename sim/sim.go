@@ -48,7 +48,8 @@ const (
 // Options configure a run.
 type Options struct {
 	Seed uint64
-	// Replicas and Clients: 3 and 4 by default.
+	// Replicas and Clients: 3 and 4 by default; 5 replicas, the first
+	// group three of them, when the faults reconfigure.
 	Replicas, Clients int
 	// Steps bounds the safety phase: events the simulator processes.
 	Steps int
@@ -65,7 +66,8 @@ type Options struct {
 	// half the seeds answer gets at the primary under leases, whose
 	// margin covers the clocks' drift.
 	Spec spec.Config
-	// Faults are the run's faults; nil draws them from the seed (Swarm).
+	// Faults are the run's faults; nil draws them from the seed (Swarm),
+	// and reconfigurations on a third of the seeds.
 	Faults *Faults
 	// BeyondF lets more than f replicas be down at once. The cluster may
 	// then stop serving, so the run checks safety only: no liveness
@@ -115,6 +117,10 @@ type Result struct {
 	Ops             int   // operations acknowledged to clients
 	Unknown         int   // operations whose outcome the clients never learned
 	Crashes         int
+	// Reconfigurations counts those the administrator saw committed;
+	// Epoch is the newest epoch a replica reached.
+	Reconfigurations int
+	Epoch            spec.EpochNumber
 	// MostDown is the most replicas that were without their state at
 	// once: down, or restarted and still recovering.
 	MostDown int
@@ -156,6 +162,10 @@ func Run(o Options) *Result {
 	return res
 }
 
+// SpecOf returns the configuration of the protocol that a run with
+// options o has, with what the seed draws: for a trace's header.
+func SpecOf(o Options) spec.Config { return newSim(o).cfg }
+
 // sim is one run.
 type sim struct {
 	o      Options
@@ -173,6 +183,10 @@ type sim struct {
 
 	replicas []*replica
 	clients  []*client
+	admin    admin
+	// epoch is the newest epoch a reply told of, which the administrator
+	// asks to end (7.4).
+	epoch    spec.EpochNumber
 	history  *history.Recorder
 	replies  []spec.Reply // one per acknowledged request, with the first view it was acknowledged in
 	failure  *Failure
@@ -193,9 +207,13 @@ type replica struct {
 	period      int64 // its tick, drifted
 	// lost is what the invariants see of a replica that is down.
 	lost spec.Replica
+	// left says that the replica is down because it shut down after a
+	// reconfiguration left it out, not because it crashed.
+	left bool
 }
 
 func newSim(o Options) *sim {
+	replicas := o.Replicas
 	if o.Replicas <= 0 {
 		o.Replicas = 3
 	}
@@ -219,6 +237,18 @@ func newSim(o Options) *sim {
 		s.drawn = *o.Faults
 	} else {
 		s.drawn = Swarm(s.rng)
+		// Drawn apart, so that a seed's other faults stay what they
+		// were before reconfigurations were drawn.
+		if recon := rand.New(rand.NewPCG(o.Seed, 0x7ec0)); recon.IntN(3) == 0 {
+			s.drawn.Reconfigure, s.drawn.ReconfigureEvery = true, 100+recon.IntN(1500)
+		}
+	}
+	if s.drawn.Reconfigure && replicas <= 0 {
+		o.Replicas = 5
+		if o.Spec.Members == 0 {
+			o.Spec.Members = 0b111
+		}
+		s.o = o
 	}
 	s.faults = s.drawn
 	s.timing = o.Timing
@@ -259,6 +289,10 @@ func newSim(o Options) *sim {
 	for c := range o.Clients {
 		s.clients = append(s.clients, &client{index: c})
 	}
+	if s.drawn.Reconfigure {
+		s.admin.id = spec.ClientID(o.Clients + 1)
+		s.cfg.Admin = s.admin.id
+	}
 	return s
 }
 
@@ -282,6 +316,7 @@ const (
 	evCrash
 	evRestart
 	evClog
+	evAdmin
 )
 
 type event struct {
@@ -334,6 +369,9 @@ func (s *sim) run() error {
 	}
 	if s.faults.Clog {
 		s.schedule(event{at: s.randAround(s.faults.ClogEvery), kind: evClog})
+	}
+	if s.faults.Reconfigure {
+		s.admin.arm(s, s.randAround(s.faults.ReconfigureEvery)-s.now)
 	}
 	for s.steps < s.o.Steps {
 		if err := s.step(); err != nil {
@@ -402,9 +440,14 @@ func (s *sim) handle(e event) (int, error) {
 		}
 		return r.index, s.onNode(r, func(n *runtime.Node) error { return n.Step(e.from, m) })
 	case evReply:
-		return -1, s.clients[e.to].reply(s, e.msg)
+		if e.to == len(s.clients) {
+			return -1, s.admin.reply(s, e.msg)
+		}
+		return -1, s.clients[e.to].reply(s, e.from, e.msg)
 	case evClient:
 		return -1, s.clients[e.to].act(s, e)
+	case evAdmin:
+		return -1, s.admin.act(s, e)
 	case evPartition:
 		if s.faults.Partition {
 			s.repartition()
@@ -449,6 +492,15 @@ func (s *sim) onNode(r *replica, fn func(n *runtime.Node) error) error {
 		return s.fail(err.Error())
 	}
 	s.maxView = max(s.maxView, r.node.Replica().View)
+	if rs := r.node.Replica(); rs.Status == spec.Shutdown {
+		// The process exits, as kv serve's does. An operator may start
+		// it again later: it recovers, and shuts down again unless a
+		// reconfiguration has added it back meanwhile.
+		r.lost, r.node, r.left = *rs, nil, true
+		if s.phase == "safety" {
+			s.schedule(event{at: s.now + 100*millisecond + s.rng.Int64N(1000*millisecond), kind: evRestart, to: r.index})
+		}
+	}
 	return nil
 }
 
@@ -463,7 +515,7 @@ func (s *sim) startNode(r *replica, start runtime.Start) error {
 	if err != nil {
 		return err
 	}
-	r.node = n
+	r.node, r.left = n, false
 	s.schedule(event{at: s.now + s.rng.Int64N(r.period) + 1, kind: evTick, to: r.index, incarnation: r.incarnation})
 	return nil
 }
@@ -496,28 +548,43 @@ func (s *sim) fail(what string) error {
 	return errFailed
 }
 
-// lost returns how many replicas have no state: down, or restarted and
-// still recovering.
+// lost returns how many replicas of the newest group have no state: down,
+// restarted and still recovering, or waiting in standby for the history.
 func (s *sim) lost() int {
 	n := 0
 	for _, r := range s.replicas {
+		if !s.group().Has(spec.ReplicaIndex(r.index)) {
+			continue
+		}
 		if r.node == nil {
 			n++
 			continue
 		}
 		switch r.node.Replica().Status {
-		case spec.Crashed, spec.Recovering, spec.RecoveringVector:
+		case spec.Crashed, spec.Recovering, spec.RecoveringVector, spec.Standby:
 			n++
 		}
 	}
 	return n
 }
 
+// group returns the group of the newest epoch a running replica is in.
+func (s *sim) group() spec.ReplicaSet {
+	g, e := s.cfg.Group(), spec.EpochNumber(0)
+	for _, r := range s.replicas {
+		if r.node != nil && r.node.Replica().Epoch > e {
+			g, e = r.node.Replica().Members, r.node.Replica().Epoch
+		}
+	}
+	return g
+}
+
 // crash crashes a running replica, if the bounds allow, and schedules its
-// restart. At most f replicas may be without their state at once, unless
-// the run checks safety only: beyond that, recovery cannot finish.
+// restart. At most f replicas of the group may be without their state at
+// once, unless the run checks safety only: beyond that, recovery cannot
+// finish. None crashes while a reconfiguration is outstanding.
 func (s *sim) crash() {
-	if !s.o.BeyondF && s.lost() >= s.cfg.F() {
+	if !s.o.BeyondF && (s.lost() >= s.group().F() || s.admin.waiting) {
 		return
 	}
 	var up []*replica
@@ -531,6 +598,7 @@ func (s *sim) crash() {
 	}
 	r := up[s.rng.IntN(len(up))]
 	r.node = nil // its process is gone, with every message queued to it
+	r.lost = spec.CrashedReplica(s.cfg, spec.ReplicaIndex(r.index))
 	s.crashes++
 	s.mostDown = max(s.mostDown, s.lost())
 	s.schedule(event{at: s.now + millisecond + s.rng.Int64N(int64(s.faults.RestartAfter)*millisecond+1), kind: evRestart, to: r.index})
@@ -568,17 +636,17 @@ func (s *sim) repartition() {
 	}
 }
 
-// primary returns the replica that is primary of the newest normal view
-// among those running, or 0.
+// primary returns the replica that is primary of the newest normal epoch
+// and view among those running, or 0.
 func (s *sim) primary() int {
-	best, p := spec.ViewNumber(0), 0
+	best, epoch, p := spec.ViewNumber(0), spec.EpochNumber(0), 0
 	for _, r := range s.replicas {
 		if r.node == nil {
 			continue
 		}
 		rs := r.node.Replica()
-		if rs.Status == spec.Normal && int(rs.Config.Primary(rs.View)) == r.index && rs.View >= best {
-			best, p = rs.View, r.index
+		if rs.Status == spec.Normal && int(rs.Members.Primary(rs.View)) == r.index && (rs.Epoch > epoch || rs.Epoch == epoch && rs.View >= best) {
+			best, epoch, p = rs.View, rs.Epoch, r.index
 		}
 	}
 	return p
@@ -645,9 +713,17 @@ func (s *sim) checkHistory() error {
 
 func (s *sim) result() *Result {
 	ops, unknown := s.history.Len()
+	var epoch spec.EpochNumber
+	for _, r := range s.replicas {
+		if r.node != nil {
+			epoch = max(epoch, r.node.Replica().Epoch)
+		} else {
+			epoch = max(epoch, r.lost.Epoch)
+		}
+	}
 	return &Result{Seed: s.o.Seed, Faults: s.drawn, Batch: s.cfg.Batch, Pipeline: s.cfg.Pipeline,
 		Checkpoint: s.cfg.CheckpointInterval, ViewChangeLog: s.cfg.ViewChangeLog, Lease: s.cfg.Lease, Steps: s.steps, Fired: s.fired, Time: s.now, Ops: ops - unknown, Unknown: unknown,
-		Crashes: s.crashes, MostDown: s.mostDown, Views: s.maxView, Failure: s.failure}
+		Crashes: s.crashes, MostDown: s.mostDown, Views: s.maxView, Reconfigurations: s.admin.done, Epoch: epoch, Failure: s.failure}
 }
 
 // network is a replica's runtime.Network: what it sends goes into the
@@ -682,10 +758,10 @@ func (n *network) Reply(client uint64, msg []byte) {
 		return
 	}
 	c := int(client) - 1
-	if c < 0 || c >= len(s.clients) {
+	if c < 0 || c > len(s.clients) || c == len(s.clients) && s.admin.id == 0 {
 		return // a reply to a session the simulator does not have
 	}
-	s.schedule(event{at: s.now + s.latency(), kind: evReply, to: c, msg: msg})
+	s.schedule(event{at: s.now + s.latency(), kind: evReply, to: c, from: n.from, msg: msg})
 }
 
 // send sends a client's message to replica to.
@@ -721,7 +797,8 @@ func (s *sim) describe() string {
 			continue
 		}
 		rs := r.node.Replica()
-		b = fmt.Appendf(b, "r%d %s view %d op %d commit %d table %d\n", r.index, rs.Status, rs.View, rs.OpNumber, rs.CommitNumber, len(rs.ClientTable))
+		b = fmt.Appendf(b, "r%d %s epoch %d group %v view %d op %d commit %d table %d\n", r.index, rs.Status, rs.Epoch, rs.Members, rs.View,
+			rs.OpNumber, rs.CommitNumber, len(rs.ClientTable))
 	}
 	for _, c := range s.clients {
 		b = fmt.Appendf(b, "c%d id %x request %d waiting %v primary %d done %v last %v finished %v\n", c.index, c.id, c.next, c.waiting, c.primary, c.done, c.last, c.finished)

@@ -54,8 +54,10 @@ func TestFiveReplicas(t *testing.T) {
 // take.
 func TestDeterministic(t *testing.T) {
 	run := func() (*sim.Result, []trace.Line) {
-		rec := trace.NewRecorder(spec.Config{Replicas: 3})
-		res := sim.Run(sim.Options{Seed: 7, Steps: 3000, Trace: rec})
+		o := sim.Options{Seed: 7, Steps: 3000}
+		rec := trace.NewRecorder(sim.SpecOf(o))
+		o.Trace = rec
+		res := sim.Run(o)
 		_, lines, err := rec.Trace()
 		require.NoError(t, err)
 		res.Elapsed = 0
@@ -234,4 +236,26 @@ func TestCatchesLeaseWithoutMargin(t *testing.T) {
 		return
 	}
 	t.Fatal("no seed of 100 broke leases without a margin")
+}
+
+// TestReconfigurations: under every fault, the administrator changes the
+// group of five replicas every 300 ms or so, to groups of three or five
+// of those up; replicas left out shut down and are started again later.
+// Every invariant holds after every step, every history is linearizable,
+// and the cluster answers every client in the liveness phase.
+func TestReconfigurations(t *testing.T) {
+	faults := sim.All()
+	faults.Reconfigure, faults.ReconfigureEvery = true, 300
+	total := 0
+	var epoch spec.EpochNumber
+	for seed := uint64(1); seed <= 10; seed++ {
+		res := sim.Run(sim.Options{Seed: seed, Steps: 5000, Faults: &faults})
+		require.Nil(t, res.Failure, "seed %d: %v", seed, res.Failure)
+		total += res.Reconfigurations
+		epoch = max(epoch, res.Epoch)
+		t.Logf("seed %d: %d operations, %d crashes, %d reconfigurations seen, epoch %d, view %d", seed, res.Ops, res.Crashes,
+			res.Reconfigurations, res.Epoch, res.Views)
+	}
+	require.Greater(t, total, 10, "too few reconfigurations committed")
+	require.Greater(t, epoch, spec.EpochNumber(2))
 }

@@ -280,14 +280,17 @@ type GrantLease struct {
 
 // StartEpoch starts epoch Epoch at a member of its group: ⟨STARTEPOCH e,
 // n, old-config, new-config⟩ (7.2), from a replica of the epoch before
-// that has executed the reconfiguration, op Op, with the log up to it
-// that the receiver needs (the entries after After, and the checkpoint at
-// After when they do not start at op 1), so that a new member needs no
-// other state transfer.
+// that has executed the reconfiguration, op Start, with its committed
+// history up to its commit-number Op, at least Start (the entries after
+// After, and the checkpoint at After when they do not start at op 1), so
+// that a new member needs no other state transfer. The sender may have
+// committed operations of the new epoch after Start, and taken a
+// checkpoint after it: the history then reaches past the start.
 //
 //vsr:message
 type StartEpoch struct {
 	Epoch       EpochNumber
+	Start       OpNumber
 	Op          OpNumber
 	Old         ReplicaSet
 	New         ReplicaSet

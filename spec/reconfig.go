@@ -97,12 +97,15 @@ func (r *Replica) endEpoch(members ReplicaSet, out *Effects) {
 }
 
 // startEpoch returns the StartEpoch of the replica's epoch, with its
-// history up to the epoch's start.
+// committed history: up to the epoch's start at least, and past it at a
+// replica of the new epoch that has committed the epoch's own operations,
+// since it keeps only its latest checkpoint, which may be after the start.
 func (r *Replica) startEpoch() StartEpoch {
 	c, entries := r.logFrom(0)
+	base := r.OpNumber - OpNumber(len(entries))
 	return StartEpoch{
-		Epoch: r.Epoch, Op: r.EpochStart, Old: r.OldMembers, New: r.Members, After: r.EpochStart - OpNumber(len(entries)),
-		Checkpoint: c, Log: entries, Replica: r.Index, CrashVector: r.vector(),
+		Epoch: r.Epoch, Start: r.EpochStart, Op: r.CommitNumber, Old: r.OldMembers, New: r.Members, After: base,
+		Checkpoint: c, Log: entries[:r.CommitNumber-base], Replica: r.Index, CrashVector: r.vector(),
 	}
 }
 
@@ -117,7 +120,7 @@ type ReceiveStartEpoch struct{}
 
 func (ReceiveStartEpoch) Guard(r *Replica, m *StartEpoch) bool {
 	return (r.Status == Standby || r.Status.participates()) && m.Epoch > r.Epoch && m.New.Has(r.Index) &&
-		m.Op == m.After+OpNumber(len(m.Log)) && m.Op >= r.CommitNumber && r.valid(m.Replica) &&
+		m.Op == m.After+OpNumber(len(m.Log)) && m.Start <= m.Op && m.Op >= r.CommitNumber && r.valid(m.Replica) &&
 		r.current(m.Replica, m.CrashVector) && r.follows(m.After, m.Op, &m.Checkpoint)
 }
 
@@ -125,7 +128,7 @@ func (ReceiveStartEpoch) Apply(r *Replica, m *StartEpoch, out *Effects) {
 	r.merge(m.CrashVector)
 	oldCommit := r.CommitNumber
 	r.adoptSuffix(m.After, oldCommit, m.Log, &m.Checkpoint, out)
-	r.Epoch, r.OldMembers, r.Members, r.EpochStart = m.Epoch, m.Old, m.New, m.Op
+	r.Epoch, r.OldMembers, r.Members, r.EpochStart = m.Epoch, m.Old, m.New, m.Start
 	r.EpochStarted = 0
 	r.View, r.LastNormalView, r.Status = 0, 0, Normal
 	r.PrepareOKs = nil

@@ -21,6 +21,11 @@ func (StartViewChangeOnTimeout) Guard(r *Replica, t *ViewChangeTimeout) bool {
 
 func (StartViewChangeOnTimeout) Apply(r *Replica, t *ViewChangeTimeout, out *Effects) {
 	r.beginViewChange(r.View+1, out)
+	// The members of the epoch that have not started it may be why no
+	// view of it gets a quorum: a replica of the epoch before sends them
+	// the history again (7.2), as a normal primary does on its commit
+	// timeout.
+	r.resendStartEpoch(out)
 }
 
 // beginViewChange moves r to view v in view-change status and announces it

@@ -62,6 +62,11 @@ type Options struct {
 	// Members is the group of epoch 0, absent for every replica
 	// (spec.Config.Members).
 	Members []int `json:"members,omitempty"`
+	// Admin is a run's administrator, the client whose requests may
+	// reconfigure (spec.Config.Admin), absent for none. A checker's
+	// trace has none here: its administrator is the client after the
+	// clients.
+	Admin uint64 `json:"admin,omitempty"`
 }
 
 // Bounds are what the environment may do in the run; -1 is unbounded, for
@@ -139,7 +144,7 @@ func NewRunHeader(c spec.Config) Header {
 		Options: Options{StateTransfer: c.StateTransfer.String(), Recovery: c.Recovery.String(), StartViewInNormal: c.StartViewInNormal,
 			Batch: int(c.Batch), Pipeline: int(c.Pipeline),
 			Checkpoint: int(c.CheckpointInterval), ViewChangeLog: int(c.ViewChangeLog),
-			Lease: int(c.Lease), LeaseMargin: int(c.LeaseMargin)}}
+			Lease: int(c.Lease), LeaseMargin: int(c.LeaseMargin), Members: indexes(c.Members), Admin: uint64(c.Admin)}}
 }
 
 // Check checks that h describes a run the model checker can make, or a run
@@ -206,7 +211,7 @@ var (
 	// Prepare carries one request, the pipeline has no bound, no
 	// checkpoints are taken, view changes carry whole logs, there are
 	// no leases and every replica is a member of epoch 0.
-	optionsMay = []string{"batch", "pipeline", "checkpoint", "viewChangeLog", "lease", "leaseMargin", "members"}
+	optionsMay = []string{"batch", "pipeline", "checkpoint", "viewChangeLog", "lease", "leaseMargin", "members", "admin"}
 	boundsKeys = []string{"viewChangeTimeouts", "commitTimeouts", "recoveryTimeouts", "drops", "duplicates", "crashes", "maxDown"}
 	// boundsMay are the keys bounds may have besides: without them, no
 	// lease is asked for, no clock ticks and nobody reconfigures.

@@ -49,7 +49,9 @@ func validateRun(h Header, lines []Line, ls *links) (*Rejection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trace: header: %w", err)
 	}
-	v := &runValidator{cfg: c.Spec(), states: bounded.Replicas(c.Spec()), clocks: newLamport(c.Replicas),
+	cfg := c.Spec()
+	cfg.Admin = spec.ClientID(h.Options.Admin)
+	v := &runValidator{cfg: cfg, states: bounded.Replicas(cfg), clocks: newLamport(c.Replicas),
 		sent: make([]map[string][]byte, c.Replicas), acked: map[requestID]int{}}
 	v.clocks.links = ls
 	for i := range v.sent {
@@ -175,11 +177,21 @@ func (v *runValidator) event(l *Line, args string) (ev any, msg []byte, why stri
 			Client  uint64 `json:"client"`
 			Request uint64 `json:"request"`
 			Read    bool   `json:"read"`
+			// An administrator's reconfiguration.
+			Reconfigure []int  `json:"reconfigure"`
+			Epoch       uint64 `json:"epoch"`
 		}
 		if err := json.Unmarshal(l.Args, &a); err != nil {
 			return nil, nil, fmt.Sprintf("args: %v", err)
 		}
-		req := spec.Request{Op: []byte(a.Op), Client: spec.ClientID(a.Client), Request: spec.RequestNumber(a.Request), Read: a.Read}
+		req := spec.Request{Op: []byte(a.Op), Client: spec.ClientID(a.Client), Request: spec.RequestNumber(a.Request), Read: a.Read,
+			Epoch: spec.EpochNumber(a.Epoch)}
+		for _, i := range a.Reconfigure {
+			if i < 0 || i >= int(v.cfg.Replicas) {
+				return nil, nil, fmt.Sprintf("its reconfiguration names replica %d", i)
+			}
+			req.Reconfigure = req.Reconfigure.Add(spec.ReplicaIndex(i))
+		}
 		if b, _ := Value(req); b == nil || mustCanonical(b) != args {
 			return nil, nil, "its args are not a request"
 		}

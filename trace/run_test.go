@@ -297,3 +297,34 @@ func requireTLC(t *testing.T, jar, file string, rej *trace.Rejection) {
 		require.Contains(t, []int{rej.Line, rej.Line - 1}, line, "TLC: %s; Go: %v", why, rej)
 	}
 }
+
+// TestRunTraceOfReconfigurations records a simulated run in which the
+// administrator changes the group of five replicas again and again under
+// every fault, and requires both validators to accept it: the header says
+// the first group and the administrator, and the run has StartEpoch,
+// EpochStarted and replicas that shut down.
+func TestRunTraceOfReconfigurations(t *testing.T) {
+	faults := sim.All()
+	faults.CrashEvery = 600
+	faults.Reconfigure, faults.ReconfigureEvery = true, 200
+	o := sim.Options{Seed: 3, Steps: 2500, Clients: 2, Faults: &faults}
+	rec := trace.NewRecorder(sim.SpecOf(o))
+	o.Trace = rec
+	res := sim.Run(o)
+	require.Nil(t, res.Failure)
+	h, lines, err := rec.Trace()
+	require.NoError(t, err)
+	count := actions(lines)
+	t.Logf("%d lines, %d reconfigurations seen, epoch %d, %d crashes, view %d: %d ReceiveStartEpoch, %d ShutDown",
+		len(lines), res.Reconfigurations, res.Epoch, res.Crashes, res.Views, count["ReceiveStartEpoch"], count["ShutDown"])
+	require.Positive(t, count["ReceiveStartEpoch"], "the run must start an epoch at a replica from a StartEpoch")
+	require.Positive(t, count["ShutDown"], "a replica must shut down")
+	require.Equal(t, []int{0, 1, 2}, h.Options.Members)
+	require.NotZero(t, h.Options.Admin)
+	rej, err := trace.Validate(h, lines)
+	require.NoError(t, err)
+	require.Nil(t, rej, "%s", rej)
+	if jar, _ := tlc.Jar(); jar != "" {
+		requireTLC(t, jar, writeTrace(t, t.TempDir(), "accept-reconfigurations.ndjson", h, lines), nil)
+	}
+}

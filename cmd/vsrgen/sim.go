@@ -33,6 +33,7 @@ type simFlags struct {
 	crashEvery, restart    int
 	drift                  float64
 	latency                int
+	reconfigureEvery       int
 	progress               time.Duration
 	trace                  string
 }
@@ -60,6 +61,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.restart, "restart-after", 500, "custom: restart a crashed replica within so many ms")
 	fs.Float64Var(&f.drift, "drift", 0, "custom: how much faster or slower a replica's clock may run, as a fraction")
 	fs.IntVar(&f.latency, "latency", 0, "custom: the most a message takes in the network, in µs; 0 is 500")
+	fs.IntVar(&f.reconfigureEvery, "reconfigure-every", 0, "custom: change the group every so many ms on average, with 5 replicas unless -replicas says; 0 is never")
 	fs.DurationVar(&f.progress, "progress", 5*time.Second, "print a progress line this often on long runs; 0 is never")
 	fs.StringVar(&f.trace, "trace", "", "write the run's trace to this file (one seed only), for vsrgen trace validate")
 }
@@ -85,8 +87,8 @@ func (f *simFlags) faultsOf() (*sim.Faults, error) {
 		return nil, errors.New("-duplicate, -delay and -replay are probabilities: want 0 to 1")
 	case f.delayMax < 1 || f.replayMax < 1 || f.clogFor < 1 || f.restart < 1:
 		return nil, errors.New("-delay-max, -replay-max, -clog-for and -restart-after want 1 or more")
-	case f.partitionEvery < 0 || f.clogEvery < 0 || f.crashEvery < 0 || f.latency < 0:
-		return nil, errors.New("-partition-every, -clog-every, -crash-every and -latency want 0 or more")
+	case f.partitionEvery < 0 || f.clogEvery < 0 || f.crashEvery < 0 || f.latency < 0 || f.reconfigureEvery < 0:
+		return nil, errors.New("-partition-every, -clog-every, -crash-every, -latency and -reconfigure-every want 0 or more")
 	case f.drift < 0 || f.drift > 0.5:
 		return nil, fmt.Errorf("-drift %g: want 0 to 0.5", f.drift)
 	}
@@ -94,7 +96,8 @@ func (f *simFlags) faultsOf() (*sim.Faults, error) {
 		Replay: f.replayP, ReplayMax: f.replayMax,
 		Partition: f.partitionEvery > 0, PartitionEvery: f.partitionEvery,
 		Clog: f.clogEvery > 0, ClogEvery: f.clogEvery, ClogFor: f.clogFor,
-		Crash: f.crashEvery > 0, CrashEvery: f.crashEvery, RestartAfter: f.restart, Drift: f.drift, Latency: f.latency}, nil
+		Crash: f.crashEvery > 0, CrashEvery: f.crashEvery, RestartAfter: f.restart, Drift: f.drift, Latency: f.latency,
+		Reconfigure: f.reconfigureEvery > 0, ReconfigureEvery: f.reconfigureEvery}, nil
 }
 
 // runSim runs vsrgen sim: seeded simulations of the runtime's nodes. It
@@ -131,13 +134,20 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		return bad(err)
 	}
 	cfg := variants.Spec()
+	// Unless -replicas says, a run that reconfigures has five replicas.
+	replicas := 0
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "replicas" {
+			replicas = f.replicas
+		}
+	})
 	start, last := time.Now(), time.Now()
-	var steps, fired, ops, crashes int
+	var steps, fired, ops, crashes, reconfigurations int
 	var views uint64
 	var simulated time.Duration
 	for k := uint64(0); k < f.seeds; k++ {
 		seed := f.seed + k
-		o := sim.Options{Seed: seed, Replicas: f.replicas, Clients: f.clients, Steps: f.steps, Keys: f.keys,
+		o := sim.Options{Seed: seed, Replicas: replicas, Clients: f.clients, Steps: f.steps, Keys: f.keys,
 			Spec: cfg, Faults: faults, BeyondF: f.beyondF, CheckEvery: f.every}
 		if f.progress > 0 {
 			o.Progress = func(n int, now time.Duration) {
@@ -149,13 +159,12 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		}
 		var rec *trace.Recorder
 		if f.trace != "" {
-			c := cfg
-			c.Replicas = uint8(f.replicas)
-			rec = trace.NewRecorder(c)
+			rec = trace.NewRecorder(sim.SpecOf(o))
 			o.Trace = rec
 		}
 		res := sim.Run(o)
 		steps, fired, ops, crashes, views = steps+res.Steps, fired+res.Fired, ops+res.Ops, crashes+res.Crashes, max(views, uint64(res.Views))
+		reconfigurations += res.Reconfigurations
 		simulated += time.Duration(res.Time) * time.Microsecond
 		if rec != nil {
 			// A failed run's trace is written too: it shows the steps that
@@ -178,9 +187,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	elapsed := time.Since(start)
-	fmt.Fprintf(stdout, "%d seeds from %d passed: %d steps (%d fired a rule) in %s, %.0f steps/s; %s simulated, %d operations, %d crashes, views up to %d\n",
+	fmt.Fprintf(stdout, "%d seeds from %d passed: %d steps (%d fired a rule) in %s, %.0f steps/s; %s simulated, %d operations, %d crashes, %d reconfigurations, views up to %d\n",
 		f.seeds, f.seed, steps, fired, elapsed.Round(time.Millisecond), float64(steps)/elapsed.Seconds(),
-		simulated.Round(time.Second), ops, crashes, views)
+		simulated.Round(time.Second), ops, crashes, reconfigurations, views)
 	return 0
 }
 
@@ -190,6 +199,9 @@ func protocolOf(res *sim.Result) string {
 	s := fmt.Sprintf("batch %d, pipeline %d, checkpoint every %d, view change log %d", res.Batch, res.Pipeline, res.Checkpoint, res.ViewChangeLog)
 	if res.Lease != 0 {
 		s += fmt.Sprintf(", leases of %d ticks", res.Lease)
+	}
+	if res.Faults.Reconfigure {
+		s += fmt.Sprintf("; %d reconfigurations, epoch %d", res.Reconfigurations, res.Epoch)
 	}
 	return s
 }

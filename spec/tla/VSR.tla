@@ -294,13 +294,14 @@ Vector(s) == s.crashVector
 \* dropLease: the replica leaves the view in which it was primary.
 DropLease(s) == [s EXCEPT !.lease = 0, !.leaseRound = 0, !.leaseAge = 0, !.leaseGrants = {}]
 
-\* The StartEpoch of s's epoch, with its history up to the epoch's start
-\* (startEpoch), and its EpochStarted.
+\* The StartEpoch of s's epoch, with its committed history, up to the
+\* epoch's start at least (startEpoch), and its EpochStarted.
 StartEpochMsg(s) ==
     LET lf == LogFrom(s, 0)
-    IN [type |-> "StartEpoch", epoch |-> s.epoch, op |-> s.epochStart, old |-> s.oldMembers, new |-> s.members,
-        after |-> s.epochStart - Len(lf.entries), checkpoint |-> lf.ckpt, log |-> lf.entries,
-        replica |-> s.index, crashVector |-> Vector(s)]
+        base == s.opNumber - Len(lf.entries)
+    IN [type |-> "StartEpoch", epoch |-> s.epoch, start |-> s.epochStart, op |-> s.commitNumber,
+        old |-> s.oldMembers, new |-> s.members, after |-> base, checkpoint |-> lf.ckpt,
+        log |-> SubSeq(lf.entries, 1, s.commitNumber - base), replica |-> s.index, crashVector |-> Vector(s)]
 EpochStartedMsg(s) == [type |-> "EpochStarted", epoch |-> s.epoch, replica |-> s.index, crashVector |-> Vector(s)]
 
 AwaitsStart(s) == (s.members \ s.epochStarted) \ {s.index}
@@ -550,7 +551,8 @@ StartViewChangeOnTimeoutGuard(s, m) ==
        \/ s.status = "ViewChange"
        \/ s.status = "StateTransfer"
     /\ s.promise = 0
-StartViewChangeOnTimeoutApply(s, m) == BeginViewChange(s, s.view + 1)
+StartViewChangeOnTimeoutApply(s, m) ==
+    LET b == BeginViewChange(s, s.view + 1) IN Result(b.st, b.out \o ResendStartEpochOut(b.st))
 
 JoinViewChangeGuard(s, m) ==
     /\ Participates(s.status) /\ m.view > s.view /\ m.replica # s.index /\ s.promise = 0
@@ -902,12 +904,13 @@ CountDownLeaseApply(s, m) ==
 (***************************************************************************)
 ReceiveStartEpochGuard(s, m) ==
     /\ s.status = "Standby" \/ Participates(s.status)
-    /\ m.epoch > s.epoch /\ s.index \in m.new /\ m.op = m.after + Len(m.log) /\ m.op >= s.commitNumber
+    /\ m.epoch > s.epoch /\ s.index \in m.new /\ m.op = m.after + Len(m.log) /\ m.start <= m.op
+    /\ m.op >= s.commitNumber
     /\ Valid(m.replica) /\ Current(s, m.replica, m.crashVector) /\ Follows(s, m.after, m.op, m.checkpoint)
 ReceiveStartEpochApply(s, m) ==
     LET s1 == Merge(s, m.crashVector)
         s2 == AdoptSuffix(s1, m.after, s1.commitNumber, m.log, m.checkpoint)
-        s3 == DropLease([s2 EXCEPT !.epoch = m.epoch, !.oldMembers = m.old, !.members = m.new, !.epochStart = m.op,
+        s3 == DropLease([s2 EXCEPT !.epoch = m.epoch, !.oldMembers = m.old, !.members = m.new, !.epochStart = m.start,
                                    !.epochStarted = {}, !.view = 0, !.lastNormalView = 0, !.status = "Normal",
                                    !.prepareOKs = EmptyFn, !.startViewChanges = {}, !.sentDoViewChange = FALSE,
                                    !.doViewChanges = <<>>])

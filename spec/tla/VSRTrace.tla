@@ -80,14 +80,16 @@ TraceTicks == BoundOr0("ticks")
 TraceDrift == BoundOr0("drift")
 \* A header without members or reconfigure has every replica in the group
 \* of epoch 0 and no administrator; the administrator is the client after
-\* the clients.
+\* the clients, or a run's options.admin.
 TraceInitialMembers ==
     IF "members" \in DOMAIN Header.options
     THEN {Header.options.members[i] : i \in DOMAIN Header.options.members} ELSE {}
 TraceReconfigure ==
     IF ~IsRun /\ "reconfigure" \in DOMAIN Header.bounds
     THEN {Header.bounds.reconfigure[i] : i \in DOMAIN Header.bounds.reconfigure} ELSE {}
-TraceAdmin == IF TraceReconfigure = {} THEN 0 ELSE TraceNumClients + 1
+TraceAdmin ==
+    IF IsRun THEN Option("admin")
+    ELSE IF TraceReconfigure = {} THEN 0 ELSE TraceNumClients + 1
 
 ASSUME /\ Header.schema = 1 /\ Header.kind \in {"vsr-trace", "vsr-run"}
        /\ ~IsRun => Header.values = [i \in 1 .. Len(Header.values) |-> "v" \o ToString(i)]
