@@ -233,6 +233,12 @@ func TestUsage(t *testing.T) {
 		{[]string{"get", "-cluster", "1", "-peers", "a:1"}, "kv get: want 1 arguments, not 0"},
 		{[]string{"serve", "-cluster", "1", "-peers", "a:1", "-tls-cert", "x"}, "-tls-cert, -tls-key and -tls-ca go together"},
 		{[]string{"put", "-config", "/nonexistent", "k", "v"}, "no such file or directory"},
+		{[]string{"serve", "-cluster", "1", "-peers", "a:1,b:2,c:3", "-id", "0", "-members", "0,1"}, "kv serve: -members: 2 replicas: want an odd number"},
+		{[]string{"serve", "-cluster", "1", "-peers", "a:1,b:2,c:3", "-id", "0", "-members", "0,5,1"}, "kv serve: -members: replica 5: want 0 to 2"},
+		{[]string{"serve", "-cluster", "1", "-peers", "a:1,b:2,c:3", "-id", "0", "-members", "0,x"}, `kv serve: -members: "x": not a replica's index`},
+		{[]string{"reconfigure", "-cluster", "1", "-peers", "a:1,b:2,c:3", "-members", "0,1,2"}, "kv reconfigure: -admin: want the administrator's secret"},
+		{[]string{"reconfigure", "-cluster", "1", "-peers", "a:1,b:2,c:3", "-admin", "7"}, "kv reconfigure: -members: want the next epoch's group"},
+		{[]string{"reconfigure", "-cluster", "1", "-peers", "a:1,b:2,c:3", "-admin", "7", "-members", "0,0,1"}, "kv reconfigure: -members: replica 0 twice"},
 	} {
 		var stdout, stderr bytes.Buffer
 		require.Equal(t, 2, run(tt.args, &stdout, &stderr), "%v", tt.args)
