@@ -245,10 +245,17 @@ func (c *Client) Reconfigure(ctx context.Context, admin spec.ClientID, e spec.Ep
 	s := c.newSession()
 	s.id, s.next = admin, spec.RequestNumber(e)+1
 	_, err := c.call(ctx, s, spec.NewReconfiguration(admin, s.next, e, group))
-	if err == nil && c.epoch.Load() <= uint64(e) {
-		c.epoch.Store(uint64(e) + 1)
+	if err == nil {
+		c.learnEpoch(e + 1)
 	}
 	return err
+}
+
+// learnEpoch records that epoch e has begun.
+func (c *Client) learnEpoch(e spec.EpochNumber) {
+	for old := c.epoch.Load(); uint64(e) > old && !c.epoch.CompareAndSwap(old, uint64(e)); {
+		old = c.epoch.Load()
+	}
 }
 
 // call sends request req of session s and waits for its reply.
@@ -283,9 +290,7 @@ func (c *Client) call(ctx context.Context, s *session, req spec.Request) ([]byte
 			}
 			s.next++
 			c.primary.Store(int32(r.from))
-			for e := c.epoch.Load(); uint64(r.reply.Epoch) > e && !c.epoch.CompareAndSwap(e, uint64(r.reply.Epoch)); {
-				e = c.epoch.Load()
-			}
+			c.learnEpoch(r.reply.Epoch)
 			return r.reply.Result, nil
 		case <-t.C:
 			// No reply: the primary may be gone. Send to every replica;

@@ -233,8 +233,9 @@ func (s *Server) Counters() Counters {
 
 // ErrShutDown is what Run returns when the replica shut down because a
 // reconfiguration left it out of the group, once enough of the new group
-// had started (VR Revisited 7.3). The process may exit; the replica must
-// not start again.
+// had started (VR Revisited 7.3). The process may exit. Started again,
+// without Bootstrap, the replica recovers, and shuts down again unless a
+// later reconfiguration has added it back.
 var ErrShutDown = errors.New("runtime: a reconfiguration left this replica out of the group, and it shut down")
 
 // Run runs the replica until ctx is done, Close is called, or a
