@@ -48,8 +48,8 @@ var parityConfigs = []struct {
 	{"reconfiguration, replace a replica, a view change", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "values", "0"}},
 	{"reconfiguration, grow 3 to 5", []string{"replicas", "5", "members", "0,1,2", "reconfigure", "0,1,2,3,4", "viewchanges", "0", "values", "0"}},
 	{"reconfiguration, shrink 5 to 3", []string{"replicas", "5", "members", "0,1,2,3,4", "reconfigure", "0,1,2", "viewchanges", "0", "values", "0"}},
-	{"reconfiguration, replace a replica, a lost message, a view change, depth 13", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "values", "0", "drops", "1", "depth", "13"}},
-	{"reconfiguration, replace a replica, a write, a lost message, a commit timeout, depth 11", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "viewchanges", "0", "values", "1", "drops", "1", "commit-timeouts", "1", "depth", "11"}},
+	{"reconfiguration, replace a replica, a lost message, a view change, depth 11", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "values", "0", "drops", "1", "depth", "11"}},
+	{"reconfiguration, replace a replica, a write, a lost message, a commit timeout, depth 9", []string{"replicas", "4", "members", "0,1,2", "reconfigure", "0,1,3", "viewchanges", "0", "values", "1", "drops", "1", "commit-timeouts", "1", "depth", "9"}},
 }
 
 // config returns the default configuration with settings applied.
