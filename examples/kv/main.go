@@ -275,18 +275,12 @@ func reconfigure(args []string, stdout, stderr io.Writer) int {
 	case fs.NArg() != 0:
 		return usageError(stderr, name, fmt.Errorf("want no arguments, not %d", fs.NArg()))
 	}
-	cl, closeClient, err := newClient(&c)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return 1
-	}
-	defer closeClient()
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	epoch, err := cl.Reconfigure(ctx, spec.ClientID(*admin), group, 2*time.Second)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return 1
+	var epoch spec.EpochNumber
+	if code := withClient(&c, name, stderr, func(ctx context.Context, cl *store.Client) (err error) {
+		epoch, err = cl.Reconfigure(ctx, spec.ClientID(*admin), group, 2*time.Second)
+		return err
+	}); code != 0 {
+		return code
 	}
 	fmt.Fprintf(stdout, "epoch %d: group %v\n", epoch, group)
 	return 0
@@ -321,6 +315,25 @@ func newClient(c *common) (*store.Client, func(), error) {
 	return store.NewClient(rc), func() { rc.Close() }, nil
 }
 
+// withClient runs fn with a client of the cluster c names and a context
+// that ends after c's timeout, and returns the exit status: 1, with the
+// reason, when fn fails.
+func withClient(c *common, name string, stderr io.Writer, fn func(ctx context.Context, cl *store.Client) error) int {
+	cl, closeClient, err := newClient(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	defer closeClient()
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	if err := fn(ctx, cl); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
 func clientCommand(cmd string, args []string, stdout, stderr io.Writer) int {
 	name := "kv " + cmd
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -347,18 +360,12 @@ func clientCommand(cmd string, args []string, stdout, stderr io.Writer) int {
 	case "cas":
 		op.Kind, op.Old, op.Value, op.Absent = store.CAS, []byte(a[1]), []byte(a[2]), *absent
 	}
-	cl, closeClient, err := newClient(&c)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return 1
-	}
-	defer closeClient()
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	r, err := cl.Do(ctx, op)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return 1
+	var r store.Result
+	if code := withClient(&c, name, stderr, func(ctx context.Context, cl *store.Client) (err error) {
+		r, err = cl.Do(ctx, op)
+		return err
+	}); code != 0 {
+		return code
 	}
 	switch {
 	case cmd == "put":

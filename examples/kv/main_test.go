@@ -130,27 +130,56 @@ func killPrimary(t *testing.T, flags ...string) {
 	require.NoError(t, err)
 	defer rc.Close()
 	cl := store.NewClient(rc)
+	w := startWorkload(cl, 6, 4, 1)
+	w.waitFor(t, "operations before the kill", 300)
+	primary := rc.Primary()
+	before := w.acked()
+	require.NoError(t, procs[primary].cmd.Process.Kill()) // kill -9
+	procs[primary].cmd.Wait()
+	t.Logf("killed replica %d, the primary, after %d operations", primary, before)
+	w.waitFor(t, "operations in the new view", 300)
+	procs[primary] = startServe(t, primary, cluster, addrs, false, flags...)
+	waitFor(t, "the killed replica to recover", func() bool { return strings.Contains(procs[primary].stderr.String(), "msg=normal") })
+	w.waitFor(t, "operations after the recovery", 300)
+	w.stopSessions()
+	for i, p := range procs {
+		if i != primary {
+			require.Contains(t, p.stderr.String(), `msg="view change"`, "replica %d took part in a view change", i)
+		}
+	}
+	w.check(t, cl)
+}
 
-	rec := history.NewRecorder()
-	var mu sync.Mutex
-	lastAcked := map[string]string{} // each session's own keys: the last value acknowledged
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for s := range 6 {
-		wg.Add(1)
+// workload is client sessions writing and reading through a store client
+// until stopped: puts on keys of each session's own, compare-and-sets on
+// keys they share, and gets, each recorded for porcupine.
+type workload struct {
+	rec       *history.Recorder
+	mu        sync.Mutex
+	lastAcked map[string]string // each session's own keys: the last value acknowledged
+	stop      chan struct{}
+	wg        sync.WaitGroup
+}
+
+// startWorkload starts sessions sessions of cl, each with own keys of its
+// own, their choices drawn from stream.
+func startWorkload(cl *store.Client, sessions, own int, stream uint64) *workload {
+	w := &workload{rec: history.NewRecorder(), lastAcked: map[string]string{}, stop: make(chan struct{})}
+	for s := range sessions {
+		w.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(s), 1))
+			defer w.wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(s), stream))
 			for n := 0; ; n++ {
 				select {
-				case <-stop:
+				case <-w.stop:
 					return
 				default:
 				}
 				var op store.Op
 				switch rng.IntN(4) {
 				case 0, 1: // a key of this session's own
-					op = store.Op{Kind: store.Put, Key: fmt.Sprintf("own%d-%d", s, rng.IntN(4)), Value: []byte(fmt.Sprintf("%d-%d", s, n))}
+					op = store.Op{Kind: store.Put, Key: fmt.Sprintf("own%d-%d", s, rng.IntN(own)), Value: []byte(fmt.Sprintf("%d-%d", s, n))}
 				case 2: // a key all sessions share
 					op = store.Op{Kind: store.CAS, Key: fmt.Sprintf("shared%d", rng.IntN(3)), Absent: rng.IntN(2) == 0,
 						Old: []byte(fmt.Sprintf("%d", rng.IntN(3))), Value: []byte(fmt.Sprintf("%d", rng.IntN(3)))}
@@ -158,50 +187,49 @@ func killPrimary(t *testing.T, flags ...string) {
 					op = store.Op{Kind: store.Get, Key: fmt.Sprintf("shared%d", rng.IntN(3))}
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-				_, err := rec.Do(ctx, cl, s, op)
+				_, err := w.rec.Do(ctx, cl, s, op)
 				cancel()
 				if err == nil && op.Kind == store.Put {
-					mu.Lock()
-					lastAcked[op.Key] = string(op.Value)
-					mu.Unlock()
+					w.mu.Lock()
+					w.lastAcked[op.Key] = string(op.Value)
+					w.mu.Unlock()
 				}
 			}
 		}()
 	}
-	acked := func() int {
-		n, unknown := rec.Len()
-		return n - unknown
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-			require.True(t, time.Now().Before(deadline), "timed out waiting for %s", what)
-		}
-	}
-	waitFor("operations before the kill", func() bool { return acked() >= 300 })
-	primary := rc.Primary()
-	before := acked()
-	require.NoError(t, procs[primary].cmd.Process.Kill()) // kill -9
-	procs[primary].cmd.Wait()
-	t.Logf("killed replica %d, the primary, after %d operations", primary, before)
-	waitFor("operations in the new view", func() bool { return acked() >= before+300 })
-	procs[primary] = startServe(t, primary, cluster, addrs, false, flags...)
-	waitFor("the killed replica to recover", func() bool { return strings.Contains(procs[primary].stderr.String(), "msg=normal") })
-	waitFor("operations after the recovery", func() bool { return acked() >= before+600 })
-	close(stop)
-	wg.Wait()
-	for i, p := range procs {
-		if i != primary {
-			require.Contains(t, p.stderr.String(), `msg="view change"`, "replica %d took part in a view change", i)
-		}
-	}
+	return w
+}
 
-	// Every acknowledged write is readable; the reads join the history.
-	mu.Lock()
-	defer mu.Unlock()
-	for key, v := range lastAcked {
+// acked returns how many operations have been acknowledged.
+func (w *workload) acked() int {
+	n, unknown := w.rec.Len()
+	return n - unknown
+}
+
+// waitFor waits until n more operations than now have been acknowledged.
+func (w *workload) waitFor(t *testing.T, what string, n int) {
+	t.Helper()
+	before := w.acked()
+	waitFor(t, what, func() bool { return w.acked() >= before+n })
+}
+
+// stopSessions stops the sessions and waits for them.
+func (w *workload) stopSessions() {
+	close(w.stop)
+	w.wg.Wait()
+}
+
+// check reads every session's own keys back through cl, the reads joining
+// the history: each has the last value acknowledged, or a later one of
+// the same session whose outcome was unknown. Then porcupine must find the
+// whole history linearizable.
+func (w *workload) check(t *testing.T, cl *store.Client) {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for key, v := range w.lastAcked {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		res, err := rec.Do(ctx, cl, 0, store.Op{Kind: store.Get, Key: key})
+		res, err := w.rec.Do(ctx, cl, 0, store.Op{Kind: store.Get, Key: key})
 		cancel()
 		require.NoError(t, err)
 		require.True(t, res.OK, "%s has no value", key)
@@ -213,10 +241,18 @@ func killPrimary(t *testing.T, flags ...string) {
 			require.Greater(t, n2, n1, "%s: %s was acknowledged, and the store has %s", key, v, res.Value)
 		}
 	}
-	ops, unknown := rec.Len()
-	verdict := rec.Check(2 * time.Minute)
-	t.Logf("%d operations, %d with an unknown outcome; %d keys of their sessions read back; porcupine: %s", ops, unknown, len(lastAcked), verdict)
+	ops, unknown := w.rec.Len()
+	verdict := w.rec.Check(2 * time.Minute)
+	t.Logf("%d operations, %d with an unknown outcome; %d keys of their sessions read back; porcupine: %s", ops, unknown, len(w.lastAcked), verdict)
 	require.Equal(t, porcupine.Ok, verdict)
+}
+
+// waitFor waits up to a minute for cond.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "timed out waiting for %s", what)
+	}
 }
 
 // TestUsage checks that bad usage prints a one-line reason and exits 2.
