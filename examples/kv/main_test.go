@@ -115,17 +115,7 @@ func killPrimary(t *testing.T, flags ...string) {
 	for i := range procs {
 		procs[i] = startServe(t, i, cluster, addrs, true, flags...)
 	}
-	defer func() {
-		for i, p := range procs {
-			if p != nil {
-				p.cmd.Process.Signal(syscall.SIGTERM)
-				p.cmd.Wait()
-				if t.Failed() {
-					t.Logf("replica %d:\n%s", i, p.stderr.String())
-				}
-			}
-		}
-	}()
+	defer stopAll(t, procs)
 	rc, err := runtime.NewClient(runtime.ClientConfig{ClusterID: cluster, Addrs: addrs, Sessions: 6, Resend: 50 * time.Millisecond})
 	require.NoError(t, err)
 	defer rc.Close()
@@ -148,6 +138,20 @@ func killPrimary(t *testing.T, flags ...string) {
 		}
 	}
 	w.check(t, cl)
+}
+
+// stopAll stops the processes of procs that run, and logs what each
+// wrote when the test failed.
+func stopAll(t *testing.T, procs []*process) {
+	for i, p := range procs {
+		if p != nil {
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			p.cmd.Wait()
+			if t.Failed() {
+				t.Logf("replica %d:\n%s", i, p.stderr.String())
+			}
+		}
+	}
 }
 
 // workload is client sessions writing and reading through a store client

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -38,17 +37,7 @@ func TestReconfigure(t *testing.T) {
 	for i := range 3 {
 		procs[i] = startServe(t, i, cluster, addrs, true, flags...)
 	}
-	defer func() {
-		for i, p := range procs {
-			if p != nil {
-				p.cmd.Process.Signal(syscall.SIGTERM)
-				p.cmd.Wait()
-				if t.Failed() {
-					t.Logf("replica %d:\n%s", i, p.stderr.String())
-				}
-			}
-		}
-	}()
+	defer stopAll(t, procs)
 	rc, err := runtime.NewClient(runtime.ClientConfig{ClusterID: cluster, Addrs: addrs, Sessions: 6, Resend: 50 * time.Millisecond})
 	require.NoError(t, err)
 	defer rc.Close()
