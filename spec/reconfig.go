@@ -19,14 +19,21 @@ import "github.com/viewstamped/vsr/lang"
 //     so the reconfiguration is the last operation of its epoch, and
 //     every later view of the epoch has it at the same op-number once it
 //     has committed.
-//   - StartEpoch carries the log (or a checkpoint and the log after it)
-//     up to the reconfiguration, so that a new member needs no separate
-//     state transfer; the runtime sends large ones in chunks.
+//   - StartEpoch carries the sender's committed history (its log, or a
+//     checkpoint and the log after it), up to the reconfiguration at
+//     least, and the epoch's start apart, so that a new member needs no
+//     separate state transfer; the runtime sends large ones in chunks. A
+//     replica of the new epoch may have committed the epoch's own
+//     operations, and taken a checkpoint, after the start: it keeps only
+//     its latest checkpoint, so its history reaches past the start.
 //   - Every replica of the new group says EpochStarted to every replica
 //     of the old group, so that the old replicas that stay know who has
-//     started too: the new epoch's primary, when it was in the old group,
+//     started too: a replica of the new epoch that was in the old group
 //     sends StartEpoch again to the members that have not, on its commit
-//     timeout, as a leaving replica does.
+//     timeout as primary and when its view change times out, as a
+//     leaving replica does on its commit timeout. Without the view
+//     change's, an epoch whose started members are too few for a view
+//     would wait forever for those that missed the StartEpoch.
 //   - A view change of the old epoch that commits the reconfiguration
 //     ends the epoch at the new primary before it sends its StartView:
 //     the old epoch's other replicas learn the end from a StartEpoch.
