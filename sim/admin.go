@@ -98,7 +98,7 @@ func (a *admin) draw(s *sim) spec.ReplicaSet {
 	for _, i := range up[:size] {
 		g = g.Add(spec.ReplicaIndex(i))
 	}
-	if g == s.group() {
+	if newest, _ := s.group(); g == newest {
 		return 0
 	}
 	return g

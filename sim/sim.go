@@ -548,35 +548,37 @@ func (s *sim) fail(what string) error {
 	return errFailed
 }
 
-// lost returns how many replicas of the newest group have no state: down,
-// restarted and still recovering, or waiting in standby for the history.
+// lost returns how many replicas of the newest group have no state of
+// its epoch: down, restarted and still recovering, or still in an
+// earlier epoch, in standby or waiting for the history.
 func (s *sim) lost() int {
+	g, e := s.group()
 	n := 0
 	for _, r := range s.replicas {
-		if !s.group().Has(spec.ReplicaIndex(r.index)) {
+		if !g.Has(spec.ReplicaIndex(r.index)) {
 			continue
 		}
-		if r.node == nil {
+		if r.node == nil || r.node.Replica().Epoch < e {
 			n++
 			continue
 		}
 		switch r.node.Replica().Status {
-		case spec.Crashed, spec.Recovering, spec.RecoveringVector, spec.Standby:
+		case spec.Crashed, spec.Recovering, spec.RecoveringVector:
 			n++
 		}
 	}
 	return n
 }
 
-// group returns the group of the newest epoch a running replica is in.
-func (s *sim) group() spec.ReplicaSet {
+// group returns the newest epoch a running replica is in, and its group.
+func (s *sim) group() (spec.ReplicaSet, spec.EpochNumber) {
 	g, e := s.cfg.Group(), spec.EpochNumber(0)
 	for _, r := range s.replicas {
 		if r.node != nil && r.node.Replica().Epoch > e {
 			g, e = r.node.Replica().Members, r.node.Replica().Epoch
 		}
 	}
-	return g
+	return g, e
 }
 
 // crash crashes a running replica, if the bounds allow, and schedules its
@@ -584,7 +586,7 @@ func (s *sim) group() spec.ReplicaSet {
 // once, unless the run checks safety only: beyond that, recovery cannot
 // finish. None crashes while a reconfiguration is outstanding.
 func (s *sim) crash() {
-	if !s.o.BeyondF && (s.lost() >= s.group().F() || s.admin.waiting) {
+	if g, _ := s.group(); !s.o.BeyondF && (s.lost() >= g.F() || s.admin.waiting) {
 		return
 	}
 	var up []*replica
