@@ -207,9 +207,6 @@ type replica struct {
 	period      int64 // its tick, drifted
 	// lost is what the invariants see of a replica that is down.
 	lost spec.Replica
-	// left says that the replica is down because it shut down after a
-	// reconfiguration left it out, not because it crashed.
-	left bool
 }
 
 func newSim(o Options) *sim {
@@ -496,7 +493,7 @@ func (s *sim) onNode(r *replica, fn func(n *runtime.Node) error) error {
 		// The process exits, as kv serve's does. An operator may start
 		// it again later: it recovers, and shuts down again unless a
 		// reconfiguration has added it back meanwhile.
-		r.lost, r.node, r.left = *rs, nil, true
+		r.lost, r.node = *rs, nil
 		if s.phase == "safety" {
 			s.schedule(event{at: s.now + 100*millisecond + s.rng.Int64N(1000*millisecond), kind: evRestart, to: r.index})
 		}
@@ -515,7 +512,7 @@ func (s *sim) startNode(r *replica, start runtime.Start) error {
 	if err != nil {
 		return err
 	}
-	r.node, r.left = n, false
+	r.node = n
 	s.schedule(event{at: s.now + s.rng.Int64N(r.period) + 1, kind: evTick, to: r.index, incarnation: r.incarnation})
 	return nil
 }
