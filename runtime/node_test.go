@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -163,4 +164,17 @@ func TestStartIsExplicit(t *testing.T) {
 	_, err = runtime.NewNode(runtime.NodeConfig{Spec: spec.Config{Replicas: 3}, Timing: runtime.Timing{Heartbeat: 10, Election: 5, ViewChange: 1, ViewChangeMax: 1, Recovery: 1},
 		NewStateMachine: func() runtime.StateMachine { return &counter{} }}, runtime.Recover, &held{}, rand.New(rand.NewPCG(1, 2)))
 	require.ErrorContains(t, err, "timing: heartbeat 10 ticks: want fewer than the election's 5")
+}
+
+// TestReconfigureRejectsBadArguments: Client.Reconfigure refuses, before
+// it sends anything, a group of an even number of replicas, one beyond
+// the client's addresses, and a request without the administrator's ID.
+func TestReconfigureRejectsBadArguments(t *testing.T) {
+	c, err := runtime.NewClient(runtime.ClientConfig{ClusterID: 1, Addrs: []string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"}})
+	require.NoError(t, err)
+	defer c.Close()
+	ctx := context.Background()
+	require.ErrorContains(t, c.Reconfigure(ctx, 7, 0, 0b11), "want an odd number of the 3 replicas' indexes")
+	require.ErrorContains(t, c.Reconfigure(ctx, 7, 0, 0b1011), "want an odd number of the 3 replicas' indexes")
+	require.EqualError(t, c.Reconfigure(ctx, 0, 0, 0b111), "runtime: reconfigure: no administrator's client ID")
 }

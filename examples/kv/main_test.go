@@ -116,10 +116,7 @@ func killPrimary(t *testing.T, flags ...string) {
 		procs[i] = startServe(t, i, cluster, addrs, true, flags...)
 	}
 	defer stopAll(t, procs)
-	rc, err := runtime.NewClient(runtime.ClientConfig{ClusterID: cluster, Addrs: addrs, Sessions: 6, Resend: 50 * time.Millisecond})
-	require.NoError(t, err)
-	defer rc.Close()
-	cl := store.NewClient(rc)
+	rc, cl := newClients(t, cluster, addrs)
 	w := startWorkload(cl, 6, 4, 1)
 	w.waitFor(t, "operations before the kill", 300)
 	primary := rc.Primary()
@@ -138,6 +135,17 @@ func killPrimary(t *testing.T, flags ...string) {
 		}
 	}
 	w.check(t, cl)
+}
+
+// newClients returns a client of the cluster with six sessions that
+// resend after 50 ms, and the store's client over it; both close when the
+// test ends.
+func newClients(t *testing.T, cluster uint64, addrs []string) (*runtime.Client, *store.Client) {
+	t.Helper()
+	rc, err := runtime.NewClient(runtime.ClientConfig{ClusterID: cluster, Addrs: addrs, Sessions: 6, Resend: 50 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { rc.Close() })
+	return rc, store.NewClient(rc)
 }
 
 // stopAll stops the processes of procs that run, and logs what each

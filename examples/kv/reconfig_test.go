@@ -12,9 +12,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/viewstamped/vsr/examples/kv/store"
-	"github.com/viewstamped/vsr/runtime"
 )
 
 // TestReconfigure runs kv serve processes on six loopback addresses, the
@@ -38,10 +35,7 @@ func TestReconfigure(t *testing.T) {
 		procs[i] = startServe(t, i, cluster, addrs, true, flags...)
 	}
 	defer stopAll(t, procs)
-	rc, err := runtime.NewClient(runtime.ClientConfig{ClusterID: cluster, Addrs: addrs, Sessions: 6, Resend: 50 * time.Millisecond})
-	require.NoError(t, err)
-	defer rc.Close()
-	cl := store.NewClient(rc)
+	_, cl := newClients(t, cluster, addrs)
 
 	w := startWorkload(cl, 6, 8, 2)
 	reconfigure := func(members string) string {
